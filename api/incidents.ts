@@ -1,0 +1,167 @@
+/**
+ * Incident operations against Temporal: the workflow is the store, visibility is the index.
+ * Every call has a deadline so a Temporal outage is a quick 503, never a hung request.
+ */
+import { Client, WorkflowExecutionInfo, WorkflowIdConflictPolicy, WithStartWorkflowOperation } from '@temporalio/client';
+import { durationMs, Incident, incidentId, incidentNumber } from '../domain/incident';
+import { STATUSES, Status } from '../domain/lifecycle';
+import { Severity, severityRank } from '../domain/severity';
+import {
+  acknowledgeUpdate,
+  allocateIdUpdate,
+  editUpdate,
+  incidentQuery,
+  IncidentInput,
+  IncidentMemo,
+  NewIncident,
+  noteUpdate,
+  SA,
+  SEQUENCE_WORKFLOW_ID,
+  transitionUpdate,
+} from '../workflows/definitions';
+import type { incident, incidentSequence } from '../workflows';
+import type { ListIncidentsQuery } from './schemas';
+import { fromTemporal } from './temporal-errors';
+
+export interface IncidentRow {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: Status;
+  assignee: string | null;
+  duration_ms: number;
+  affected_services: string[];
+  created_at: string;
+  resolved_at: string | null;
+}
+
+export interface IncidentsOptions {
+  client: Client;
+  taskQueue: string;
+  /** Per-call deadline for Temporal (default 10 s). */
+  timeoutMs?: number;
+  /** Passed to new incident workflows; tests lower it to exercise continue-as-new. */
+  historyLimit?: number;
+}
+
+export class Incidents {
+  constructor(private readonly o: IncidentsOptions) {}
+
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return this.o.client.withDeadline(Date.now() + (this.o.timeoutMs ?? 10_000), fn).catch((err) => {
+      throw fromTemporal(err, what);
+    });
+  }
+
+  /** Next incident number from the sequence workflow (started on first use). */
+  private allocateNumber(): Promise<number> {
+    const startOp = new WithStartWorkflowOperation<typeof incidentSequence>('incidentSequence', {
+      workflowId: SEQUENCE_WORKFLOW_ID,
+      taskQueue: this.o.taskQueue,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      args: [],
+    });
+    return this.o.client.workflow.executeUpdateWithStart(allocateIdUpdate, { startWorkflowOperation: startOp });
+  }
+
+  /** Declares an incident; it exists once this returns (the workflow has started). */
+  async create(request: NewIncident, actor: string): Promise<Incident> {
+    return this.call('incident', async () => {
+      const id = incidentId(await this.allocateNumber());
+      const input: IncidentInput = { id, request, actor, historyLimit: this.o.historyLimit };
+      const memo: IncidentMemo = { title: request.title, created_at: new Date().toISOString() };
+      const handle = await this.o.client.workflow.start<typeof incident>('incident', {
+        workflowId: id,
+        taskQueue: this.o.taskQueue,
+        args: [input],
+        memo: { ...memo },
+        typedSearchAttributes: [
+          { key: SA.severity, value: request.severity },
+          { key: SA.status, value: 'triggered' },
+          { key: SA.services, value: request.affected_services },
+          ...(request.assignee ? [{ key: SA.assignee, value: request.assignee }] : []),
+        ],
+      });
+      return handle.query(incidentQuery);
+    });
+  }
+
+  get(id: string): Promise<Incident> {
+    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).query(incidentQuery));
+  }
+
+  acknowledge(id: string, actor: string, assignee?: string): Promise<Incident> {
+    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ actor, assignee }] }));
+  }
+
+  transition(id: string, actor: string, change: { to: Status; note?: string; root_cause?: string }): Promise<Incident> {
+    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(transitionUpdate, { args: [{ actor, ...change }] }));
+  }
+
+  addNote(id: string, actor: string, text: string): Promise<Incident> {
+    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(noteUpdate, { args: [{ actor, text }] }));
+  }
+
+  edit(id: string, actor: string, change: { severity?: Severity; assignee?: string; affected_services?: string[] }): Promise<Incident> {
+    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(editUpdate, { args: [{ actor, ...change }] }));
+  }
+
+  /**
+   * Lists from Temporal visibility. The dev server's SQL visibility cannot ORDER BY custom
+   * attributes, so matching rows are sorted here; the cursor is an offset into that order.
+   */
+  async list(q: ListIncidentsQuery): Promise<{ incidents: IncidentRow[]; next_cursor: string | null; total: number }> {
+    const clauses = [`WorkflowType = 'incident'`, `ExecutionStatus != 'ContinuedAsNew'`];
+    if (q.status) clauses.push(`${SA.status.name} = '${q.status}'`);
+    if (q.severity) clauses.push(`${SA.severity.name} = '${q.severity}'`);
+    if (q.service) clauses.push(`${SA.services.name} = '${q.service}'`);
+    if (q.assignee) clauses.push(`${SA.assignee.name} = '${q.assignee}'`);
+    const now = new Date();
+    const rows = await this.call('incident list', async () => {
+      const out: IncidentRow[] = [];
+      for await (const wf of this.o.client.workflow.list({ query: clauses.join(' AND '), pageSize: 1000 })) {
+        if (/^INC-\d+$/.test(wf.workflowId)) out.push(toRow(wf, now));
+      }
+      return out;
+    });
+    const dir = q.order === 'asc' ? 1 : -1;
+    const key = SORT[q.sort];
+    rows.sort((a, b) => dir * compare(key(a), key(b)) || dir * (incidentNumber(a.id) - incidentNumber(b.id)));
+    const offset = q.cursor ? Number(q.cursor) : 0;
+    const page = rows.slice(offset, offset + q.limit);
+    const next = offset + q.limit < rows.length ? String(offset + q.limit) : null;
+    return { incidents: page, next_cursor: next, total: rows.length };
+  }
+}
+
+const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Sort keys. Severity sorts by urgency (desc = SEV1 first); status by lifecycle order. */
+const SORT: Record<ListIncidentsQuery['sort'], (r: IncidentRow) => string | number> = {
+  created: (r) => r.created_at,
+  severity: (r) => -severityRank(r.severity),
+  status: (r) => STATUSES.indexOf(r.status),
+  duration: (r) => r.duration_ms,
+  id: (r) => incidentNumber(r.id),
+  title: (r) => r.title.toLowerCase(),
+  assignee: (r) => r.assignee ?? '',
+};
+
+function toRow(wf: WorkflowExecutionInfo, now: Date): IncidentRow {
+  const memo = (wf.memo ?? {}) as Partial<IncidentMemo>;
+  const sa = wf.typedSearchAttributes;
+  const created_at = memo.created_at ?? wf.startTime.toISOString();
+  const resolved_at = memo.resolved_at ?? null;
+  return {
+    id: wf.workflowId,
+    title: memo.title ?? '',
+    severity: (sa.get(SA.severity) ?? 'SEV4') as Severity,
+    status: (sa.get(SA.status) ?? 'triggered') as Status,
+    assignee: sa.get(SA.assignee) ?? null,
+    duration_ms: durationMs({ created_at, resolved_at: resolved_at ?? undefined }, now),
+    affected_services: sa.get(SA.services) ?? [],
+    created_at,
+    resolved_at,
+  };
+}
+

@@ -1,0 +1,40 @@
+/**
+ * Maps Temporal client failures to the API's typed errors: unknown workflow → 404,
+ * a refused update → 409/400 with the workflow's own reason, Temporal unreachable → 503.
+ */
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../workflows/definitions';
+import { ConflictError, HttpError, InputError, NotFoundError, UnavailableError } from './errors';
+
+/** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
+const grpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+
+export function fromTemporal(err: unknown, what: string): unknown {
+  if (err instanceof HttpError) return err;
+  // An update sent to a finished workflow (a closed incident) also reports "not found".
+  if (err instanceof WorkflowNotFoundError) {
+    return /completed/i.test(err.message) ? new ConflictError(`${what} is closed`) : new NotFoundError(`${what} not found`);
+  }
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    if (err.cause.type === FailureType.invalid) return new InputError(err.cause.message);
+    return new ConflictError(err.cause.message);
+  }
+  const code = grpcCode(err);
+  if (code === grpcStatus.NOT_FOUND) {
+    const message = String((err as Error).message);
+    return /completed|closed/i.test(message) ? new ConflictError(`${what} is closed`) : new NotFoundError(`${what} not found`);
+  }
+  if (code === grpcStatus.UNAVAILABLE || code === grpcStatus.DEADLINE_EXCEEDED || code === grpcStatus.CANCELLED) {
+    return new UnavailableError('Temporal is unreachable or slow; retry shortly (is the Temporal server running?)');
+  }
+  return err;
+}
+
+function grpcCode(err: unknown): number | undefined {
+  for (let e: any = err; e; e = e.cause) {
+    if (typeof e.code === 'number') return e.code;
+    if (e instanceof ServiceError && !e.cause) return undefined;
+  }
+  return undefined;
+}

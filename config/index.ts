@@ -1,0 +1,106 @@
+/**
+ * Configuration: one zod-validated object, loaded once at start. Every default is here.
+ * Sources: environment variables (named in errors as such) and an optional YAML/JSON file
+ * at TOURNIQUET_CONFIG for what does not fit in a variable.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+
+export const ROLES = ['viewer', 'responder', 'approver', 'admin'] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+const TokenEntrySchema = z.union([
+  z.strictObject({ token: z.string().min(8), identity: z.string().min(1), roles: z.array(RoleSchema).min(1) }),
+  z.strictObject({
+    token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex SHA-256 of the token'),
+    identity: z.string().min(1),
+    roles: z.array(RoleSchema).min(1),
+  }),
+]);
+export type TokenEntry = z.infer<typeof TokenEntrySchema>;
+
+/** The config file; later features add their sections here. */
+export const FileConfigSchema = z.strictObject({
+  tokens: z.array(TokenEntrySchema).default([]),
+});
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Environment variables and their defaults (documented in the README). */
+const EnvSchema = z.object({
+  PORT: port.default(3000),
+  TOURNIQUET_DATA_DIR: z.string().min(1).default('./data'),
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TOURNIQUET_TASK_QUEUE: z.string().min(1).default('tourniquet'),
+  TOURNIQUET_TOKENS: z.string().optional(),
+  TOURNIQUET_CONFIG: z.string().optional(),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  temporal: { address?: string; namespace: string; port: number; uiPort: number; taskQueue: string };
+  tokens: TokenEntry[];
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+function describe(issues: z.core.$ZodIssue[], prefix: string): string {
+  return issues.map((i) => `${prefix}${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+}
+
+/** `token:identity:role+role,…` as in TOURNIQUET_TOKENS=s3cret:alice:responder+approver */
+export function parseTokenList(value: string): unknown[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const [token, identity, roles] = item.split(':');
+      return { token, identity, roles: roles ? roles.split('+') : [] };
+    });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsedEnv = EnvSchema.safeParse(env);
+  if (!parsedEnv.success) throw new ConfigError(`Invalid environment:\n${describe(parsedEnv.error.issues, '')}`);
+  const e = parsedEnv.data;
+
+  let file: z.infer<typeof FileConfigSchema> = { tokens: [] };
+  if (e.TOURNIQUET_CONFIG) {
+    let raw: unknown;
+    try {
+      raw = YAML.parse(readFileSync(e.TOURNIQUET_CONFIG, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`Cannot read TOURNIQUET_CONFIG=${e.TOURNIQUET_CONFIG}: ${(err as Error).message}`);
+    }
+    const parsed = FileConfigSchema.safeParse(raw ?? {});
+    if (!parsed.success) throw new ConfigError(`Invalid config file ${e.TOURNIQUET_CONFIG}:\n${describe(parsed.error.issues, '')}`);
+    file = parsed.data;
+  }
+
+  const envTokens = z.array(TokenEntrySchema).safeParse(e.TOURNIQUET_TOKENS ? parseTokenList(e.TOURNIQUET_TOKENS) : []);
+  if (!envTokens.success) throw new ConfigError(`Invalid TOURNIQUET_TOKENS (token:identity:role+role,…):\n${describe(envTokens.error.issues, 'TOURNIQUET_TOKENS.')}`);
+
+  return {
+    port: e.PORT,
+    dataDir: path.resolve(e.TOURNIQUET_DATA_DIR),
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      taskQueue: e.TOURNIQUET_TASK_QUEUE,
+    },
+    tokens: [...file.tokens, ...envTokens.data],
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,43 @@
+import type { Severity } from './severity';
+import type { Status } from './lifecycle';
+
+/** One entry of the append-only timeline: who did what, when. */
+export interface TimelineEntry {
+  at: string;
+  actor: string;
+  kind: 'created' | 'acknowledged' | 'status' | 'note' | 'edit' | 'alert' | 'system';
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** The whole incident record, held by its workflow and returned by the `incident` query. */
+export interface Incident {
+  id: string;
+  title: string;
+  description: string;
+  severity: Severity;
+  status: Status;
+  assignee?: string;
+  affected_services: string[];
+  related_alerts: string[];
+  root_cause?: string;
+  created_by: string;
+  created_at: string;
+  acknowledged_at?: string;
+  mitigated_at?: string;
+  resolved_at?: string;
+  closed_at?: string;
+  timeline: TimelineEntry[];
+}
+
+/** Incident ids are short and human-friendly: INC-1001, INC-1002, … */
+export const INCIDENT_ID_PATTERN = /^INC-\d+$/;
+export const FIRST_INCIDENT_NUMBER = 1001;
+export const incidentId = (n: number): string => `INC-${n}`;
+export const incidentNumber = (id: string): number => Number(id.slice(4));
+
+/** Time since creation, or time to resolution once resolved. */
+export function durationMs(i: Pick<Incident, 'created_at' | 'resolved_at'>, now: Date): number {
+  const end = i.resolved_at ? Date.parse(i.resolved_at) : now.getTime();
+  return Math.max(0, end - Date.parse(i.created_at));
+}

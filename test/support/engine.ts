@@ -1,0 +1,128 @@
+/**
+ * Starts the real engine for a test file: a worker and the HTTP API on a free port,
+ * against the run's shared Temporal server, in this Jest worker's own namespace.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { createApp } from '../../api/app';
+import { TokenStore } from '../../api/auth';
+import { createWorker } from '../../worker';
+
+export const TOKENS = {
+  admin: 'test-admin-token',
+  responder: 'test-responder-token',
+  approver: 'test-approver-token',
+  viewer: 'test-viewer-token',
+} as const;
+export type TokenName = keyof typeof TOKENS;
+
+let runtimeInstalled = false;
+
+export interface TestEngine {
+  url: string;
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  call(method: string, path: string, opts?: { token?: TokenName | null; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>;
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startEngine(opts: { historyLimit?: number } = {}): Promise<TestEngine> {
+  const address = process.env.TOURNIQUET_TEST_TEMPORAL;
+  if (!address) throw new Error('TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)');
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const namespace = `test-${process.env.JEST_WORKER_ID ?? '1'}`;
+  const taskQueue = 'tourniquet';
+  const logger = pino({ level: 'warn' });
+
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const nativeConnection = await NativeConnection.connect({ address });
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const startWorker = async () => {
+    worker = await createWorker({
+      connection: nativeConnection,
+      namespace,
+      taskQueue,
+      logger,
+      workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! },
+    });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    worker?.shutdown();
+    await running;
+    worker = undefined;
+  };
+  await startWorker();
+
+  const tokens = new TokenStore([
+    { token: TOKENS.admin, identity: 'ada', roles: ['admin'] },
+    { token: TOKENS.responder, identity: 'rob', roles: ['responder'] },
+    { token: TOKENS.approver, identity: 'alice', roles: ['responder', 'approver'] },
+    { token: TOKENS.viewer, identity: 'vic', roles: ['viewer'] },
+  ]);
+  const app = createApp({ client, namespace, taskQueue, tokens, logger, historyLimit: opts.historyLimit });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    client,
+    namespace,
+    taskQueue,
+    async call(method, path, { token = 'responder', body, raw } = {}) {
+      const headers: Record<string, string> = {};
+      if (token) headers.authorization = `Bearer ${TOKENS[token]}`;
+      if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(url + path, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: res.status, body: parsed };
+    },
+    stopWorker,
+    startWorker,
+    async close() {
+      await new Promise((r) => server.close(r));
+      await stopWorker();
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value (visibility is eventually consistent). */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, { timeoutMs = 15_000, intervalMs = 200 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A name unique to this test, so tests sharing a namespace never see each other's incidents. */
+export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

@@ -1,0 +1,101 @@
+/**
+ * Runs the Temporal CLI's dev server as a child process: the embedded default for
+ * `npm start`, and the one shared server of a test run.
+ */
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+
+export interface DevServerOptions {
+  port: number;
+  /** Web UI port; omit for a headless server. */
+  uiPort?: number;
+  /** SQLite file so incidents survive restarts; omit for an in-memory server. */
+  dbFile?: string;
+  namespaces?: string[];
+  logFile: string;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const root = path.resolve(__dirname, '..');
+
+/** Finds or builds the pinned Temporal CLI (scripts/ensure-temporal.sh prints progress on stderr). */
+export function ensureTemporalCli(): string {
+  return execFileSync('bash', [path.join(root, 'scripts/ensure-temporal.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    .toString()
+    .trim();
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDevServer(cli: string, o: DevServerOptions): Promise<DevServer> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
+  if (o.uiPort) args.push('--ui-port', String(o.uiPort));
+  else args.push('--headless');
+  // WAL doubles throughput without giving up durability on a process crash (shared VERIFIED.md).
+  if (o.dbFile) args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=wal');
+  for (const ns of o.namespaces ?? []) args.push('--namespace', ns);
+
+  const log = createWriteStream(o.logFile, { flags: 'a' });
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const address = `127.0.0.1:${o.port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 250))]);
+    if (early !== 'running') throw new Error(`Temporal dev server exited (code ${early}); last log lines:\n${tail(o.logFile)}`);
+    try {
+      const conn = await Connection.connect({ address, connectTimeout: 1000 });
+      await conn.workflowService.getSystemInfo({});
+      await conn.close();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`Temporal dev server did not answer on ${address} within 30 s; last log lines:\n${tail(o.logFile)}`);
+      }
+    }
+  }
+
+  return {
+    address,
+    uiUrl: o.uiPort ? `http://127.0.0.1:${o.uiPort}` : undefined,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      log.end();
+    },
+  };
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The contract between the API and the workflows: workflow names, updates, queries and
+ * search attributes. Pure: safe to import from workflow code and from Node code.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Incident } from '../domain/incident';
+import type { Severity } from '../domain/severity';
+import type { Status } from '../domain/lifecycle';
+
+export const TASK_QUEUE_DEFAULT = 'tourniquet';
+export const SEQUENCE_WORKFLOW_ID = 'tourniquet-incident-sequence';
+
+/** Custom search attributes. Budget on the dev server's SQLite store: 10 Keyword, 3 Datetime, 3 KeywordList. */
+export const SA = {
+  severity: defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('IncidentStatus', SearchAttributeType.KEYWORD),
+  assignee: defineSearchAttributeKey('IncidentAssignee', SearchAttributeType.KEYWORD),
+  services: defineSearchAttributeKey('IncidentServices', SearchAttributeType.KEYWORD_LIST),
+  acknowledgedAt: defineSearchAttributeKey('IncidentAcknowledgedAt', SearchAttributeType.DATETIME),
+  resolvedAt: defineSearchAttributeKey('IncidentResolvedAt', SearchAttributeType.DATETIME),
+} as const;
+
+export interface NewIncident {
+  title: string;
+  description: string;
+  severity: Severity;
+  affected_services: string[];
+  assignee?: string;
+  related_alerts?: string[];
+}
+
+export interface IncidentInput {
+  id: string;
+  request: NewIncident;
+  actor: string;
+  /** Set only by continue-as-new: the record carried over from the previous run. */
+  carried?: Incident;
+  /** Continue-as-new once history reaches this many events (default 8,000; tests lower it). */
+  historyLimit?: number;
+}
+
+/** Memo shown in list rows without querying each workflow. */
+export interface IncidentMemo {
+  title: string;
+  created_at: string;
+  resolved_at?: string;
+}
+
+export const incidentQuery = defineQuery<Incident>('incident');
+export const acknowledgeUpdate = defineUpdate<Incident, [{ actor: string; assignee?: string }]>('acknowledge');
+export const transitionUpdate = defineUpdate<
+  Incident,
+  [{ actor: string; to: Status; note?: string; root_cause?: string }]
+>('transition');
+export const noteUpdate = defineUpdate<Incident, [{ actor: string; text: string }]>('addNote');
+export const editUpdate = defineUpdate<
+  Incident,
+  [{ actor: string; severity?: Severity; assignee?: string; affected_services?: string[] }]
+>('edit');
+
+export const allocateIdUpdate = defineUpdate<number, []>('allocate');
+
+/** ApplicationFailure types the API maps to HTTP statuses. */
+export const FailureType = {
+  conflict: 'Conflict',
+  invalid: 'InvalidInput',
+} as const;

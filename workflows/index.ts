@@ -1,0 +1,3 @@
+/** Every workflow the worker registers. Runbook workflows join here in later issues. */
+export { incident } from './incident';
+export { incidentSequence } from './sequence';

@@ -1,0 +1,19 @@
+import * as wf from '@temporalio/workflow';
+import { allocateIdUpdate } from './definitions';
+import { FIRST_INCIDENT_NUMBER } from '../domain/incident';
+
+/**
+ * Hands out increasing incident numbers. One long-running workflow is the only source of
+ * truth, so several API replicas never hand out the same id. Updates run one at a time
+ * on the workflow thread, so the counter needs no lock.
+ */
+export async function incidentSequence(next: number = FIRST_INCIDENT_NUMBER): Promise<void> {
+  let allocated = 0;
+  wf.setHandler(allocateIdUpdate, () => {
+    allocated++;
+    return next++;
+  });
+  await wf.condition(() => allocated >= 500 || wf.workflowInfo().continueAsNewSuggested);
+  await wf.condition(wf.allHandlersFinished);
+  await wf.continueAsNew<typeof incidentSequence>(next);
+}
