@@ -1,4 +1,4 @@
-import express from 'express';
+import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { TokenStore } from './auth';
@@ -25,10 +25,30 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: '256kb' }));
 
   const incidents = new Incidents({ client: deps.client, taskQueue: deps.taskQueue, historyLimit: deps.historyLimit });
-  app.use(healthRouter(deps));
-  app.use('/api/v1/incidents', incidentsRouter({ incidents, tokens: deps.tokens }));
+  const routes: RouteInfo[] = [];
+  const mount = (base: string, router: Router) => {
+    app.use(base, router);
+    routes.push(...routesOf(base, router));
+  };
+  mount('/', healthRouter(deps));
+  mount('/api/v1/incidents', incidentsRouter({ incidents, tokens: deps.tokens }));
+  app.locals.routes = routes;
 
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+export interface RouteInfo {
+  method: string;
+  path: string;
+}
+
+/** Every route a router serves, so tests can walk them all (e.g. for the auth check). */
+function routesOf(base: string, router: Router): RouteInfo[] {
+  return router.stack.flatMap((layer: any) =>
+    layer.route
+      ? Object.keys(layer.route.methods).map((m) => ({ method: m.toUpperCase(), path: (base + layer.route.path).replace(/\/+/g, '/').replace(/(.)\/$/, '$1') }))
+      : [],
+  );
 }

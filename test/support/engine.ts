@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { createApp } from '../../api/app';
+import { createApp, RouteInfo } from '../../api/app';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';
 
@@ -26,6 +26,8 @@ export interface TestEngine {
   client: Client;
   namespace: string;
   taskQueue: string;
+  /** Every route the API serves. */
+  routes: RouteInfo[];
   call(method: string, path: string, opts?: { token?: TokenName | null; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>;
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
@@ -83,6 +85,7 @@ export async function startEngine(opts: { historyLimit?: number } = {}): Promise
     client,
     namespace,
     taskQueue,
+    routes: app.locals.routes,
     async call(method, path, { token = 'responder', body, raw } = {}) {
       const headers: Record<string, string> = {};
       if (token) headers.authorization = `Bearer ${TOKENS[token]}`;

@@ -1,0 +1,39 @@
+import type { RouteInfo } from '../api/app';
+import { startEngine, TestEngine } from './support/engine';
+
+let engine: TestEngine;
+let routes: RouteInfo[];
+beforeAll(async () => {
+  engine = await startEngine();
+  routes = engine.routes;
+});
+afterAll(() => engine?.close());
+
+const OPEN = new Set(['GET /healthz', 'GET /readyz']);
+const concrete = (path: string) => path.replace(':id', 'INC-1001');
+
+describe('every route in the router refuses callers without the right token', () => {
+  it('walks the whole router', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('answers 401 to anonymous calls on every route except the probes', async () => {
+    for (const r of routes.filter((r) => !OPEN.has(`${r.method} ${r.path}`))) {
+      const res = await engine.call(r.method, concrete(r.path), { token: null, body: r.method === 'GET' ? undefined : {} });
+      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 401 });
+    }
+  });
+
+  it('answers 403 to a viewer on every mutating route', async () => {
+    for (const r of routes.filter((r) => r.method !== 'GET')) {
+      const res = await engine.call(r.method, concrete(r.path), { token: 'viewer', body: {} });
+      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 403 });
+    }
+  });
+
+  it('refuses a wrong token and accepts the right one', async () => {
+    const res = await fetch(engine.url + '/api/v1/incidents', { headers: { authorization: 'Bearer not-a-token' } });
+    expect(res.status).toBe(401);
+    expect((await engine.call('GET', '/api/v1/incidents', { token: 'viewer' })).status).toBe(200);
+  });
+});
