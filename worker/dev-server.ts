@@ -58,6 +58,9 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Never leave a server behind if this process dies without a clean stop.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
 
   const address = `127.0.0.1:${o.port}`;
   const deadline = Date.now() + 30_000;
@@ -82,6 +85,7 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
     uiUrl: o.uiPort ? `http://127.0.0.1:${o.uiPort}` : undefined,
     process: child,
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -1,0 +1,133 @@
+/**
+ * `npm start`: the Temporal dev server (unless TEMPORAL_ADDRESS points at a cluster), the
+ * worker and the HTTP API under one supervising process. Ctrl-C stops all three cleanly.
+ * `npm start -- --only=worker` or `--only=api` runs one part against a cluster, for scaling out.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { createApp } from '../api/app';
+import { TokenStore } from '../api/auth';
+import { ConfigError, loadConfig } from '../config';
+import { bootstrapAdminToken } from '../config/admin-token';
+import { createLogger } from '../config/logger';
+import { createWorker } from '../worker';
+import { clusterConnectionOptions } from '../worker/connection';
+import { DevServer, ensureTemporalCli, startDevServer } from '../worker/dev-server';
+import { ensureSearchAttributes } from '../worker/search-attributes';
+
+async function main() {
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+  if (only && only !== 'worker' && only !== 'api') throw new ConfigError(`--only must be worker or api, not ${only}`);
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const stops: (() => Promise<unknown>)[] = [];
+
+  let devServer: DevServer | undefined;
+  let options;
+  if (config.temporal.address) {
+    options = clusterConnectionOptions(config.temporal.address);
+    logger.info({ address: config.temporal.address, namespace: config.temporal.namespace }, 'using the Temporal cluster at TEMPORAL_ADDRESS');
+  } else {
+    if (only) throw new ConfigError('--only needs TEMPORAL_ADDRESS: the embedded dev server runs with the whole engine');
+    logger.info('starting the embedded Temporal dev server (set TEMPORAL_ADDRESS to use a cluster instead)');
+    const dbFile = path.join(config.dataDir, 'temporal.db');
+    devServer = await startDevServer(ensureTemporalCli(), {
+      port: config.temporal.port,
+      uiPort: config.temporal.uiPort,
+      dbFile,
+      logFile: path.join(config.dataDir, 'temporal.log'),
+    });
+    stops.push(() => devServer!.stop());
+    options = { address: devServer.address };
+    logger.info({ address: devServer.address, ui: devServer.uiUrl, data: dbFile, log: path.join(config.dataDir, 'temporal.log') }, `Temporal UI: ${devServer.uiUrl}`);
+  }
+  const { namespace, taskQueue } = config.temporal;
+
+  const connection = await Connection.connect(options);
+  stops.unshift(() => connection.close());
+  const added = await ensureSearchAttributes(connection, namespace);
+  if (added.length) logger.info({ added }, 'registered search attributes');
+
+  if (only !== 'api') {
+    // The SDK's own logs go to pino at WARN and above (its bundler output is noise to a user).
+    const sdkLog = logger.child({ component: 'temporal-sdk' });
+    Runtime.install({
+      logger: new DefaultLogger('WARN', ({ level, message, meta }) => sdkLog[level === 'ERROR' ? 'error' : 'warn'](meta ?? {}, message)),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    });
+    const nativeConnection = await NativeConnection.connect(options);
+    const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, logger });
+    const running = worker.run();
+    stops.unshift(async () => {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+    });
+    logger.info({ namespace, taskQueue }, 'worker polling');
+  }
+
+  if (only !== 'worker') {
+    const tokens = [...config.tokens];
+    if (tokens.length === 0) {
+      const boot = bootstrapAdminToken(config.dataDir);
+      tokens.push(boot.entry);
+      if (boot.newToken) printFirstToken(boot.newToken, config.port, boot.file);
+      else logger.info({ file: boot.file }, 'no tokens configured: using the admin token generated on first start (delete the file to make a new one)');
+    }
+    const client = new Client({ connection, namespace });
+    const app = createApp({ client, namespace, taskQueue, tokens: new TokenStore(tokens), logger });
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.port, () => resolve(s)).once('error', reject);
+    });
+    stops.unshift(() => new Promise((r) => server.close(r)));
+    logger.info({ url: `http://localhost:${config.port}`, data: config.dataDir }, `API listening on http://localhost:${config.port}`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    for (const s of stops) await s().catch((err) => logger.warn({ err }, 'while stopping'));
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  devServer?.process.once('exit', (code) => {
+    if (!stopping) {
+      logger.fatal({ code }, 'the Temporal dev server exited; see data/temporal.log');
+      void stop('temporal-exit');
+    }
+  });
+}
+
+function printFirstToken(token: string, port: number, file: string) {
+  const lines = [
+    '',
+    'No API tokens configured, so an admin token was generated. It is shown only this once:',
+    '',
+    `    ${token}`,
+    '',
+    'Try it:',
+    `    curl -H "Authorization: Bearer ${token}" http://localhost:${port}/api/v1/incidents`,
+    '',
+    `Only its hash is kept (${file}); delete that file and restart to get a new one.`,
+    'Configure your own tokens with TOURNIQUET_TOKENS=token:identity:role+role,… (see README).',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`Configuration error: ${err.message}\n`);
+  } else {
+    process.stderr.write(`Tourniquet failed to start: ${err?.stack ?? err}\n`);
+  }
+  process.exit(1);
+});
