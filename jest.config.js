@@ -1,9 +1,17 @@
-/** Tests run against real services started once per run in test/support/global-setup.ts. */
+/**
+ * Tests run against real services started once per run in test/support/global-setup.ts.
+ * SWC compiles TypeScript (type-checking is `tsc --noEmit` in `npm test`) and the ESM-only
+ * packages @kubernetes/client-node 1.x pulls in, which Jest cannot require on Node 20.
+ */
+const esm = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose', 'jsonpath-plus', 'rfc4648'];
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': 'ts-jest' },
+  transform: {
+    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)`],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
