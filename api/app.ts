@@ -2,6 +2,9 @@ import express, { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { TokenStore } from './auth';
+import type { AlertsConfig } from '../config';
+import { AlertIntake } from './alerts/intake';
+import { alertsRouter } from './routes/alerts';
 import { errorHandler, notFoundRoute } from './errors';
 import { Incidents } from './incidents';
 import { healthRouter } from './routes/health';
@@ -12,6 +15,7 @@ export interface AppDeps {
   namespace: string;
   taskQueue: string;
   tokens: TokenStore;
+  alerts: AlertsConfig;
   logger: Logger;
   /** Tests lower it to exercise continue-as-new. */
   historyLimit?: number;
@@ -22,7 +26,6 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(express.json({ limit: '256kb' }));
 
   const incidents = new Incidents({ client: deps.client, taskQueue: deps.taskQueue, historyLimit: deps.historyLimit });
   const routes: RouteInfo[] = [];
@@ -31,6 +34,10 @@ export function createApp(deps: AppDeps): express.Express {
     routes.push(...routesOf(base, router));
   };
   mount('/', healthRouter(deps));
+  // Alert endpoints read raw bodies (signatures) with their own limit: mounted before the JSON parser.
+  const intake = new AlertIntake({ client: deps.client, taskQueue: deps.taskQueue, alertPolicy: { autoResolve: deps.alerts.auto_resolve } });
+  mount('/', alertsRouter({ intake, config: deps.alerts }));
+  app.use(express.json({ limit: '256kb' }));
   mount('/api/v1/incidents', incidentsRouter({ incidents, tokens: deps.tokens }));
   app.locals.routes = routes;
 

@@ -2,13 +2,13 @@
  * Incident operations against Temporal: the workflow is the store, visibility is the index.
  * Every call has a deadline so a Temporal outage is a quick 503, never a hung request.
  */
-import { Client, WorkflowExecutionInfo, WorkflowIdConflictPolicy, WithStartWorkflowOperation } from '@temporalio/client';
+import { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { allocateIncidentNumber } from '../activities/incident-sequence';
 import { durationMs, Incident, incidentId, incidentNumber } from '../domain/incident';
 import { STATUSES, Status } from '../domain/lifecycle';
 import { Severity, severityRank } from '../domain/severity';
 import {
   acknowledgeUpdate,
-  allocateIdUpdate,
   editUpdate,
   incidentQuery,
   IncidentInput,
@@ -16,10 +16,9 @@ import {
   NewIncident,
   noteUpdate,
   SA,
-  SEQUENCE_WORKFLOW_ID,
   transitionUpdate,
 } from '../workflows/definitions';
-import type { incident, incidentSequence } from '../workflows';
+import type { incident } from '../workflows';
 import type { ListIncidentsQuery } from './schemas';
 import { fromTemporal } from './temporal-errors';
 
@@ -53,21 +52,10 @@ export class Incidents {
     });
   }
 
-  /** Next incident number from the sequence workflow (started on first use). */
-  private allocateNumber(): Promise<number> {
-    const startOp = new WithStartWorkflowOperation<typeof incidentSequence>('incidentSequence', {
-      workflowId: SEQUENCE_WORKFLOW_ID,
-      taskQueue: this.o.taskQueue,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      args: [],
-    });
-    return this.o.client.workflow.executeUpdateWithStart(allocateIdUpdate, { startWorkflowOperation: startOp });
-  }
-
   /** Declares an incident; it exists once this returns (the workflow has started). */
   async create(request: NewIncident, actor: string): Promise<Incident> {
     return this.call('incident', async () => {
-      const id = incidentId(await this.allocateNumber());
+      const id = incidentId(await allocateIncidentNumber(this.o.client, this.o.taskQueue));
       const input: IncidentInput = { id, request, actor, historyLimit: this.o.historyLimit };
       const memo: IncidentMemo = { title: request.title, created_at: new Date().toISOString() };
       const handle = await this.o.client.workflow.start<typeof incident>('incident', {

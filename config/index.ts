@@ -22,9 +22,39 @@ const TokenEntrySchema = z.union([
 ]);
 export type TokenEntry = z.infer<typeof TokenEntrySchema>;
 
+const SeverityName = z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4']);
+
+/** A secret given in clear (from env or a protected file) or as its SHA-256. */
+const SecretSchema = z.union([
+  z.strictObject({ token: z.string().min(8) }),
+  z.strictObject({ token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex SHA-256 of the token') }),
+]);
+
+export const AlertRouteSchema = z.strictObject({
+  match: z.record(z.string(), z.string()),
+  severity: SeverityName.optional(),
+  service: z.string().min(1).optional(),
+});
+export type AlertRoute = z.infer<typeof AlertRouteSchema>;
+
+/** Alert sources: each has its own secret; a source without one refuses every request. */
+export const AlertsConfigSchema = z.strictObject({
+  alertmanager: SecretSchema.and(z.object({ dedup_labels: z.array(z.string().min(1)).min(1).optional() })).optional(),
+  grafana: SecretSchema.and(z.object({ dedup_labels: z.array(z.string().min(1)).min(1).optional() })).optional(),
+  /** PagerDuty Events v2: the routing (integration) keys this engine accepts. */
+  pagerduty: z.strictObject({ routing_keys: z.array(z.string().min(8)).min(1) }).optional(),
+  /** The generic endpoint: HMAC-SHA256 of the raw body with this secret, hex, in X-Tourniquet-Signature. */
+  generic: z.strictObject({ hmac_secret: z.string().min(16) }).optional(),
+  routes: z.array(AlertRouteSchema).default([]),
+  /** Severities resolved automatically once all their alerts clear; the rest wait for a human. */
+  auto_resolve: z.array(SeverityName).default(['SEV3', 'SEV4']),
+});
+export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
+
 /** The config file; later features add their sections here. */
 export const FileConfigSchema = z.strictObject({
   tokens: z.array(TokenEntrySchema).default([]),
+  alerts: AlertsConfigSchema.default({ routes: [], auto_resolve: ['SEV3', 'SEV4'] }),
 });
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -40,6 +70,10 @@ const EnvSchema = z.object({
   TOURNIQUET_TASK_QUEUE: z.string().min(1).default('tourniquet'),
   TOURNIQUET_TOKENS: z.string().optional(),
   TOURNIQUET_CONFIG: z.string().optional(),
+  TOURNIQUET_ALERTMANAGER_TOKEN: z.string().min(8).optional(),
+  TOURNIQUET_GRAFANA_TOKEN: z.string().min(8).optional(),
+  TOURNIQUET_PAGERDUTY_ROUTING_KEYS: z.string().min(8).optional(),
+  TOURNIQUET_ALERT_HMAC_SECRET: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -48,6 +82,7 @@ export interface Config {
   dataDir: string;
   temporal: { address?: string; namespace: string; port: number; uiPort: number; taskQueue: string };
   tokens: TokenEntry[];
+  alerts: AlertsConfig;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -74,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsedEnv.success) throw new ConfigError(`Invalid environment:\n${describe(parsedEnv.error.issues, '')}`);
   const e = parsedEnv.data;
 
-  let file: z.infer<typeof FileConfigSchema> = { tokens: [] };
+  let file: z.infer<typeof FileConfigSchema> = FileConfigSchema.parse({});
   if (e.TOURNIQUET_CONFIG) {
     let raw: unknown;
     try {
@@ -101,6 +136,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TOURNIQUET_TASK_QUEUE,
     },
     tokens: [...file.tokens, ...envTokens.data],
+    alerts: {
+      ...file.alerts,
+      // Environment variables win over the file, so secrets can stay out of it.
+      ...(e.TOURNIQUET_ALERTMANAGER_TOKEN ? { alertmanager: { ...file.alerts.alertmanager, token: e.TOURNIQUET_ALERTMANAGER_TOKEN } } : {}),
+      ...(e.TOURNIQUET_GRAFANA_TOKEN ? { grafana: { ...file.alerts.grafana, token: e.TOURNIQUET_GRAFANA_TOKEN } } : {}),
+      ...(e.TOURNIQUET_PAGERDUTY_ROUTING_KEYS ? { pagerduty: { routing_keys: e.TOURNIQUET_PAGERDUTY_ROUTING_KEYS.split(',').map((k) => k.trim()) } } : {}),
+      ...(e.TOURNIQUET_ALERT_HMAC_SECRET ? { generic: { hmac_secret: e.TOURNIQUET_ALERT_HMAC_SECRET } } : {}),
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

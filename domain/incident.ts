@@ -1,5 +1,6 @@
 import type { Severity } from './severity';
 import type { Status } from './lifecycle';
+import type { AlertState } from './alerts';
 
 /** One entry of the append-only timeline: who did what, when. */
 export interface TimelineEntry {
@@ -27,6 +28,8 @@ export interface Incident {
   mitigated_at?: string;
   resolved_at?: string;
   closed_at?: string;
+  /** Alerts that opened or joined this incident, one per fingerprint. */
+  alerts: AlertState[];
   timeline: TimelineEntry[];
 }
 

@@ -49,6 +49,7 @@ async function main() {
 
   const connection = await Connection.connect(options);
   stops.unshift(() => connection.close());
+  const client = new Client({ connection, namespace });
   const added = await ensureSearchAttributes(connection, namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
 
@@ -60,7 +61,7 @@ async function main() {
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
     });
     const nativeConnection = await NativeConnection.connect(options);
-    const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, logger });
+    const worker = await createWorker({ connection: nativeConnection, client, namespace, taskQueue, logger });
     const running = worker.run();
     stops.unshift(async () => {
       worker.shutdown();
@@ -78,8 +79,7 @@ async function main() {
       if (boot.newToken) printFirstToken(boot.newToken, config.port, boot.file);
       else logger.info({ file: boot.file }, 'no tokens configured: using the admin token generated on first start (delete the file to make a new one)');
     }
-    const client = new Client({ connection, namespace });
-    const app = createApp({ client, namespace, taskQueue, tokens: new TokenStore(tokens), logger });
+    const app = createApp({ client, namespace, taskQueue, tokens: new TokenStore(tokens), alerts: config.alerts, logger });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);
     });

@@ -2,7 +2,8 @@
  * The contract between the API and the workflows: workflow names, updates, queries and
  * search attributes. Pure: safe to import from workflow code and from Node code.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AlertEvent, AlertPolicy } from '../domain/alerts';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Incident } from '../domain/incident';
 import type { Severity } from '../domain/severity';
@@ -38,6 +39,21 @@ export interface IncidentInput {
   carried?: Incident;
   /** Continue-as-new once history reaches this many events (default 8,000; tests lower it). */
   historyLimit?: number;
+  /** Set when an alert opened the incident: the alert group to tell when it is resolved. */
+  alertGroupId?: string;
+  alerts?: AlertEvent[];
+  alertPolicy?: AlertPolicy;
+}
+
+/** One per (source, dedup key): opens the incident, then forwards further alerts to it. */
+export interface AlertGroupInput {
+  source: string;
+  dedup_key: string;
+  taskQueue: string;
+  alertPolicy: AlertPolicy;
+  /** Carried by continue-as-new. */
+  openIncident?: string;
+  historyLimit?: number;
 }
 
 /** Memo shown in list rows without querying each workflow. */
@@ -58,6 +74,12 @@ export const editUpdate = defineUpdate<
   Incident,
   [{ actor: string; severity?: Severity; assignee?: string; affected_services?: string[] }]
 >('edit');
+
+/** Alerts for an incident (firing, resolved, acknowledged), forwarded by its alert group. */
+export const alertsSignal = defineSignal<[AlertEvent[]]>('alerts');
+/** Sent by an incident to its alert group once resolved: the next alert opens a new incident. */
+export const incidentEndedSignal = defineSignal<[{ incidentId: string }]>('incidentEnded');
+export const alertGroupQuery = defineQuery<{ openIncident?: string; incidents: string[] }>('alertGroup');
 
 export const allocateIdUpdate = defineUpdate<number, []>('allocate');
 

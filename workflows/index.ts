@@ -1,3 +1,4 @@
 /** Every workflow the worker registers. Runbook workflows join here in later issues. */
 export { incident } from './incident';
 export { incidentSequence } from './sequence';
+export { alertGroup } from './alert-group';

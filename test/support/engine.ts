@@ -10,6 +10,7 @@ import pino from 'pino';
 import { createApp, RouteInfo } from '../../api/app';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';
+import type { AlertsConfig } from '../../config';
 
 export const TOKENS = {
   admin: 'test-admin-token',
@@ -18,6 +19,14 @@ export const TOKENS = {
   viewer: 'test-viewer-token',
 } as const;
 export type TokenName = keyof typeof TOKENS;
+
+/** Each alert source's own secret in tests. */
+export const ALERT_SECRETS = {
+  alertmanager: 'test-alertmanager-secret',
+  grafana: 'test-grafana-secret',
+  pagerdutyRoutingKey: 'R0UTINGKEY0123456789abcdefABCDEF',
+  hmac: 'test-generic-hmac-secret-0123456789',
+} as const;
 
 let runtimeInstalled = false;
 
@@ -28,13 +37,17 @@ export interface TestEngine {
   taskQueue: string;
   /** Every route the API serves. */
   routes: RouteInfo[];
-  call(method: string, path: string, opts?: { token?: TokenName | null; body?: unknown; raw?: string }): Promise<{ status: number; body: any }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: TokenName | null; bearer?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any }>;
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startEngine(opts: { historyLimit?: number } = {}): Promise<TestEngine> {
+export async function startEngine(opts: { historyLimit?: number; alerts?: Partial<AlertsConfig> } = {}): Promise<TestEngine> {
   const address = process.env.TOURNIQUET_TEST_TEMPORAL;
   if (!address) throw new Error('TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)');
   if (!runtimeInstalled) {
@@ -54,6 +67,7 @@ export async function startEngine(opts: { historyLimit?: number } = {}): Promise
   const startWorker = async () => {
     worker = await createWorker({
       connection: nativeConnection,
+      client,
       namespace,
       taskQueue,
       logger,
@@ -74,7 +88,16 @@ export async function startEngine(opts: { historyLimit?: number } = {}): Promise
     { token: TOKENS.approver, identity: 'alice', roles: ['responder', 'approver'] },
     { token: TOKENS.viewer, identity: 'vic', roles: ['viewer'] },
   ]);
-  const app = createApp({ client, namespace, taskQueue, tokens, logger, historyLimit: opts.historyLimit });
+  const alerts: AlertsConfig = {
+    alertmanager: { token: ALERT_SECRETS.alertmanager },
+    grafana: { token: ALERT_SECRETS.grafana },
+    pagerduty: { routing_keys: [ALERT_SECRETS.pagerdutyRoutingKey] },
+    generic: { hmac_secret: ALERT_SECRETS.hmac },
+    routes: [],
+    auto_resolve: ['SEV3', 'SEV4'],
+    ...opts.alerts,
+  };
+  const app = createApp({ client, namespace, taskQueue, tokens, alerts, logger, historyLimit: opts.historyLimit });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -86,9 +109,10 @@ export async function startEngine(opts: { historyLimit?: number } = {}): Promise
     namespace,
     taskQueue,
     routes: app.locals.routes,
-    async call(method, path, { token = 'responder', body, raw } = {}) {
-      const headers: Record<string, string> = {};
-      if (token) headers.authorization = `Bearer ${TOKENS[token]}`;
+    async call(method, path, { token = 'responder', bearer, body, raw, headers: extra } = {}) {
+      const headers: Record<string, string> = { ...extra };
+      if (bearer) headers.authorization = `Bearer ${bearer}`;
+      else if (token) headers.authorization = `Bearer ${TOKENS[token]}`;
       if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
       const res = await fetch(url + path, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
       const text = await res.text();

@@ -1,0 +1,30 @@
+/**
+ * `npm run k8s:up`: the test suite's Kubernetes control plane, for trying runbooks locally.
+ * Builds it the first time (several minutes), then starts it in seconds. Ctrl-C stops it.
+ */
+import { startK8sPlane } from '../test/support/k8s-plane';
+
+async function main() {
+  const plane = await startK8sPlane({ log: (m) => console.log(`[k8s] ${m}`) });
+  console.log(`
+Kubernetes API: ${plane.server}
+kubeconfig:     ${plane.kubeconfig}
+
+  export KUBECONFIG=${plane.kubeconfig}
+  curl -k -H "Authorization: Bearer ${plane.token}" ${plane.server}/apis/apps/v1/deployments
+  kubectl get nodes    # Debian's kubernetes-client is older than this server; the REST API is what counts
+
+Nodes are simulated by kwok: pods get scheduled and become Ready without containers.
+Press Ctrl-C to stop and delete everything.`);
+  const stop = async () => {
+    await plane.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err.message ?? err);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import * as wf from '@temporalio/workflow';
+import type { AlertEvent } from '../domain/alerts';
+import { incidentId } from '../domain/incident';
+import { SEVERITIES, Severity } from '../domain/severity';
+import type { Activities } from '../activities';
+import { AlertGroupInput, alertGroupQuery, alertsSignal, incidentEndedSignal, NewIncident } from './definitions';
+import { incident } from './incident';
+
+// Allocation only hands out a number: retrying it forever is harmless, and an alert must
+// never be dropped because Temporal was briefly busy.
+const { allocateIncidentNumber } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+});
+
+/**
+ * One workflow per (alert source, dedup key), started by signal-with-start, so two
+ * concurrent first alerts can never open two incidents. It opens the incident (which keeps
+ * its own INC- id), forwards later alerts to it, and ends once that incident is resolved;
+ * the next alert for the key then starts a new run and a new incident.
+ */
+export async function alertGroup(input: AlertGroupInput): Promise<void> {
+  const queue: AlertEvent[] = [];
+  let open = input.openIncident;
+  const opened: string[] = open ? [open] : [];
+
+  wf.setHandler(alertsSignal, (events) => void queue.push(...events));
+  wf.setHandler(incidentEndedSignal, ({ incidentId }) => {
+    if (incidentId === open) open = undefined;
+  });
+  wf.setHandler(alertGroupQuery, () => ({ openIncident: open, incidents: opened }));
+
+  for (;;) {
+    await wf.condition(() => queue.length > 0 || !open);
+    if (queue.length === 0) return; // the incident is resolved and nothing is pending
+    const batch = queue.splice(0);
+    if (open) {
+      try {
+        await wf.getExternalWorkflowHandle(open).signal(alertsSignal, batch);
+      } catch {
+        // The incident is gone (e.g. terminated by an operator): open a new one for these alerts.
+        open = undefined;
+        queue.unshift(...batch);
+      }
+    } else if (batch.some((e) => e.action === 'trigger')) {
+      const id = incidentId(await allocateIncidentNumber());
+      await wf.startChild(incident, {
+        workflowId: id,
+        taskQueue: input.taskQueue,
+        parentClosePolicy: 'ABANDON', // the incident outlives this group
+        args: [
+          {
+            id,
+            request: incidentFromAlerts(batch),
+            actor: `alert:${input.source}`,
+            alertGroupId: wf.workflowInfo().workflowId,
+            alerts: batch,
+            alertPolicy: input.alertPolicy,
+            historyLimit: input.historyLimit,
+          },
+        ],
+      });
+      open = id;
+      opened.push(id);
+    } // resolve/acknowledge for a key with no open incident: nothing to do
+
+    if (wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > (input.historyLimit ?? 8_000)) {
+      await wf.condition(wf.allHandlersFinished);
+      if (queue.length === 0) return await wf.continueAsNew<typeof alertGroup>({ ...input, openIncident: open });
+    }
+  }
+}
+
+function incidentFromAlerts(batch: AlertEvent[]): NewIncident {
+  const firing = batch.filter((e) => e.action === 'trigger');
+  const first = firing[0];
+  const severity = SEVERITIES.find((s: Severity) => firing.some((e) => e.severity === s)) ?? first.severity;
+  const labels = Object.entries(first.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  return {
+    title: first.summary,
+    description: `Opened by ${first.source} alert (dedup key ${first.dedup_key}).${labels ? ` Labels: ${labels}.` : ''}`,
+    severity,
+    affected_services: [...new Set(firing.flatMap((e) => e.services))],
+    related_alerts: [...new Set(firing.map((e) => e.fingerprint))],
+  };
+}
