@@ -19,6 +19,8 @@ export interface AppDeps {
   logger: Logger;
   /** Tests lower it to exercise continue-as-new. */
   historyLimit?: number;
+  /** Deadline for each call to Temporal before answering 503 (default 10 s). */
+  temporalTimeoutMs?: number;
 }
 
 /** The HTTP API. Dependencies come in, so tests build it against a real Temporal server. */
@@ -27,7 +29,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
-  const incidents = new Incidents({ client: deps.client, taskQueue: deps.taskQueue, historyLimit: deps.historyLimit });
+  const incidents = new Incidents({ client: deps.client, taskQueue: deps.taskQueue, historyLimit: deps.historyLimit, timeoutMs: deps.temporalTimeoutMs });
   const routes: RouteInfo[] = [];
   const mount = (base: string, router: Router) => {
     app.use(base, router);
@@ -35,7 +37,7 @@ export function createApp(deps: AppDeps): express.Express {
   };
   mount('/', healthRouter(deps));
   // Alert endpoints read raw bodies (signatures) with their own limit: mounted before the JSON parser.
-  const intake = new AlertIntake({ client: deps.client, taskQueue: deps.taskQueue, alertPolicy: { autoResolve: deps.alerts.auto_resolve } });
+  const intake = new AlertIntake({ client: deps.client, taskQueue: deps.taskQueue, alertPolicy: { autoResolve: deps.alerts.auto_resolve }, timeoutMs: deps.temporalTimeoutMs });
   mount('/', alertsRouter({ intake, config: deps.alerts }));
   app.use(express.json({ limit: '256kb' }));
   mount('/api/v1/incidents', incidentsRouter({ incidents, tokens: deps.tokens }));

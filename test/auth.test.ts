@@ -10,11 +10,13 @@ beforeAll(async () => {
 afterAll(() => engine?.close());
 
 const OPEN = new Set(['GET /healthz', 'GET /readyz']);
+const ALERT_ROUTE = /^\/api\/v1\/alerts|^\/v2\/enqueue/;
 const concrete = (path: string) => path.replace(':id', 'INC-1001');
 
 describe('every route in the router refuses callers without the right token', () => {
   it('walks the whole router', () => {
-    expect(routes.length).toBeGreaterThanOrEqual(9);
+    expect(routes.length).toBeGreaterThanOrEqual(13);
+    expect(routes.filter((r) => ALERT_ROUTE.test(r.path))).toHaveLength(4);
   });
 
   it('answers 401 to anonymous calls on every route except the probes', async () => {
@@ -24,10 +26,11 @@ describe('every route in the router refuses callers without the right token', ()
     }
   });
 
-  it('answers 403 to a viewer on every mutating route', async () => {
+  it('answers 403 to a viewer on every mutating route, and 401 on alert routes (they take only their source secret)', async () => {
     for (const r of routes.filter((r) => r.method !== 'GET')) {
       const res = await engine.call(r.method, concrete(r.path), { token: 'viewer', body: {} });
-      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: 403 });
+      const expected = ALERT_ROUTE.test(r.path) ? 401 : 403;
+      expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: expected });
     }
   });
 
