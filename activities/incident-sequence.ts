@@ -3,15 +3,51 @@ import { allocateIdUpdate, SEQUENCE_WORKFLOW_ID } from '../workflows/definitions
 import type { incidentSequence } from '../workflows';
 
 /**
- * The next incident number, from the one sequence workflow (started on first use).
- * A retry after a lost reply skips a number: ids stay unique and increasing, gaps allowed.
+ * Incident numbers from the one sequence workflow (started on first use). Callers that
+ * arrive while an allocation is in flight are served together by the next one: a single
+ * workflow takes only a few concurrent Updates (the server answers RESOURCE_EXHAUSTED
+ * beyond that), and one Update per burst keeps an alert storm from queueing behind it.
+ * Nothing is cached: a number exists only once the sequence workflow has handed it out.
+ * A retry after a lost reply skips numbers: ids stay unique and increasing, with gaps.
  */
-export function allocateIncidentNumber(client: Client, taskQueue: string): Promise<number> {
-  const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentSequence>('incidentSequence', {
-    workflowId: SEQUENCE_WORKFLOW_ID,
-    taskQueue,
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    args: [],
-  });
-  return client.workflow.executeUpdateWithStart(allocateIdUpdate, { startWorkflowOperation });
+export class IncidentNumbers {
+  private waiting: { resolve(n: number): void; reject(e: unknown): void }[] = [];
+  private busy = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  next(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy || this.waiting.length === 0) return;
+    this.busy = true;
+    const batch = this.waiting.splice(0);
+    try {
+      const first = await this.allocate(batch.length);
+      batch.forEach((w, i) => w.resolve(first + i));
+    } catch (err) {
+      batch.forEach((w) => w.reject(err));
+    } finally {
+      this.busy = false;
+      void this.pump();
+    }
+  }
+
+  private allocate(count: number): Promise<number> {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentSequence>('incidentSequence', {
+      workflowId: SEQUENCE_WORKFLOW_ID,
+      taskQueue: this.taskQueue,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      args: [],
+    });
+    return this.client.workflow.executeUpdateWithStart(allocateIdUpdate, { args: [count], startWorkflowOperation });
+  }
 }

@@ -3,20 +3,30 @@
  * Built by a factory so tests pass real dependencies without module mocking.
  */
 import type { Client } from '@temporalio/client';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createKubernetesActivities } from './kubernetes';
+import { createPostgresActivities } from './postgres';
 import type { Logger } from 'pino';
-import { allocateIncidentNumber } from './incident-sequence';
+import { IncidentNumbers } from './incident-sequence';
 
 export interface ActivityDeps {
   logger: Logger;
   /** For activities that talk to Temporal itself (allocating incident ids). */
   client: Client;
   taskQueue: string;
+  /** The cluster runbooks act on; absent = Kubernetes steps stop with a clear message. */
+  kubeconfig?: KubeConfig;
+  /** PostgreSQL connection URL per service. */
+  postgres?: Record<string, string>;
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const numbers = new IncidentNumbers(deps.client, deps.taskQueue);
   return {
+    ...createKubernetesActivities({ kubeconfig: deps.kubeconfig }),
+    ...createPostgresActivities({ urls: deps.postgres ?? {} }),
     /** Used by alert groups to open an incident with a fresh INC- id. */
-    allocateIncidentNumber: () => allocateIncidentNumber(deps.client, deps.taskQueue),
+    allocateIncidentNumber: () => numbers.next(),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

@@ -9,6 +9,9 @@ import { errorHandler, notFoundRoute } from './errors';
 import { Incidents } from './incidents';
 import { healthRouter } from './routes/health';
 import { incidentsRouter } from './routes/incidents';
+import { Runbooks } from './runbooks';
+import { runbooksRouter } from './routes/runbooks';
+import { loadRunbookCatalog } from '../worker/runbook-catalog';
 
 export interface AppDeps {
   client: Client;
@@ -41,6 +44,8 @@ export function createApp(deps: AppDeps): express.Express {
   mount('/', alertsRouter({ intake, config: deps.alerts }));
   app.use(express.json({ limit: '256kb' }));
   mount('/api/v1/incidents', incidentsRouter({ incidents, tokens: deps.tokens }));
+  const runbooks = new Runbooks({ client: deps.client, timeoutMs: deps.temporalTimeoutMs });
+  mount('/', runbooksRouter({ runbooks, catalog: loadRunbookCatalog(), tokens: deps.tokens }));
   app.locals.routes = routes;
 
   app.use(notFoundRoute);

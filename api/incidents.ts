@@ -3,7 +3,7 @@
  * Every call has a deadline so a Temporal outage is a quick 503, never a hung request.
  */
 import { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { allocateIncidentNumber } from '../activities/incident-sequence';
+import { IncidentNumbers } from '../activities/incident-sequence';
 import { durationMs, Incident, incidentId, incidentNumber } from '../domain/incident';
 import { STATUSES, Status } from '../domain/lifecycle';
 import { Severity, severityRank } from '../domain/severity';
@@ -44,7 +44,11 @@ export interface IncidentsOptions {
 }
 
 export class Incidents {
-  constructor(private readonly o: IncidentsOptions) {}
+  private readonly numbers: IncidentNumbers;
+
+  constructor(private readonly o: IncidentsOptions) {
+    this.numbers = new IncidentNumbers(o.client, o.taskQueue);
+  }
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return this.o.client.withDeadline(Date.now() + (this.o.timeoutMs ?? 10_000), fn).catch((err) => {
@@ -55,7 +59,7 @@ export class Incidents {
   /** Declares an incident; it exists once this returns (the workflow has started). */
   async create(request: NewIncident, actor: string): Promise<Incident> {
     return this.call('incident', async () => {
-      const id = incidentId(await allocateIncidentNumber(this.o.client, this.o.taskQueue));
+      const id = incidentId(await this.numbers.next());
       const input: IncidentInput = { id, request, actor, historyLimit: this.o.historyLimit };
       const memo: IncidentMemo = { title: request.title, created_at: new Date().toISOString() };
       const handle = await this.o.client.workflow.start<typeof incident>('incident', {

@@ -60,3 +60,14 @@ export const ListIncidentsQuery = z.strictObject({
 export type ListIncidentsQuery = z.infer<typeof ListIncidentsQuery>;
 
 export const IncidentIdParam = z.string().regex(/^INC-\d+$/, 'expected an incident id such as INC-1001');
+
+export const StartRunbookRequest = z.strictObject({
+  name: z.string().min(1).max(100),
+  params: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.string().max(500)).default({}),
+  dry_run: z.boolean().optional(),
+});
+export const ApproveRequest = z.strictObject({ comment: z.string().max(2000).optional() });
+export const RejectRequest = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+export const CompleteStepRequest = z.strictObject({ note: z.string().max(2000).optional() });
+export const ApprovalIdParam = z.string().regex(/^\d+-[a-z0-9-]+$/, 'expected an approval id such as 1-undo');
+export const RunIdParam = z.string().regex(/^INC-\d+-rb-\d+$/, 'expected a runbook run id such as INC-1001-rb-1');

@@ -5,7 +5,7 @@
 import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/definitions';
-import { ConflictError, HttpError, InputError, NotFoundError, UnavailableError } from './errors';
+import { ConflictError, HttpError, InputError, NotAllowedError, NotFoundError, UnavailableError } from './errors';
 
 /** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
 const grpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
@@ -18,6 +18,8 @@ export function fromTemporal(err: unknown, what: string): unknown {
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     if (err.cause.type === FailureType.invalid) return new InputError(err.cause.message);
+    if (err.cause.type === FailureType.notFound) return new NotFoundError(err.cause.message);
+    if (err.cause.type === FailureType.forbidden) return new NotAllowedError(err.cause.message);
     return new ConflictError(err.cause.message);
   }
   const code = grpcCode(err);

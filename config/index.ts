@@ -51,9 +51,18 @@ export const AlertsConfigSchema = z.strictObject({
 });
 export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
 
+/** What runbooks act on. Kubernetes also comes from KUBECONFIG or the in-cluster service account. */
+export const TargetsConfigSchema = z.strictObject({
+  kubeconfig: z.string().min(1).optional(),
+  /** PostgreSQL connection URL per service name, e.g. orders-db: postgres://… */
+  postgres: z.record(z.string(), z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')).default({}),
+});
+export type TargetsConfig = z.infer<typeof TargetsConfigSchema>;
+
 /** The config file; later features add their sections here. */
 export const FileConfigSchema = z.strictObject({
   tokens: z.array(TokenEntrySchema).default([]),
+  targets: TargetsConfigSchema.default({ postgres: {} }),
   alerts: AlertsConfigSchema.default({ routes: [], auto_resolve: ['SEV3', 'SEV4'] }),
 });
 
@@ -83,6 +92,7 @@ export interface Config {
   temporal: { address?: string; namespace: string; port: number; uiPort: number; taskQueue: string };
   tokens: TokenEntry[];
   alerts: AlertsConfig;
+  targets: TargetsConfig;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -136,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TOURNIQUET_TASK_QUEUE,
     },
     tokens: [...file.tokens, ...envTokens.data],
+    targets: file.targets,
     alerts: {
       ...file.alerts,
       // Environment variables win over the file, so secrets can stay out of it.

@@ -1,12 +1,13 @@
 import type { Severity } from './severity';
 import type { Status } from './lifecycle';
 import type { AlertState } from './alerts';
+import type { RunbookRunRecord } from './runbook';
 
 /** One entry of the append-only timeline: who did what, when. */
 export interface TimelineEntry {
   at: string;
   actor: string;
-  kind: 'created' | 'acknowledged' | 'status' | 'note' | 'edit' | 'alert' | 'system';
+  kind: 'created' | 'acknowledged' | 'status' | 'note' | 'edit' | 'alert' | 'runbook' | 'approval' | 'system';
   message: string;
   data?: Record<string, unknown>;
 }
@@ -30,6 +31,8 @@ export interface Incident {
   closed_at?: string;
   /** Alerts that opened or joined this incident, one per fingerprint. */
   alerts: AlertState[];
+  /** Runbook runs on this incident, each with its steps and approvals. */
+  runbooks: RunbookRunRecord[];
   timeline: TimelineEntry[];
 }
 

@@ -3,7 +3,9 @@
  * worker and the HTTP API under one supervising process. Ctrl-C stops all three cleanly.
  * `npm start -- --only=worker` or `--only=api` runs one part against a cluster, for scaling out.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
@@ -61,7 +63,9 @@ async function main() {
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
     });
     const nativeConnection = await NativeConnection.connect(options);
-    const worker = await createWorker({ connection: nativeConnection, client, namespace, taskQueue, logger });
+    const kubeconfig = loadKubeconfig(config.targets.kubeconfig);
+    logger.info(kubeconfig ? { cluster: kubeconfig.getCurrentCluster()?.server } : {}, kubeconfig ? 'runbooks act on Kubernetes' : 'no Kubernetes configured (KUBECONFIG): Kubernetes runbook steps will stop with a message');
+    const worker = await createWorker({ connection: nativeConnection, client, namespace, taskQueue, logger, kubeconfig, postgres: config.targets.postgres });
     const running = worker.run();
     stops.unshift(async () => {
       worker.shutdown();
@@ -104,6 +108,15 @@ async function main() {
       void stop('temporal-exit');
     }
   });
+}
+
+/** A kubeconfig from the config file, KUBECONFIG, ~/.kube/config or the in-cluster account; none → undefined. */
+function loadKubeconfig(file?: string): KubeConfig | undefined {
+  const kc = new KubeConfig();
+  if (file) kc.loadFromFile(file);
+  else if (process.env.KUBECONFIG || existsSync(path.join(os.homedir(), '.kube/config')) || process.env.KUBERNETES_SERVICE_HOST) kc.loadFromDefault();
+  else return undefined;
+  return kc;
 }
 
 function printFirstToken(token: string, port: number, file: string) {

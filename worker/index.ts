@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from '../activities';
+import { loadRunbookCatalog } from './runbook-catalog';
 
 export interface WorkerDeps extends ActivityDeps {
   connection: NativeConnection;
@@ -11,6 +12,7 @@ export interface WorkerDeps extends ActivityDeps {
 
 /** The worker: runs incident workflows and their activities. */
 export function createWorker(deps: WorkerDeps): Promise<Worker> {
+  loadRunbookCatalog(); // refuses to start on an invalid or duplicate runbook
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,

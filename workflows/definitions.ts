@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AlertEvent, AlertPolicy } from '../domain/alerts';
+import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Incident } from '../domain/incident';
 import type { Severity } from '../domain/severity';
@@ -81,10 +82,24 @@ export const alertsSignal = defineSignal<[AlertEvent[]]>('alerts');
 export const incidentEndedSignal = defineSignal<[{ incidentId: string }]>('incidentEnded');
 export const alertGroupQuery = defineQuery<{ openIncident?: string; incidents: string[] }>('alertGroup');
 
-export const allocateIdUpdate = defineUpdate<number, []>('allocate');
+/** Reserves `count` consecutive incident numbers; returns the first. */
+export const allocateIdUpdate = defineUpdate<number, [count?: number]>('allocate');
+
+/** Start a runbook on the incident; returns the run id. */
+export const startRunbookUpdate = defineUpdate<
+  { run_id: string },
+  [{ actor: string; name: string; params: Record<string, string>; dry_run?: boolean }]
+>('startRunbook');
+/** Each runbook run sends its whole record to the incident after every change. */
+export const runbookProgressSignal = defineSignal<[RunbookRunRecord]>('runbookProgress');
+export const runbookQuery = defineQuery<RunbookRunRecord>('runbook');
+export const approvalUpdate = defineUpdate<ApprovalRecord, [{ approvalId: string; approve: boolean; actor: string; comment?: string }]>('decideApproval');
+export const manualStepUpdate = defineUpdate<StepRecord, [{ stepId: string; actor: string; note?: string }]>('completeManualStep');
 
 /** ApplicationFailure types the API maps to HTTP statuses. */
 export const FailureType = {
   conflict: 'Conflict',
   invalid: 'InvalidInput',
+  notFound: 'NotFound',
+  forbidden: 'Forbidden',
 } as const;

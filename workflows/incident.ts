@@ -1,5 +1,8 @@
 import * as wf from '@temporalio/workflow';
 import { AlertEvent, DEFAULT_ALERT_POLICY } from '../domain/alerts';
+import { pickRunbook, RunbookRunRecord } from '../domain/runbook';
+import { RUNBOOKS } from './runbook-registry';
+import { runbookRun } from './runbook';
 import type { Incident, TimelineEntry } from '../domain/incident';
 import { isActive, Status, transitionRefusal } from '../domain/lifecycle';
 import {
@@ -12,7 +15,9 @@ import {
   IncidentInput,
   IncidentMemo,
   noteUpdate,
+  runbookProgressSignal,
   SA,
+  startRunbookUpdate,
   transitionUpdate,
 } from './definitions';
 
@@ -102,15 +107,65 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     publish(state);
   }
 
+  /** Starts a runbook as a child workflow; its progress comes back as signals. */
+  async function startRunbook(actor: string, name: string, params: Record<string, string>, dryRun?: boolean): Promise<string> {
+    const n = state.runbooks.length + 1;
+    const runId = `${state.id}-rb-${n}`;
+    state.runbooks.push({ run_id: runId, name, started_by: actor, status: 'running', params, steps: [], approvals: [], started_at: nowIso() });
+    record(actor, 'runbook', `Runbook ${name} started${dryRun ? ' (dry-run)' : ''}`, { run_id: runId, params });
+    await wf.startChild(runbookRun, {
+      workflowId: runId,
+      parentClosePolicy: 'ABANDON', // survives the incident's continue-as-new
+      args: [{ incidentId: state.id, runId, name, params, startedBy: actor, severity: state.severity, dryRun }],
+    });
+    return runId;
+  }
+
+  function runbookProgress(run: RunbookRunRecord) {
+    const i = state.runbooks.findIndex((r) => r.run_id === run.run_id);
+    const before = i >= 0 ? state.runbooks[i] : undefined;
+    // Timeline: each step that started or finished, each new approval request, the outcome.
+    for (const step of run.steps) {
+      const old = before?.steps.find((s) => s.id === step.id);
+      if (old?.status === step.status) continue;
+      const verb = { running: 'started', waiting: 'waiting', succeeded: 'succeeded', failed: 'failed', skipped: 'skipped' }[step.status];
+      const detail = step.error ?? (step.status === 'running' ? undefined : step.result);
+      record(`runbook:${run.name}`, 'runbook', `Step "${step.title}" ${verb}${step.dry_run ? ' (dry-run)' : ''}${detail ? `: ${detail}` : ''}`, { run_id: run.run_id, step: step.id, impact: step.impact, duration_ms: step.duration_ms });
+    }
+    for (const a of run.approvals) {
+      const old = before?.approvals.find((x) => x.id === a.id);
+      if (!old) record(`runbook:${run.name}`, 'approval', `Approval requested for "${a.title}" (${a.impact}): ${a.what}`, { approval_id: a.id });
+      else if (old.status !== a.status) record(a.decided_by ?? 'unknown', 'approval', `Approval ${a.status} for "${a.title}"${a.comment ? `: ${a.comment}` : ''}`, { approval_id: a.id });
+    }
+    if (run.finished_at && !before?.finished_at) record(`runbook:${run.name}`, 'runbook', `Runbook ${run.name} ${run.status}: ${run.outcome}`, { run_id: run.run_id });
+    if (i >= 0) state.runbooks[i] = run;
+    else state.runbooks.push(run);
+  }
+
+  wf.setHandler(incidentQuery, () => state);
+  wf.setHandler(alertsSignal, receiveAlerts);
+  wf.setHandler(runbookProgressSignal, runbookProgress);
+  wf.setHandler(
+    startRunbookUpdate,
+    async ({ actor, name, params, dry_run }) => ({ run_id: await startRunbook(actor, name, params, dry_run) }),
+    {
+      validator: ({ name }) => {
+        closedGuard(undefined);
+        if (!RUNBOOKS[name]) throw wf.ApplicationFailure.create({ type: FailureType.notFound, message: `no runbook named ${name}`, nonRetryable: true });
+      },
+    },
+  );
+
   if (!input.carried) {
     record(input.actor, 'created', `Incident declared: ${state.title}`, { severity: state.severity });
     if (state.assignee) record(input.actor, 'edit', `Assigned to ${state.assignee}`);
     if (input.alerts) receiveAlerts(input.alerts);
+    // The runbook whose triggers match best runs by itself; with none, the incident waits for humans.
+    const labels = input.alerts?.find((a) => a.action === 'trigger')?.labels ?? {};
+    const meta = pickRunbook(Object.values(RUNBOOKS).map((r) => r.meta), { labels, services: state.affected_services, severity: state.severity });
+    if (meta) await startRunbook('tourniquet', meta.name, { ...labels, service: state.affected_services[0] ?? '' });
   }
   publish(state);
-
-  wf.setHandler(incidentQuery, () => state);
-  wf.setHandler(alertsSignal, receiveAlerts);
 
   wf.setHandler(
     acknowledgeUpdate,
@@ -207,6 +262,7 @@ function newIncident({ id, request, actor }: IncidentInput): Incident {
     created_by: actor,
     created_at: nowIso(),
     alerts: [],
+    runbooks: [],
     timeline: [],
   };
 }

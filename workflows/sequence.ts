@@ -9,10 +9,20 @@ import { FIRST_INCIDENT_NUMBER } from '../domain/incident';
  */
 export async function incidentSequence(next: number = FIRST_INCIDENT_NUMBER): Promise<void> {
   let allocated = 0;
-  wf.setHandler(allocateIdUpdate, () => {
-    allocated++;
-    return next++;
-  });
+  wf.setHandler(
+    allocateIdUpdate,
+    (count = 1) => {
+      const first = next;
+      next += count;
+      allocated++;
+      return first;
+    },
+    {
+      validator: (count = 1) => {
+        if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new Error(`count must be 1..10000, not ${count}`);
+      },
+    },
+  );
   await wf.condition(() => allocated >= 500 || wf.workflowInfo().continueAsNewSuggested);
   await wf.condition(wf.allHandlersFinished);
   await wf.continueAsNew<typeof incidentSequence>(next);

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import pino from 'pino';
+import { KubeConfig } from '@kubernetes/client-node';
 import { createApp, RouteInfo } from '../../api/app';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';
@@ -47,7 +48,9 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
-export async function startEngine(opts: { historyLimit?: number; alerts?: Partial<AlertsConfig> } = {}): Promise<TestEngine> {
+export async function startEngine(
+  opts: { historyLimit?: number; alerts?: Partial<AlertsConfig>; postgres?: Record<string, string> } = {},
+): Promise<TestEngine> {
   const address = process.env.TOURNIQUET_TEST_TEMPORAL;
   if (!address) throw new Error('TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)');
   if (!runtimeInstalled) {
@@ -62,6 +65,8 @@ export async function startEngine(opts: { historyLimit?: number; alerts?: Partia
   const client = new Client({ connection, namespace });
   const nativeConnection = await NativeConnection.connect({ address });
 
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromFile(process.env.TOURNIQUET_TEST_KUBECONFIG!);
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
@@ -72,6 +77,8 @@ export async function startEngine(opts: { historyLimit?: number; alerts?: Partia
       taskQueue,
       logger,
       workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! },
+      kubeconfig,
+      postgres: opts.postgres,
     });
     running = worker.run();
   };

@@ -1,0 +1,93 @@
+/**
+ * PostgreSQL diagnostics and fixes for runbooks ("connection limit reached" in the seeds).
+ * One short-lived connection per call: a runbook must not add to the exhaustion it fixes.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { Client } from 'pg';
+
+export interface PostgresDeps {
+  /** Connection URL per service, from config (targets.postgres). */
+  urls: Record<string, string>;
+}
+
+export interface ConnectionDiagnosis {
+  max_connections: number;
+  total: number;
+  headroom: number;
+  by_state: Record<string, number>;
+  by_application: Record<string, number>;
+  idle_in_transaction_oldest_seconds: number;
+}
+
+export function createPostgresActivities({ urls }: PostgresDeps) {
+  async function withClient<T>(service: string, fn: (c: Client) => Promise<T>): Promise<T> {
+    const url = urls[service];
+    if (!url) throw ApplicationFailure.nonRetryable(`No PostgreSQL target is configured for service "${service}" (config targets.postgres.${service})`, 'TargetNotConfigured');
+    const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000, statement_timeout: 10_000, application_name: 'tourniquet' });
+    try {
+      await client.connect();
+    } catch (err: any) {
+      // "too many clients" is exactly the failure some runbooks fix: report it, let retries wait.
+      throw ApplicationFailure.retryable(`cannot connect to PostgreSQL for ${service}: ${err.message}`, 'ConnectFailed');
+    }
+    try {
+      return await fn(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  return {
+    async pgHealth({ service }: { service: string }): Promise<{ ok: boolean; latency_ms: number; error?: string }> {
+      const start = Date.now();
+      try {
+        await withClient(service, (c) => c.query('select 1'));
+        return { ok: true, latency_ms: Date.now() - start };
+      } catch (err: any) {
+        if (err?.type === 'TargetNotConfigured') throw err;
+        return { ok: false, latency_ms: Date.now() - start, error: err.message };
+      }
+    },
+
+    async pgDiagnoseConnections({ service }: { service: string }): Promise<ConnectionDiagnosis> {
+      return withClient(service, async (c) => {
+        const max = Number((await c.query('show max_connections')).rows[0].max_connections);
+        const rows = (
+          await c.query(
+            `select coalesce(state, 'unknown') as state, coalesce(nullif(application_name, ''), '(none)') as app,
+                    extract(epoch from now() - state_change)::int as age
+               from pg_stat_activity where backend_type = 'client backend'`,
+          )
+        ).rows as { state: string; app: string; age: number }[];
+        const count = (key: 'state' | 'app') => rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + 1 }), {});
+        const idleTx = rows.filter((r) => r.state === 'idle in transaction').map((r) => r.age);
+        return {
+          max_connections: max,
+          total: rows.length,
+          headroom: max - rows.length,
+          by_state: count('state'),
+          by_application: count('app'),
+          idle_in_transaction_oldest_seconds: idleTx.length ? Math.max(...idleTx) : 0,
+        };
+      });
+    },
+
+    /** Terminates sessions idle in a transaction for longer than `olderThanSeconds`, at most `max`. */
+    async pgTerminateIdleInTransaction(o: { service: string; olderThanSeconds: number; max: number; dryRun?: boolean }): Promise<{ pids: number[]; dry_run: boolean }> {
+      return withClient(o.service, async (c) => {
+        const victims = (
+          await c.query(
+            `select pid from pg_stat_activity
+              where state = 'idle in transaction' and backend_type = 'client backend' and pid <> pg_backend_pid()
+                and now() - state_change > make_interval(secs => $1)
+              order by state_change limit $2`,
+            [o.olderThanSeconds, o.max],
+          )
+        ).rows.map((r) => Number(r.pid));
+        if (!o.dryRun) for (const pid of victims) await c.query('select pg_terminate_backend($1)', [pid]);
+        return { pids: victims, dry_run: !!o.dryRun };
+      });
+    },
+  };
+}
+export type PostgresActivities = ReturnType<typeof createPostgresActivities>;

@@ -1,0 +1,121 @@
+/**
+ * bench:ingest — alert intake throughput against the raw Temporal client, in one run on one
+ * dev server (issue "Alerts"):
+ *  (a) raw signalWithStart calls/s from a Temporal client (the same call the API makes),
+ *  (b) alerts/s through POST /api/v1/alerts/alertmanager, 80% duplicates over 50 keys, 20% new,
+ *  (c) 10,000 distinct open incidents: worker RSS and p99 of GET /api/v1/incidents.
+ */
+import { alertGroupId } from '../api/alerts/intake';
+import { DEFAULT_ALERT_POLICY, type AlertEvent } from '../domain/alerts';
+import { alertsSignal, type AlertGroupInput } from '../workflows/definitions';
+import { BENCH_AM_SECRET, BENCH_TOKEN, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
+const CONCURRENCY = 32;
+const HOT_KEYS = 50;
+const OPEN_INCIDENTS = Number(process.env.BENCH_OPEN_INCIDENTS ?? 10_000);
+
+/** 80% of calls hit one of 50 hot keys, 20% a key never seen before. */
+const keyFor = (prefix: string, i: number) => (i % 5 === 4 ? `${prefix}-new-${i}` : `${prefix}-hot-${i % HOT_KEYS}`);
+
+function webhook(service: string, groupKey: string) {
+  return {
+    version: '4', receiver: 'tourniquet', status: 'firing', groupKey, truncatedAlerts: 0,
+    groupLabels: { alertname: 'BenchAlert' }, commonLabels: { alertname: 'BenchAlert', service }, commonAnnotations: {},
+    externalURL: 'http://alertmanager.local',
+    alerts: [{ status: 'firing', labels: { alertname: 'BenchAlert', service, severity: 'warning' }, annotations: { summary: `bench ${groupKey}` }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: groupKey }],
+  };
+}
+
+async function main() {
+  const env = await startBenchEnv();
+  const post = async (body: unknown) => {
+    const res = await fetch(`${env.url}/api/v1/alerts/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_AM_SECRET}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status !== 200) throw new Error(`alert refused: ${res.status} ${await res.text()}`);
+  };
+  const countIncidents = async (service: string) =>
+    (await env.client.workflow.count(`WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew' AND IncidentServices = '${service}'`)).count;
+  /** Polls visibility until `expected` incidents exist for the service (10 minutes at most). */
+  const waitForIncidents = async (service: string, expected: number) => {
+    let n = 0;
+    for (let t = 0; t < 600; t++) {
+      n = await countIncidents(service);
+      if (n >= expected) break;
+      if (t % 15 === 0) log(`    ${n}/${expected} incidents open for ${service}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return n;
+  };
+  try {
+    log('warm-up');
+    await runConcurrent(100, 8, (i) => post(webhook('bench-warm', `warm-${i % 10}`)));
+
+    log(`(a) raw signalWithStart: ${CALLS} calls at concurrency ${CONCURRENCY}`);
+    const raw = await runConcurrent(CALLS, CONCURRENCY, async (i) => {
+      const key = keyFor('raw', i);
+      const event: AlertEvent = { source: 'alertmanager', dedup_key: key, action: 'trigger', fingerprint: key, summary: `raw ${key}`, severity: 'SEV3', services: ['bench-raw'], labels: {}, received_at: new Date().toISOString() };
+      const input: AlertGroupInput = { source: 'alertmanager', dedup_key: key, taskQueue: env.taskQueue, alertPolicy: DEFAULT_ALERT_POLICY };
+      await env.client.workflow.signalWithStart('alertGroup', { workflowId: alertGroupId('alertmanager', key), taskQueue: env.taskQueue, args: [input], signal: alertsSignal, signalArgs: [[event]] });
+    });
+    const rawPerS = CALLS / raw.seconds;
+    log(`    ${round(rawPerS)}/s, p50 ${round(percentile(raw.latencies, 50))} ms, p99 ${round(percentile(raw.latencies, 99))} ms`);
+    // Let the incidents (a) opened settle, so (b) does not pay for (a)'s backlog.
+    await waitForIncidents('bench-raw', new Set(Array.from({ length: CALLS }, (_, i) => keyFor('raw', i))).size);
+
+    log(`(b) POST /api/v1/alerts/alertmanager: ${CALLS} alerts at concurrency ${CONCURRENCY}`);
+    const keysUsed = new Set<string>();
+    const api = await runConcurrent(CALLS, CONCURRENCY, async (i) => {
+      const key = keyFor('api', i);
+      keysUsed.add(key);
+      await post(webhook('bench-api', key));
+    });
+    const apiPerS = CALLS / api.seconds;
+    log(`    ${round(apiPerS)}/s, p50 ${round(percentile(api.latencies, 50))} ms, p99 ${round(percentile(api.latencies, 99))} ms`);
+
+    await waitForIncidents('bench-api', keysUsed.size);
+    await new Promise((r) => setTimeout(r, 2000)); // a duplicate would show up late: look again
+    const createdFinal = await countIncidents('bench-api');
+    log(`    ${createdFinal} incidents for ${keysUsed.size} keys`);
+
+    log(`(c) opening ${OPEN_INCIDENTS} distinct incidents`);
+    const opened = await runConcurrent(OPEN_INCIDENTS, CONCURRENCY, (i) => post(webhook('bench-open', `open-${i}`)));
+    log(`    posted in ${round(opened.seconds)} s; waiting for them all to be open`);
+    const open = await waitForIncidents('bench-open', OPEN_INCIDENTS);
+    const totalOpen = (await env.client.workflow.count(`WorkflowType = 'incident' AND ExecutionStatus = 'Running'`)).count;
+    log(`    ${open} bench incidents open (${totalOpen} in all); measuring GET /api/v1/incidents`);
+    const list = await runConcurrent(30, 1, async () => {
+      const res = await fetch(`${env.url}/api/v1/incidents?limit=50`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+      if (res.status !== 200) throw new Error(`list failed: ${res.status}`);
+      await res.json();
+    });
+    const rss = env.workerRssMb();
+
+    const figures = {
+      raw_per_s: round(rawPerS),
+      api_per_s: round(apiPerS),
+      ratio: round(apiPerS / rawPerS, 3),
+      p50_ms: round(percentile(api.latencies, 50)),
+      p99_ms: round(percentile(api.latencies, 99)),
+      raw_p99_ms: round(percentile(raw.latencies, 99)),
+      keys: keysUsed.size,
+      incidents_created: createdFinal,
+      open_incidents: totalOpen,
+      worker_rss_mb: round(rss),
+      list_p99_ms: round(percentile(list.latencies, 99)),
+    };
+    console.log(JSON.stringify(figures, null, 2));
+    const goals = [
+      `ratio ${figures.ratio} (goal ≥ 0.8: ${figures.ratio >= 0.8 ? 'met' : 'MISSED'})`,
+      `one incident per key: ${createdFinal === keysUsed.size ? 'yes' : `NO (${createdFinal} for ${keysUsed.size})`}`,
+      `worker RSS ${figures.worker_rss_mb} MB with ${totalOpen} open (goal ≤ 1536: ${figures.worker_rss_mb <= 1536 ? 'met' : 'MISSED'})`,
+    ];
+    writeResults('ingest', figures, `raw ${figures.raw_per_s}/s, API ${figures.api_per_s}/s (p50 ${figures.p50_ms} / p99 ${figures.p99_ms} ms; raw p99 ${figures.raw_p99_ms} ms), ${goals.join('; ')}, list p99 ${figures.list_p99_ms} ms`);
+  } finally {
+    await env.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+/**
+ * Shared benchmark plumbing: a fresh dev server configured like `npm start` (SQLite file,
+ * WAL), a worker in its own process (so its RSS is measured alone), the API in this
+ * process, percentiles, and the results files.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { createApp } from '../../api/app';
+import { TokenStore } from '../../api/auth';
+import type { AlertsConfig } from '../../config';
+import { DevServer, ensureTemporalCli, freePort, startDevServer } from '../../worker/dev-server';
+import { ensureSearchAttributes } from '../../worker/search-attributes';
+
+export const BENCH_TOKEN = 'bench-admin-token';
+export const BENCH_AM_SECRET = 'bench-alertmanager-secret';
+const root = path.resolve(__dirname, '../..');
+
+export const log = (msg: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+export interface BenchEnv {
+  server: DevServer;
+  client: Client;
+  url: string;
+  taskQueue: string;
+  worker: ChildProcess;
+  workerRssMb(): number;
+  close(): Promise<void>;
+}
+
+export async function startBenchEnv(): Promise<BenchEnv> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-bench-'));
+  log(`dev server + worker process + API (data in ${dir})`);
+  const server = await startDevServer(ensureTemporalCli(), { port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') });
+  const connection = await Connection.connect({ address: server.address });
+  await ensureSearchAttributes(connection, 'default');
+  const client = new Client({ connection, namespace: 'default' });
+  const taskQueue = 'bench';
+
+  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/support/worker-process.ts')], {
+    env: { ...process.env, BENCH_TEMPORAL: server.address, BENCH_TASK_QUEUE: taskQueue },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
+    worker.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
+  });
+
+  const alerts: AlertsConfig = { alertmanager: { token: BENCH_AM_SECRET }, routes: [], auto_resolve: ['SEV3', 'SEV4'] };
+  const app = createApp({
+    client,
+    namespace: 'default',
+    taskQueue,
+    tokens: new TokenStore([{ token: BENCH_TOKEN, identity: 'bench', roles: ['admin'] }]),
+    alerts,
+    logger: pino({ level: 'warn' }),
+  });
+  const http = app.listen(0, '127.0.0.1');
+  await new Promise((r) => http.once('listening', r));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  return {
+    server,
+    client,
+    url,
+    taskQueue,
+    worker,
+    workerRssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))![1]) / 1024,
+    async close() {
+      http.close();
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+      await connection.close();
+      await server.stop();
+    },
+  };
+}
+
+/** Runs `task(i)` for i in [0, n) with `concurrency` in flight; returns each call's latency in ms. */
+export async function runConcurrent(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const t = performance.now();
+        await task(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - start) / 1000 };
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** bench/results/NAME.json plus a dated line with the machine in bench/RESULTS.md. */
+export function writeResults(name: string, figures: Record<string, number | boolean | string>, summary: string): void {
+  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  writeFileSync(path.join(root, `bench/results/${name}.json`), JSON.stringify(figures, null, 2) + '\n');
+  const machine = `${os.cpus().length} cores ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const file = path.join(root, 'bench/RESULTS.md');
+  if (!existsSync(file)) {
+    writeFileSync(file, '# Benchmark results\n\nOne line per run: date, benchmark, machine, figures. Raw figures in `bench/results/NAME.json`.\n\n');
+  }
+  appendFileSync(file, `- ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — **${name}** — ${machine} — ${summary}\n`);
+  log(`wrote bench/results/${name}.json and a line in bench/RESULTS.md`);
+}

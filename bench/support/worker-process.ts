@@ -1,0 +1,23 @@
+/** The benchmark's worker, in its own process so its memory is measured alone. */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import pino from 'pino';
+import { createWorker } from '../../worker';
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const address = process.env.BENCH_TEMPORAL!;
+  const taskQueue = process.env.BENCH_TASK_QUEUE!;
+  const connection = await NativeConnection.connect({ address });
+  const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
+  const worker = await createWorker({ connection, client, namespace: 'default', taskQueue, logger: pino({ level: 'warn' }) });
+  process.on('SIGTERM', () => worker.shutdown());
+  const running = worker.run();
+  process.stdout.write('worker ready\n');
+  await running;
+  process.exit(0);
+}
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+/**
+ * Runbook metadata and step records: pure types shared by workflows, API and worker.
+ * Metadata follows the seeds' "actionable runbook": owner, triggers, escalation, ETA, version.
+ */
+import type { Severity } from './severity';
+
+/** What a step can do to the world; guardrails decide per impact whether it may run alone. */
+export const IMPACTS = ['read', 'low', 'high', 'destructive'] as const;
+export type Impact = (typeof IMPACTS)[number];
+
+/** Selects a runbook automatically; every given condition must hold. More conditions = more specific. */
+export interface RunbookTrigger {
+  /** Alert labels that must all be equal (e.g. alertname). */
+  labels?: Record<string, string>;
+  /** One of these services must be affected. */
+  services?: string[];
+  severities?: Severity[];
+}
+
+export interface RunbookMeta {
+  name: string;
+  owner: string;
+  description: string;
+  version: string;
+  triggers: RunbookTrigger[];
+  /** Who to page when the runbook cannot fix the problem. */
+  escalation: string;
+  /** Expected time to mitigate, e.g. "10m". */
+  eta: string;
+  /** Parameters the runbook reads, with what each means (shown in the catalogue). */
+  params: Record<string, string>;
+}
+
+export interface StepRecord {
+  id: string;
+  title: string;
+  impact: Impact | 'manual';
+  status: 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
+  started_at: string;
+  finished_at?: string;
+  duration_ms?: number;
+  result?: string;
+  error?: string;
+  dry_run?: boolean;
+}
+
+export interface ApprovalRecord {
+  id: string;
+  step_id: string;
+  title: string;
+  impact: Impact;
+  what: string;
+  requested_by: string;
+  requested_at: string;
+  status: 'pending' | 'approved' | 'rejected';
+  decided_by?: string;
+  decided_at?: string;
+  comment?: string;
+}
+
+export interface RunbookRunRecord {
+  run_id: string;
+  name: string;
+  started_by: string;
+  status: 'running' | 'waiting' | 'succeeded' | 'failed' | 'escalated';
+  params: Record<string, string>;
+  steps: StepRecord[];
+  approvals: ApprovalRecord[];
+  started_at: string;
+  finished_at?: string;
+  outcome?: string;
+}
+
+/** How many conditions a trigger sets: the most specific matching trigger wins. */
+export function triggerSpecificity(t: RunbookTrigger): number {
+  return Object.keys(t.labels ?? {}).length + (t.services?.length ? 1 : 0) + (t.severities?.length ? 1 : 0);
+}
+
+export function triggerMatches(t: RunbookTrigger, on: { labels: Record<string, string>; services: string[]; severity: Severity }): boolean {
+  if (t.labels && !Object.entries(t.labels).every(([k, v]) => on.labels[k] === v)) return false;
+  if (t.services?.length && !t.services.some((s) => on.services.includes(s))) return false;
+  if (t.severities?.length && !t.severities.includes(on.severity)) return false;
+  return triggerSpecificity(t) > 0;
+}
+
+/** The best runbook for an incident: the one whose most specific matching trigger is most specific. */
+export function pickRunbook(metas: RunbookMeta[], on: { labels: Record<string, string>; services: string[]; severity: Severity }): RunbookMeta | undefined {
+  let best: { meta: RunbookMeta; score: number } | undefined;
+  for (const meta of metas) {
+    for (const t of meta.triggers) {
+      if (!triggerMatches(t, on)) continue;
+      const score = triggerSpecificity(t);
+      if (!best || score > best.score) best = { meta, score };
+    }
+  }
+  return best?.meta;
+}

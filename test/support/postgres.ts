@@ -1,0 +1,46 @@
+/**
+ * A real PostgreSQL 15 (Debian's package) on loopback in a temp dir. initdb refuses to run
+ * as root, and tests run as root in CI, so the server runs as the package's postgres user.
+ */
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../worker/dev-server';
+
+const BIN = '/usr/lib/postgresql/15/bin';
+
+export interface Postgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startPostgres(o: { maxConnections?: number } = {}): Promise<Postgres> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-pg-'));
+  const port = await freePort();
+  const asRoot = process.getuid?.() === 0;
+  const run = (cmd: string) => {
+    if (asRoot) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+      chownSync(dir, uid, gid);
+      execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd], { stdio: 'pipe' });
+    } else {
+      execFileSync('/bin/sh', ['-c', cmd], { stdio: 'pipe' });
+    }
+  };
+  const data = path.join(dir, 'data');
+  try {
+    run(`${BIN}/initdb -D ${data} -A trust -U postgres >/dev/null`);
+    run(`${BIN}/pg_ctl -D ${data} -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=${o.maxConnections ?? 30}" -l ${dir}/log -w start >/dev/null`);
+  } catch (err: any) {
+    throw new Error(`PostgreSQL did not start (is the postgresql package installed? scripts/install-system-deps.sh): ${err.stderr ?? err.message}`);
+  }
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      run(`${BIN}/pg_ctl -D ${data} -m immediate stop >/dev/null`);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

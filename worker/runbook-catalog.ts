@@ -1,0 +1,50 @@
+/**
+ * The runbook catalogue for Node code: every file in runbooks/, with metadata checked by
+ * zod. The worker refuses to start on an invalid or duplicate runbook, naming the file.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { RunbookMeta } from '../domain/runbook';
+import type { RunbookDefinition } from '../workflows/runbook-sdk';
+
+const Trigger = z
+  .strictObject({
+    labels: z.record(z.string().min(1), z.string().min(1)).optional(),
+    services: z.array(z.string().min(1)).min(1).optional(),
+    severities: z.array(z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4'])).min(1).optional(),
+  })
+  .refine((t) => t.labels || t.services || t.severities, 'a trigger needs at least one of labels, services, severities');
+
+export const RunbookMetaSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case, like rolling-restart'),
+  owner: z.string().min(1),
+  description: z.string().min(1),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'semver, like 1.0.0'),
+  triggers: z.array(Trigger),
+  escalation: z.string().min(1),
+  eta: z.string().regex(/^\d+[smh]$/, 'a duration like 10m'),
+  params: z.record(z.string(), z.string()),
+});
+
+export class RunbookCatalogError extends Error {}
+
+const DIR = path.resolve(__dirname, '../runbooks');
+
+export function loadRunbookCatalog(dir = DIR): RunbookMeta[] {
+  const metas: RunbookMeta[] = [];
+  const files = new Map<string, string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+    const def = require(path.join(dir, file)).default as RunbookDefinition | undefined;
+    if (!def?.meta || typeof def.run !== 'function') throw new RunbookCatalogError(`runbooks/${file} must default-export defineRunbook({ meta, run })`);
+    const parsed = RunbookMetaSchema.safeParse(def.meta);
+    if (!parsed.success) {
+      throw new RunbookCatalogError(`runbooks/${file}: invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    const other = files.get(parsed.data.name);
+    if (other) throw new RunbookCatalogError(`runbooks/${file} and runbooks/${other} both name a runbook "${parsed.data.name}"`);
+    files.set(parsed.data.name, file);
+    metas.push(parsed.data);
+  }
+  return metas;
+}

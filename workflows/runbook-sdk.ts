@@ -1,0 +1,57 @@
+/**
+ * The runbook authoring SDK. A runbook is one file in runbooks/ that default-exports
+ * `defineRunbook({ meta, run })`. `run` is workflow code (deterministic, no Node I/O): it
+ * acts only through `ctx.step(...)`, which records every step on the incident timeline and
+ * passes every non-read step through the guardrails (approval by impact, dry-run).
+ */
+import type { KubernetesActivities } from '../activities/kubernetes';
+import type { PostgresActivities } from '../activities/postgres';
+import type { Impact, RunbookMeta } from '../domain/runbook';
+
+export interface StepSpec {
+  /** Unique within the runbook; part of the idempotency key (incident id + run + step id). */
+  id: string;
+  title: string;
+  impact: Impact;
+  /** What will happen, in words a human approving it understands. */
+  what: string;
+}
+
+export interface RunbookContext {
+  incidentId: string;
+  /** Parameters given by the human who started it, or the labels of the alert that did. */
+  params: Readonly<Record<string, string>>;
+  dryRun: boolean;
+  /** A required parameter, or a clear failure naming it. */
+  param(name: string): string;
+  /** Key for idempotent actions: stable across retries of this step in this run. */
+  key(stepId: string): string;
+  /**
+   * Runs an automated step. Non-read steps pass the guardrails first (they may wait for
+   * approval); in dry-run they do not run and resolve to undefined.
+   */
+  step<T>(spec: StepSpec, action: () => Promise<T>): Promise<T | undefined>;
+  /** A checklist item a human performs and marks done over the API; resolves when done. */
+  manual(spec: { id: string; title: string; instructions: string }): Promise<void>;
+  /** Attaches diagnostics to the incident. */
+  evidence(title: string, data: unknown): void;
+  /** Ends the runbook: it could not fix the problem, page its escalation target. */
+  escalate(reason: string): never;
+  k8s: KubernetesActivities;
+  pg: PostgresActivities;
+}
+
+export interface RunbookDefinition {
+  meta: RunbookMeta;
+  /** Returns a one-line outcome for the timeline. */
+  run(ctx: RunbookContext): Promise<string>;
+}
+
+export function defineRunbook(def: RunbookDefinition): RunbookDefinition {
+  return def;
+}
+
+/** Thrown by ctx.escalate: the runbook stops and the incident pages the escalation target. */
+export class RunbookEscalation extends Error {
+  readonly name = 'RunbookEscalation';
+}

@@ -1,0 +1,223 @@
+import * as wf from '@temporalio/workflow';
+import type { KubernetesActivities } from '../activities/kubernetes';
+import type { PostgresActivities } from '../activities/postgres';
+import type { ApprovalRecord, Impact, RunbookRunRecord, StepRecord } from '../domain/runbook';
+import type { Severity } from '../domain/severity';
+import { approvalUpdate, FailureType, manualStepUpdate, runbookProgressSignal, runbookQuery } from './definitions';
+import { RUNBOOKS } from './runbook-registry';
+import { RunbookContext, RunbookEscalation, StepSpec } from './runbook-sdk';
+
+export interface RunbookRunInput {
+  incidentId: string;
+  runId: string;
+  name: string;
+  params: Record<string, string>;
+  startedBy: string;
+  severity: Severity;
+  dryRun?: boolean;
+}
+
+// Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
+const retry: wf.ActivityOptions['retry'] = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
+const k8s = wf.proxyActivities<KubernetesActivities>({ startToCloseTimeout: '30 seconds', retry });
+const k8sWait = wf.proxyActivities<Pick<KubernetesActivities, 'k8sWaitForRollout'>>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry });
+const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 seconds', retry });
+
+/** Approvals a step needs by impact and severity: the safe default policy. */
+function approvalsNeeded(impact: Impact, severity: Severity): number {
+  if (impact === 'read' || impact === 'low') return 0;
+  if (impact === 'destructive' && (severity === 'SEV1' || severity === 'SEV2')) return 2; // two-person rule
+  return 1;
+}
+
+/**
+ * One run of one runbook for one incident, as a child workflow of the incident. It keeps
+ * the run's record (steps, approvals) and sends it to the incident after every change.
+ */
+export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunRecord> {
+  const def = RUNBOOKS[input.name];
+  const now = () => new Date().toISOString();
+  const record: RunbookRunRecord = {
+    run_id: input.runId,
+    name: input.name,
+    started_by: input.startedBy,
+    status: 'running',
+    params: input.params,
+    steps: [],
+    approvals: [],
+    started_at: now(),
+  };
+  const approvers = new Map<string, string[]>();
+  const manualDone = new Set<string>();
+  const incident = wf.getExternalWorkflowHandle(input.incidentId);
+  const report = async () => {
+    // The incident may have continued as new; the external handle follows the latest run.
+    await incident.signal(runbookProgressSignal, structuredClone(record)).catch(() => undefined);
+  };
+  const refuse = (message: string) => wf.ApplicationFailure.create({ type: FailureType.conflict, message, nonRetryable: true });
+
+  wf.setHandler(runbookQuery, () => record);
+  wf.setHandler(
+    approvalUpdate,
+    ({ approvalId, approve, actor, comment }) => {
+      const a = record.approvals.find((x) => x.id === approvalId)!;
+      if (!approve) {
+        a.status = 'rejected';
+        a.decided_by = actor;
+        a.decided_at = now();
+        a.comment = comment;
+      } else {
+        const given = [...(approvers.get(approvalId) ?? []), actor];
+        approvers.set(approvalId, given);
+        const needed = approvalsNeeded(a.impact, input.severity);
+        a.comment = comment ?? a.comment;
+        if (given.length >= needed) {
+          a.status = 'approved';
+          a.decided_by = given.join(', ');
+          a.decided_at = now();
+        }
+      }
+      return structuredClone(a);
+    },
+    {
+      validator: ({ approvalId, actor }) => {
+        const a = record.approvals.find((x) => x.id === approvalId);
+        if (!a) throw wf.ApplicationFailure.create({ type: FailureType.notFound, message: `approval ${approvalId} not found`, nonRetryable: true });
+        if (a.status !== 'pending') throw refuse(`approval ${approvalId} is already ${a.status}`);
+        if (actor === a.requested_by) throw wf.ApplicationFailure.create({ type: FailureType.forbidden, message: 'you cannot approve your own request', nonRetryable: true });
+        if ((approvers.get(approvalId) ?? []).includes(actor)) {
+          throw wf.ApplicationFailure.create({ type: FailureType.forbidden, message: `${actor} has already approved; this step needs a second, different approver`, nonRetryable: true });
+        }
+      },
+    },
+  );
+  wf.setHandler(
+    manualStepUpdate,
+    ({ stepId, actor, note }) => {
+      manualDone.add(stepId);
+      const s = record.steps.find((x) => x.id === stepId)!;
+      s.result = `done by ${actor}${note ? `: ${note}` : ''}`;
+      return structuredClone(s);
+    },
+    {
+      validator: ({ stepId }) => {
+        const s = record.steps.find((x) => x.id === stepId);
+        if (!s || s.impact !== 'manual') throw wf.ApplicationFailure.create({ type: FailureType.notFound, message: `manual step ${stepId} not found`, nonRetryable: true });
+        if (s.status !== 'waiting') throw refuse(`step ${stepId} is ${s.status}, not waiting`);
+      },
+    },
+  );
+
+  const begin = (spec: { id: string; title: string }, impact: StepRecord['impact']): StepRecord => {
+    const s: StepRecord = { id: spec.id, title: spec.title, impact, status: 'running', started_at: now() };
+    record.steps.push(s);
+    return s;
+  };
+  const finish = (s: StepRecord, status: StepRecord['status'], detail: { result?: string; error?: string }) => {
+    s.status = status;
+    s.finished_at = now();
+    s.duration_ms = Date.parse(s.finished_at) - Date.parse(s.started_at);
+    Object.assign(s, detail);
+  };
+
+  /** Guardrails: pause for the approvals the policy demands. Returns false when rejected. */
+  async function gate(spec: StepSpec, s: StepRecord): Promise<boolean> {
+    if (approvalsNeeded(spec.impact, input.severity) === 0) return true;
+    const approval: ApprovalRecord = {
+      id: `${input.runId.split('-rb-')[1]}-${spec.id}`,
+      step_id: spec.id,
+      title: spec.title,
+      impact: spec.impact,
+      what: spec.what,
+      requested_by: `runbook:${input.name}`,
+      requested_at: now(),
+      status: 'pending',
+    };
+    record.approvals.push(approval);
+    s.status = 'waiting';
+    record.status = 'waiting';
+    await report();
+    await wf.condition(() => approval.status !== 'pending');
+    record.status = 'running';
+    s.status = 'running';
+    return approval.status === 'approved';
+  }
+
+  const ctx: RunbookContext = {
+    incidentId: input.incidentId,
+    params: input.params,
+    dryRun: !!input.dryRun,
+    param(name) {
+      const v = input.params[name];
+      if (!v) throw new RunbookEscalation(`missing parameter "${name}"; start the runbook with params.${name}`);
+      return v;
+    },
+    key: (stepId) => `${input.runId}/${stepId}`,
+    async step(spec, action) {
+      const s = begin(spec, spec.impact);
+      await report();
+      if (spec.impact !== 'read' && input.dryRun) {
+        finish(s, 'skipped', { result: `dry-run: would ${spec.what}` });
+        s.dry_run = true;
+        await report();
+        return undefined;
+      }
+      if (!(await gate(spec, s))) {
+        finish(s, 'skipped', { result: 'approval rejected' });
+        await report();
+        throw new RunbookEscalation(`step "${spec.title}" was rejected`);
+      }
+      try {
+        const result = await action();
+        finish(s, 'succeeded', { result: summarise(result) });
+        await report();
+        return result;
+      } catch (err) {
+        finish(s, 'failed', { error: errorMessage(err) });
+        await report();
+        throw err;
+      }
+    },
+    async manual({ id, title, instructions }) {
+      const s = begin({ id, title }, 'manual');
+      s.status = 'waiting';
+      s.result = instructions;
+      await report();
+      await wf.condition(() => manualDone.has(id));
+      finish(s, 'succeeded', { result: s.result });
+      await report();
+    },
+    evidence(title, data) {
+      const s = begin({ id: `evidence-${record.steps.length}`, title: `Evidence: ${title}` }, 'read');
+      finish(s, 'succeeded', { result: JSON.stringify(data) });
+    },
+    escalate(reason) {
+      throw new RunbookEscalation(reason);
+    },
+    k8s: { ...k8s, k8sWaitForRollout: k8sWait.k8sWaitForRollout },
+    pg,
+  };
+
+  try {
+    if (!def) throw new RunbookEscalation(`no runbook named ${input.name}`);
+    record.outcome = await def.run(ctx);
+    record.status = 'succeeded';
+  } catch (err) {
+    record.status = err instanceof RunbookEscalation ? 'escalated' : 'failed';
+    record.outcome = `${record.status === 'escalated' ? 'Escalating' : 'Failed'}: ${errorMessage(err)}; page ${def?.meta.escalation ?? 'the incident commander'}`;
+  }
+  record.finished_at = now();
+  await report();
+  return record;
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function summarise(result: unknown): string | undefined {
+  if (result === undefined) return undefined;
+  const text = typeof result === 'string' ? result : JSON.stringify(result);
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
