@@ -2,3 +2,4 @@
 export { incident } from './incident';
 export { incidentSequence } from './sequence';
 export { alertGroup } from './alert-group';
+export { runbookRun } from './runbook';

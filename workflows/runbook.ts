@@ -19,8 +19,8 @@ export interface RunbookRunInput {
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
 const retry: wf.ActivityOptions['retry'] = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
-const k8s = wf.proxyActivities<KubernetesActivities>({ startToCloseTimeout: '30 seconds', retry });
-const k8sWait = wf.proxyActivities<Pick<KubernetesActivities, 'k8sWaitForRollout'>>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry });
+// Long waits (rollouts) heartbeat; a call silent for 30 s is considered lost and retried.
+const k8s = wf.proxyActivities<KubernetesActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry });
 const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 seconds', retry });
 
 /** Approvals a step needs by impact and severity: the safe default policy. */
@@ -52,7 +52,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   const incident = wf.getExternalWorkflowHandle(input.incidentId);
   const report = async () => {
     // The incident may have continued as new; the external handle follows the latest run.
-    await incident.signal(runbookProgressSignal, structuredClone(record)).catch(() => undefined);
+    await incident.signal(runbookProgressSignal, record).catch(() => undefined);
   };
   const refuse = (message: string) => wf.ApplicationFailure.create({ type: FailureType.conflict, message, nonRetryable: true });
 
@@ -77,7 +77,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
           a.decided_at = now();
         }
       }
-      return structuredClone(a);
+      return a;
     },
     {
       validator: ({ approvalId, actor }) => {
@@ -97,7 +97,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
       manualDone.add(stepId);
       const s = record.steps.find((x) => x.id === stepId)!;
       s.result = `done by ${actor}${note ? `: ${note}` : ''}`;
-      return structuredClone(s);
+      return s;
     },
     {
       validator: ({ stepId }) => {
@@ -194,7 +194,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     escalate(reason) {
       throw new RunbookEscalation(reason);
     },
-    k8s: { ...k8s, k8sWaitForRollout: k8sWait.k8sWaitForRollout },
+    k8s,
     pg,
   };
 

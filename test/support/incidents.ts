@@ -1,0 +1,27 @@
+/** Small helpers for tests that follow an incident through its runbooks. */
+import { eventually, TestEngine } from './engine';
+
+export const detail = async (engine: TestEngine, id: string) => (await engine.call('GET', `/api/v1/incidents/${id}`)).body;
+
+/** Waits until the incident's runbook run reaches one of `statuses`; returns the run. */
+export function runReaches(engine: TestEngine, id: string, runId: string, statuses: string[], timeoutMs = 60_000) {
+  return eventually(async () => {
+    const run = (await detail(engine, id)).runbooks?.find((r: any) => r.run_id === runId);
+    if (run?.status === 'failed') console.log(JSON.stringify(run, null, 1));
+    return run && statuses.includes(run.status) && run;
+  }, { timeoutMs });
+}
+
+/** Waits for a pending approval on the incident and returns it. */
+export function pendingApproval(engine: TestEngine, id: string) {
+  return eventually(async () => {
+    const r = await engine.call('GET', `/api/v1/incidents/${id}/approvals`, { token: 'viewer' });
+    return r.body.approvals?.find((a: any) => a.status === 'pending');
+  });
+}
+
+export async function declare(engine: TestEngine, service: string, severity = 'high') {
+  const r = await engine.call('POST', '/api/v1/incidents', { body: { title: `Trouble in ${service}`, description: 'test', severity, affected_services: [service] } });
+  if (r.status !== 201) throw new Error(`declare failed: ${JSON.stringify(r.body)}`);
+  return r.body.id as string;
+}
