@@ -7,7 +7,6 @@ export const detail = async (engine: TestEngine, id: string) => (await engine.ca
 export function runReaches(engine: TestEngine, id: string, runId: string, statuses: string[], timeoutMs = 60_000) {
   return eventually(async () => {
     const run = (await detail(engine, id)).runbooks?.find((r: any) => r.run_id === runId);
-    if (run?.status === 'failed') console.log(JSON.stringify(run, null, 1));
     return run && statuses.includes(run.status) && run;
   }, { timeoutMs });
 }
