@@ -1,5 +1,5 @@
 import { Client, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
-import { allocateIdUpdate, SEQUENCE_WORKFLOW_ID } from '../workflows/definitions';
+import { allocateIdUpdate, idTaskQueue, SEQUENCE_WORKFLOW_ID } from '../workflows/definitions';
 import type { incidentSequence } from '../workflows';
 
 /**
@@ -44,7 +44,7 @@ export class IncidentNumbers {
   private allocate(count: number): Promise<number> {
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentSequence>('incidentSequence', {
       workflowId: SEQUENCE_WORKFLOW_ID,
-      taskQueue: this.taskQueue,
+      taskQueue: idTaskQueue(this.taskQueue),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       args: [],
     });

@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { createHttpActivities } from './http';
 import { createKubernetesActivities } from './kubernetes';
 import { createPostgresActivities } from './postgres';
 import type { Logger } from 'pino';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createKubernetesActivities({ kubeconfig: deps.kubeconfig }),
     ...createPostgresActivities({ urls: deps.postgres ?? {} }),
+    ...createHttpActivities(),
     /** Used by alert groups to open an incident with a fresh INC- id. */
     allocateIncidentNumber: () => numbers.next(),
   };

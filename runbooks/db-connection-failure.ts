@@ -13,11 +13,19 @@ export default defineRunbook({
     triggers: [{ labels: { runbook: 'db-connection-failure' } }, { labels: { alertname: 'DatabaseConnectionFailure' } }],
     escalation: 'dba-oncall',
     eta: '15m',
-    params: { database: 'database service (config targets.postgres)', namespace: 'namespace of the app', deployment: 'app Deployment' },
+    params: { database: 'database service (config targets.postgres)', namespace: 'namespace of the app', deployment: 'app Deployment', health_url: 'optional app health URL' },
   },
   async run(ctx) {
     const database = ctx.param('database');
     const app = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };
+    const firing = await ctx.step({ id: 'confirm', title: 'Confirm the alert is still firing', impact: 'read', what: 'check the incident alerts' }, async () => ctx.alertsFiring);
+    if (ctx.params.alertname && firing === 0) return 'the alert is no longer firing; nothing to do';
+    if (ctx.params.health_url) {
+      const app_ = await ctx.step({ id: 'app-health', title: 'Check the app health endpoint', impact: 'read', what: `GET ${ctx.params.health_url}` }, () =>
+        ctx.http.httpCheck({ url: ctx.params.health_url }),
+      );
+      ctx.evidence('app health', app_);
+    }
     const health = await ctx.step({ id: 'db-health', title: 'Check database health', impact: 'read', what: `connect to ${database} and run select 1` }, () => ctx.pg.pgHealth({ service: database }));
     ctx.evidence('database health', health);
     if (!health?.ok) ctx.escalate(`database ${database} is unreachable (${health?.error}); restarting the app will not help`);

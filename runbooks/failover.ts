@@ -13,7 +13,13 @@ export default defineRunbook({
     triggers: [{ labels: { runbook: 'failover' } }, { labels: { alertname: 'PrimaryUnavailable' } }],
     escalation: 'platform-oncall',
     eta: '15m',
-    params: { namespace: 'namespace', service: 'Service to fail over', primary: 'primary Deployment', standby: 'standby Deployment' },
+    params: {
+      namespace: 'namespace',
+      service: 'Service to fail over',
+      primary: 'primary Deployment',
+      standby: 'standby Deployment',
+      confirm_fenced: '"true" adds a manual step: a human confirms the primary is fenced before the switch',
+    },
   },
   async run(ctx) {
     const namespace = ctx.param('namespace');
@@ -32,6 +38,13 @@ export default defineRunbook({
         ctx.k8s.k8sWaitForRollout({ ...standbyRef, timeoutSeconds: 300 }),
       );
       if (!ready || ready.available < replicas) ctx.escalate(`standby ${standbyRef.name} is not ready (${ready?.available}/${replicas}); not switching`);
+    }
+    if (ctx.params.confirm_fenced === 'true') {
+      await ctx.manual({
+        id: 'confirm-fenced',
+        title: 'Confirm the primary is fenced',
+        instructions: 'Make sure the primary takes no more writes (stop its writers or revoke its access), then mark this step done.',
+      });
     }
     const switched = await ctx.step(
       { id: 'switch', title: `Point ${service} at ${standbyRef.name}`, impact: 'high', what: `change Service ${namespace}/${service} selector to ${JSON.stringify(standby!.selector)}` },

@@ -151,7 +151,16 @@ describe('failover', () => {
     await readyDeployment(namespace, 'db-proxy-standby', 0, standbyLabels);
     await k.core.createNamespacedService({ namespace, body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } } });
     const id = await declare(engine, unique('db'), 'critical');
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'failover', params: { namespace, service: 'db', primary: 'db-proxy', standby: 'db-proxy-standby' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'failover', params: { namespace, service: 'db', primary: 'db-proxy', standby: 'db-proxy-standby', confirm_fenced: 'true' } },
+    });
+    // A human checklist item first: the incident shows which step it waits on.
+    const waiting = await eventually(async () => (await detail(engine, id)).runbooks[0]?.steps.find((s: any) => s.status === 'waiting'));
+    expect(waiting).toMatchObject({ id: 'confirm-fenced', impact: 'manual' });
+    expect((await k.core.readNamespacedService({ namespace, name: 'db' })).spec?.selector).toEqual({ app: 'db-proxy' });
+    const done = await engine.call('POST', `/api/v1/incidents/${id}/runbooks/${id}-rb-1/steps/confirm-fenced/complete`, { body: { note: 'writers stopped' } });
+    expect(done.status).toBe(200);
+    expect(done.body.result).toBe('done by rob: writers stopped');
     const approval = await pendingApproval(engine, id);
     expect(approval.step_id).toBe('switch');
     expect((await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} })).status).toBe(200);

@@ -71,10 +71,13 @@ describe('db-connection-failure, the seeds\' example runbook', () => {
     await k.apps.createNamespacedDeployment({ namespace, body: deployment('orders-web', 2) });
     await eventually(async () => (await k.apps.readNamespacedDeployment({ namespace, name: 'orders-web' })).status?.readyReplicas === 2, { timeoutMs: 60_000 });
     const id = await declare(engine, unique('orders-web'));
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'db-connection-failure', params: { database: 'orders-db', namespace, deployment: 'orders-web' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'db-connection-failure', params: { database: 'orders-db', namespace, deployment: 'orders-web', health_url: `${engine.url}/healthz` } },
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'succeeded' });
-    expect(run.steps.map((s: any) => s.id)).toEqual(['db-health', 'evidence-1', 'restart-app', 'wait', 'verify']);
+    expect(run.steps.map((s: any) => s.id)).toEqual(['confirm', 'app-health', 'evidence-2', 'db-health', 'evidence-4', 'restart-app', 'wait', 'verify']);
+    expect(JSON.parse(run.steps[2].result)).toMatchObject({ ok: true, status: 200 });
     const d = await k.apps.readNamespacedDeployment({ namespace, name: 'orders-web' });
     expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
   });

@@ -1,5 +1,6 @@
-import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from '../activities';
+import { idTaskQueue } from '../workflows/definitions';
 import { loadRunbookCatalog } from './runbook-catalog';
 
 export interface WorkerDeps extends ActivityDeps {
@@ -10,16 +11,40 @@ export interface WorkerDeps extends ActivityDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-/** The worker: runs incident workflows and their activities. */
-export function createWorker(deps: WorkerDeps): Promise<Worker> {
+/** What `createWorker` returns: run until shutdown, like a Temporal Worker. */
+export interface EngineWorker {
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * The worker: incident, alert-group and runbook workflows and their activities on the main
+ * task queue, plus the incident-id sequence on its own queue so id allocation never waits
+ * behind an alert storm's backlog.
+ */
+export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
   loadRunbookCatalog(); // refuses to start on an invalid or duplicate runbook
-  return Worker.create({
-    connection: deps.connection,
-    namespace: deps.namespace,
+  const workflowBundle = deps.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet })).code };
+  const common = { connection: deps.connection, namespace: deps.namespace, workflowBundle };
+  const main = await Worker.create({
+    ...common,
     taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(deps),
     // ~1,000 cached incidents cost 550-700 MB (see shared VERIFIED.md); evicted ones replay on demand.
     maxCachedWorkflows: 1000,
   });
+  const ids = await Worker.create({ ...common, taskQueue: idTaskQueue(deps.taskQueue), maxCachedWorkflows: 10 });
+  return {
+    run: async () => {
+      await Promise.all([main.run(), ids.run()]);
+    },
+    shutdown: () => {
+      main.shutdown();
+      ids.shutdown();
+    },
+  };
 }
+
+const noop = () => undefined;
+/** The bundler's progress output is noise at start-up; warnings and errors still show. */
+const quiet = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };

@@ -12,6 +12,11 @@ import type { Status } from '../domain/lifecycle';
 
 export const TASK_QUEUE_DEFAULT = 'tourniquet';
 export const SEQUENCE_WORKFLOW_ID = 'tourniquet-incident-sequence';
+/**
+ * The sequence workflow has a task queue of its own: on the shared queue an alert storm's
+ * backlog of new alert groups would queue ahead of the id allocations they all wait for.
+ */
+export const idTaskQueue = (taskQueue: string) => `${taskQueue}-ids`;
 
 /** Custom search attributes. Budget on the dev server's SQLite store: 10 Keyword, 3 Datetime, 3 KeywordList. */
 export const SA = {

@@ -4,6 +4,7 @@
  * acts only through `ctx.step(...)`, which records every step on the incident timeline and
  * passes every non-read step through the guardrails (approval by impact, dry-run).
  */
+import type { HttpActivities } from '../activities/http';
 import type { KubernetesActivities } from '../activities/kubernetes';
 import type { PostgresActivities } from '../activities/postgres';
 import type { Impact, RunbookMeta } from '../domain/runbook';
@@ -22,6 +23,8 @@ export interface RunbookContext {
   /** Parameters given by the human who started it, or the labels of the alert that did. */
   params: Readonly<Record<string, string>>;
   dryRun: boolean;
+  /** Alerts of the incident still firing when the runbook started (0 for a declared incident). */
+  alertsFiring: number;
   /** A required parameter, or a clear failure naming it. */
   param(name: string): string;
   /** Key for idempotent actions: stable across retries of this step in this run. */
@@ -39,6 +42,7 @@ export interface RunbookContext {
   escalate(reason: string): never;
   k8s: KubernetesActivities;
   pg: PostgresActivities;
+  http: HttpActivities;
 }
 
 export interface RunbookDefinition {

@@ -1,4 +1,5 @@
 import * as wf from '@temporalio/workflow';
+import type { HttpActivities } from '../activities/http';
 import type { KubernetesActivities } from '../activities/kubernetes';
 import type { PostgresActivities } from '../activities/postgres';
 import type { ApprovalRecord, Impact, RunbookRunRecord, StepRecord } from '../domain/runbook';
@@ -15,6 +16,7 @@ export interface RunbookRunInput {
   startedBy: string;
   severity: Severity;
   dryRun?: boolean;
+  alertsFiring?: number;
 }
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
@@ -22,6 +24,7 @@ const retry: wf.ActivityOptions['retry'] = { initialInterval: '1 second', backof
 // Long waits (rollouts) heartbeat; a call silent for 30 s is considered lost and retried.
 const k8s = wf.proxyActivities<KubernetesActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry });
 const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 seconds', retry });
+const http = wf.proxyActivities<HttpActivities>({ startToCloseTimeout: '30 seconds', retry });
 
 /** Approvals a step needs by impact and severity: the safe default policy. */
 function approvalsNeeded(impact: Impact, severity: Severity): number {
@@ -147,6 +150,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     incidentId: input.incidentId,
     params: input.params,
     dryRun: !!input.dryRun,
+    alertsFiring: input.alertsFiring ?? 0,
     param(name) {
       const v = input.params[name];
       if (!v) throw new RunbookEscalation(`missing parameter "${name}"; start the runbook with params.${name}`);
@@ -196,6 +200,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     },
     k8s,
     pg,
+    http,
   };
 
   try {

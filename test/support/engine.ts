@@ -5,7 +5,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import type { EngineWorker } from '../../worker';
 import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createApp, RouteInfo } from '../../api/app';
@@ -67,7 +68,7 @@ export async function startEngine(
 
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(process.env.TOURNIQUET_TEST_KUBECONFIG!);
-  let worker: Worker | undefined;
+  let worker: EngineWorker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
     worker = await createWorker({
