@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { createGuardActivities } from './guard';
 import { createHttpActivities } from './http';
 import { createKubernetesActivities } from './kubernetes';
 import { createPostgresActivities } from './postgres';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createKubernetesActivities({ kubeconfig: deps.kubeconfig }),
     ...createPostgresActivities({ urls: deps.postgres ?? {} }),
     ...createHttpActivities(),
+    ...createGuardActivities(deps),
     /** Used by alert groups to open an incident with a fresh INC- id. */
     allocateIncidentNumber: () => numbers.next(),
   };

@@ -11,6 +11,7 @@ import { healthRouter } from './routes/health';
 import { incidentsRouter } from './routes/incidents';
 import { Runbooks } from './runbooks';
 import { runbooksRouter } from './routes/runbooks';
+import { automationRouter } from './routes/automation';
 import { loadRunbookCatalog } from '../worker/runbook-catalog';
 
 export interface AppDeps {
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): express.Express {
   mount('/api/v1/incidents', incidentsRouter({ incidents, tokens: deps.tokens }));
   const runbooks = new Runbooks({ client: deps.client, timeoutMs: deps.temporalTimeoutMs });
   mount('/', runbooksRouter({ runbooks, catalog: loadRunbookCatalog(), tokens: deps.tokens }));
+  mount('/', automationRouter(deps));
   app.locals.routes = routes;
 
   app.use(notFoundRoute);

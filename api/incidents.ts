@@ -20,7 +20,7 @@ import {
 } from '../workflows/definitions';
 import type { incident } from '../workflows';
 import type { ListIncidentsQuery } from './schemas';
-import { fromTemporal } from './temporal-errors';
+import { temporalCall } from './temporal-errors';
 
 export interface IncidentRow {
   id: string;
@@ -51,9 +51,7 @@ export class Incidents {
   }
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return this.o.client.withDeadline(Date.now() + (this.o.timeoutMs ?? 10_000), fn).catch((err) => {
-      throw fromTemporal(err, what);
-    });
+    return temporalCall(this.o.client, what, fn, this.o.timeoutMs);
   }
 
   /** Declares an incident; it exists once this returns (the workflow has started). */

@@ -6,15 +6,13 @@
 import type { Client } from '@temporalio/client';
 import type { ApprovalRecord, StepRecord } from '../domain/runbook';
 import { approvalUpdate, incidentQuery, manualStepUpdate, startRunbookUpdate } from '../workflows/definitions';
-import { fromTemporal } from './temporal-errors';
+import { temporalCall } from './temporal-errors';
 
 export class Runbooks {
   constructor(private readonly o: { client: Client; timeoutMs?: number }) {}
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return this.o.client.withDeadline(Date.now() + (this.o.timeoutMs ?? 10_000), fn).catch((err) => {
-      throw fromTemporal(err, what);
-    });
+    return temporalCall(this.o.client, what, fn, this.o.timeoutMs);
   }
 
   start(incidentId: string, actor: string, body: { name: string; params: Record<string, string>; dry_run?: boolean }): Promise<{ run_id: string }> {

@@ -2,7 +2,7 @@
  * Maps Temporal client failures to the API's typed errors: unknown workflow → 404,
  * a refused update → 409/400 with the workflow's own reason, Temporal unreachable → 503.
  */
-import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/definitions';
 import { ConflictError, HttpError, InputError, NotAllowedError, NotFoundError, UnavailableError } from './errors';
@@ -39,4 +39,11 @@ function grpcCode(err: unknown): number | undefined {
     if (e instanceof ServiceError && !e.cause) return undefined;
   }
   return undefined;
+}
+
+/** Runs a Temporal call with a deadline (default 10 s), mapping failures to typed HTTP errors. */
+export function temporalCall<T>(client: Client, what: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  return client.withDeadline(Date.now() + timeoutMs, fn).catch((err) => {
+    throw fromTemporal(err, what);
+  });
 }

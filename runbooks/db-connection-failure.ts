@@ -29,7 +29,7 @@ export default defineRunbook({
     const health = await ctx.step({ id: 'db-health', title: 'Check database health', impact: 'read', what: `connect to ${database} and run select 1` }, () => ctx.pg.pgHealth({ service: database }));
     ctx.evidence('database health', health);
     if (!health?.ok) ctx.escalate(`database ${database} is unreachable (${health?.error}); restarting the app will not help`);
-    await ctx.step({ id: 'restart-app', title: `Restart ${app.name}`, impact: 'low', what: `rolling restart of ${app.namespace}/${app.name} to reset its connection pools` }, () =>
+    await ctx.step({ id: 'restart-app', title: `Restart ${app.name}`, impact: 'low', action: 'restart', what: `rolling restart of ${app.namespace}/${app.name} to reset its connection pools` }, () =>
       ctx.k8s.k8sRolloutRestart({ ...app, key: ctx.key('restart-app') }),
     );
     if (ctx.dryRun) return `dry-run: would restart ${app.name}`;

@@ -30,7 +30,7 @@ export default defineRunbook({
     const standbyRef = { namespace, name: ctx.param('standby') };
     const standby = await ctx.step({ id: 'inspect-standby', title: 'Read standby', impact: 'read', what: 'read the standby Deployment' }, () => ctx.k8s.k8sRolloutState(standbyRef));
     const replicas = Math.max(primary!.desired, 1);
-    await ctx.step({ id: 'scale-standby', title: `Scale standby to ${replicas}`, impact: 'low', what: `scale ${standbyRef.name} to ${replicas} replicas` }, () =>
+    await ctx.step({ id: 'scale-standby', title: `Scale standby to ${replicas}`, impact: 'low', action: 'scale', what: `scale ${standbyRef.name} to ${replicas} replicas` }, () =>
       ctx.k8s.k8sScale({ ...standbyRef, replicas }),
     );
     if (!ctx.dryRun) {
@@ -47,7 +47,7 @@ export default defineRunbook({
       });
     }
     const switched = await ctx.step(
-      { id: 'switch', title: `Point ${service} at ${standbyRef.name}`, impact: 'high', what: `change Service ${namespace}/${service} selector to ${JSON.stringify(standby!.selector)}` },
+      { id: 'switch', title: `Point ${service} at ${standbyRef.name}`, impact: 'high', action: 'failover', what: `change Service ${namespace}/${service} selector to ${JSON.stringify(standby!.selector)}` },
       () => ctx.k8s.k8sSetServiceSelector({ namespace, service, selector: standby!.selector }),
     );
     if (ctx.dryRun) return `dry-run: would fail ${service} over to ${standbyRef.name}`;
@@ -56,7 +56,7 @@ export default defineRunbook({
     );
     const onStandby = (endpoints?.pods ?? []).filter((p) => p.startsWith(`${standbyRef.name}-`)).length;
     if (onStandby === 0 || onStandby !== endpoints?.ready) {
-      await ctx.step({ id: 'switch-back', title: `Switch ${service} back`, impact: 'low', what: `restore selector ${JSON.stringify(switched!.previous)}` }, () =>
+      await ctx.step({ id: 'switch-back', title: `Switch ${service} back`, impact: 'low', compensation: true, what: `restore selector ${JSON.stringify(switched!.previous)}` }, () =>
         ctx.k8s.k8sSetServiceSelector({ namespace, service, selector: switched!.previous }),
       );
       ctx.escalate(`failover verification failed (${onStandby}/${endpoints?.ready} endpoints on the standby); switched back`);

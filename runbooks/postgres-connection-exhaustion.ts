@@ -19,7 +19,7 @@ export default defineRunbook({
     const before = await ctx.step({ id: 'diagnose', title: 'Diagnose connections', impact: 'read', what: 'read pg_stat_activity' }, () => ctx.pg.pgDiagnoseConnections({ service }));
     ctx.evidence('connections before', before);
     const terminated = await ctx.step(
-      { id: 'terminate', title: 'Terminate idle-in-transaction sessions', impact: 'high', what: `terminate up to ${max} sessions of ${service} idle in a transaction for over ${olderThanSeconds}s` },
+      { id: 'terminate', title: 'Terminate idle-in-transaction sessions', impact: 'high', action: 'terminate-sessions', what: `terminate up to ${max} sessions of ${service} idle in a transaction for over ${olderThanSeconds}s` },
       () => ctx.pg.pgTerminateIdleInTransaction({ service, olderThanSeconds, max }),
     );
     if (ctx.dryRun) return `dry-run: would terminate idle-in-transaction sessions older than ${olderThanSeconds}s`;

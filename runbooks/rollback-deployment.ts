@@ -17,7 +17,7 @@ export default defineRunbook({
     const before = await ctx.step({ id: 'inspect', title: 'Inspect current rollout', impact: 'read', what: `read ${ref.namespace}/${ref.name}` }, () => ctx.k8s.k8sRolloutState(ref));
     ctx.evidence('rollout before rollback', before);
     const undo = await ctx.step(
-      { id: 'undo', title: `Roll back ${ref.name}`, impact: 'high', what: `restore the pod template of the revision before ${before?.revision} of ${ref.namespace}/${ref.name}` },
+      { id: 'undo', title: `Roll back ${ref.name}`, impact: 'high', action: 'rollback', what: `restore the pod template of the revision before ${before?.revision} of ${ref.namespace}/${ref.name}` },
       () => ctx.k8s.k8sRolloutUndo({ ...ref, key: ctx.key('undo') }),
     );
     if (ctx.dryRun) return `dry-run: would roll ${ref.name} back from revision ${before?.revision}`;

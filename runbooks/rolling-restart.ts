@@ -15,7 +15,7 @@ export default defineRunbook({
   async run(ctx) {
     const ref = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };
     const restart = await ctx.step(
-      { id: 'restart', title: `Restart ${ref.name}`, impact: 'low', what: `restart the pods of ${ref.namespace}/${ref.name} one surge at a time` },
+      { id: 'restart', title: `Restart ${ref.name}`, impact: 'low', action: 'restart', what: `restart the pods of ${ref.namespace}/${ref.name} one surge at a time` },
       () => ctx.k8s.k8sRolloutRestart({ ...ref, key: ctx.key('restart') }),
     );
     if (ctx.dryRun) return `dry-run: would restart ${ref.name}`;

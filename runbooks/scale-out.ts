@@ -19,7 +19,7 @@ export default defineRunbook({
     const now = await ctx.step({ id: 'inspect', title: 'Read replicas', impact: 'read', what: `read ${ref.name}` }, () => ctx.k8s.k8sRolloutState(ref));
     const target = Math.min(Math.ceil(now!.desired * factor), cap);
     if (target <= now!.desired) ctx.escalate(`${ref.name} already has ${now!.desired} replicas, at its cap of ${cap}`);
-    await ctx.step({ id: 'scale', title: `Scale ${ref.name} to ${target}`, impact: 'low', what: `scale ${ref.namespace}/${ref.name} from ${now!.desired} to ${target} replicas (cap ${cap})` }, () =>
+    await ctx.step({ id: 'scale', title: `Scale ${ref.name} to ${target}`, impact: 'low', action: 'scale', what: `scale ${ref.namespace}/${ref.name} from ${now!.desired} to ${target} replicas (cap ${cap})` }, () =>
       ctx.k8s.k8sScale({ ...ref, replicas: target }),
     );
     if (ctx.dryRun) return `dry-run: would scale ${ref.name} to ${target}`;

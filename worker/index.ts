@@ -24,7 +24,7 @@ export interface EngineWorker {
  */
 export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
   loadRunbookCatalog(); // refuses to start on an invalid or duplicate runbook
-  const workflowBundle = deps.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet })).code };
+  const workflowBundle = deps.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger })).code };
   const common = { connection: deps.connection, namespace: deps.namespace, workflowBundle };
   const main = await Worker.create({
     ...common,
@@ -47,4 +47,4 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
 
 const noop = () => undefined;
 /** The bundler's progress output is noise at start-up; warnings and errors still show. */
-const quiet = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
+export const quietBundlerLogger = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };

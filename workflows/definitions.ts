@@ -101,6 +101,24 @@ export const runbookQuery = defineQuery<RunbookRunRecord>('runbook');
 export const approvalUpdate = defineUpdate<ApprovalRecord, [{ approvalId: string; approve: boolean; actor: string; comment?: string }]>('decideApproval');
 export const manualStepUpdate = defineUpdate<StepRecord, [{ stepId: string; actor: string; note?: string }]>('completeManualStep');
 
+/** Guardrail state of one service (or of the whole engine, service "*"). */
+export interface GuardState {
+  paused: boolean;
+  paused_by?: string;
+  breaker_open: boolean;
+  reset_by?: string;
+  actions: { action: string; incident: string; at: number }[];
+  failures: number[];
+}
+export type GuardDecision = { decision: 'allowed' | 'paused' | 'rate_limited' | 'breaker_open'; reason: string };
+export const guardWorkflowId = (service: string) => `guard-${service}`;
+export const guardQuery = defineQuery<GuardState>('guard');
+/** `record: false` only checks (pause, breaker) without counting an action. */
+export const guardAcquireUpdate = defineUpdate<GuardDecision, [{ action: string; incident: string; record?: boolean }]>('acquire');
+export const guardReportUpdate = defineUpdate<GuardState, [{ action: string; incident: string; ok: boolean }]>('report');
+export const guardPauseUpdate = defineUpdate<GuardState, [{ paused: boolean; actor: string }]>('pause');
+export const guardResetUpdate = defineUpdate<GuardState, [{ actor: string }]>('resetBreaker');
+
 /** ApplicationFailure types the API maps to HTTP statuses. */
 export const FailureType = {
   conflict: 'Conflict',

@@ -3,3 +3,4 @@ export { incident } from './incident';
 export { incidentSequence } from './sequence';
 export { alertGroup } from './alert-group';
 export { runbookRun } from './runbook';
+export { serviceGuard } from './service-guard';

@@ -16,6 +16,10 @@ export interface StepSpec {
   impact: Impact;
   /** What will happen, in words a human approving it understands. */
   what: string;
+  /** Rate-limit class shared across incidents (rollback, restart, failover, scale, …); default: the step id. */
+  action?: string;
+  /** Restores a known-good state after a failed verification: never held back by rate limits or the breaker. */
+  compensation?: boolean;
 }
 
 export interface RunbookContext {

@@ -1,4 +1,5 @@
 import * as wf from '@temporalio/workflow';
+import type { GuardActivities } from '../activities/guard';
 import type { HttpActivities } from '../activities/http';
 import type { KubernetesActivities } from '../activities/kubernetes';
 import type { PostgresActivities } from '../activities/postgres';
@@ -17,6 +18,8 @@ export interface RunbookRunInput {
   severity: Severity;
   dryRun?: boolean;
   alertsFiring?: number;
+  /** The service whose guardrails (rate limits, breaker, pause) govern this run. */
+  service?: string;
 }
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
@@ -25,6 +28,7 @@ const retry: wf.ActivityOptions['retry'] = { initialInterval: '1 second', backof
 const k8s = wf.proxyActivities<KubernetesActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry });
 const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 seconds', retry });
 const http = wf.proxyActivities<HttpActivities>({ startToCloseTimeout: '30 seconds', retry });
+const guard = wf.proxyActivities<GuardActivities>({ startToCloseTimeout: '20 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' } });
 
 /** Approvals a step needs by impact and severity: the safe default policy. */
 function approvalsNeeded(impact: Impact, severity: Severity): number {
@@ -123,15 +127,15 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     Object.assign(s, detail);
   };
 
-  /** Guardrails: pause for the approvals the policy demands. Returns false when rejected. */
-  async function gate(spec: StepSpec, s: StepRecord): Promise<boolean> {
-    if (approvalsNeeded(spec.impact, input.severity) === 0) return true;
+  /** Guardrails: pause for the approvals the policy demands (or `force`). Returns false when rejected. */
+  async function gate(spec: StepSpec, s: StepRecord, force?: string): Promise<boolean> {
+    if (!force && approvalsNeeded(spec.impact, input.severity) === 0) return true;
     const approval: ApprovalRecord = {
-      id: `${input.runId.split('-rb-')[1]}-${spec.id}`,
+      id: `${input.runId.split('-rb-')[1]}-${spec.id}${force ? '-override' : ''}`,
       step_id: spec.id,
       title: spec.title,
       impact: spec.impact,
-      what: spec.what,
+      what: force ? `${spec.what} (${force})` : spec.what,
       requested_by: `runbook:${input.name}`,
       requested_at: now(),
       status: 'pending',
@@ -144,6 +148,60 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     record.status = 'running';
     s.status = 'running';
     return approval.status === 'approved';
+  }
+
+  const service = input.service || input.params.service || 'unknown';
+
+  async function runAction<T>(s: StepRecord, action: () => Promise<T>): Promise<T> {
+    try {
+      const result = await action();
+      finish(s, 'succeeded', { result: summarise(result) });
+      await report();
+      return result;
+    } catch (err) {
+      finish(s, 'failed', { error: errorMessage(err) });
+      await report();
+      throw err;
+    }
+  }
+
+  async function refuse_(s: StepRecord, result: string, reason: string): Promise<never> {
+    finish(s, 'skipped', { result });
+    await report();
+    throw new RunbookEscalation(reason);
+  }
+
+  /**
+   * Shared limits across incidents: a paused service waits (durably) until resumed; a rate
+   * limit refuses the step; an open circuit breaker hands the decision to a human.
+   * Returns the refusal, or undefined when the step may run.
+   */
+  async function guardrails(spec: StepSpec, s: StepRecord): Promise<string | undefined> {
+    const action = spec.action ?? spec.id;
+    let waitingSaid = false;
+    for (;;) {
+      const d = await guard.guardAcquire({ service, action, incident: input.incidentId });
+      if (d.decision === 'allowed') break;
+      if (d.decision === 'rate_limited') return d.reason;
+      if (d.decision === 'breaker_open') {
+        return (await gate(spec, s, d.reason)) ? undefined : `approval rejected (${d.reason})`;
+      }
+      if (!waitingSaid) {
+        s.status = 'waiting';
+        s.result = d.reason;
+        record.status = 'waiting';
+        await report();
+        waitingSaid = true;
+      }
+      await wf.sleep('3 seconds');
+    }
+    if (waitingSaid) {
+      s.status = 'running';
+      s.result = undefined;
+      record.status = 'running';
+      await report();
+    }
+    return undefined;
   }
 
   const ctx: RunbookContext = {
@@ -160,25 +218,27 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     async step(spec, action) {
       const s = begin(spec, spec.impact);
       await report();
-      if (spec.impact !== 'read' && input.dryRun) {
+      if (spec.impact === 'read') return runAction(s, action);
+      if (input.dryRun) {
         finish(s, 'skipped', { result: `dry-run: would ${spec.what}` });
         s.dry_run = true;
         await report();
         return undefined;
       }
-      if (!(await gate(spec, s))) {
-        finish(s, 'skipped', { result: 'approval rejected' });
-        await report();
-        throw new RunbookEscalation(`step "${spec.title}" was rejected`);
+      if (!(await gate(spec, s))) return refuse_(s, 'approval rejected', `step "${spec.title}" was rejected`);
+      // Runs started before shared guardrails existed replay without them.
+      if (!wf.patched('service-guardrails')) return runAction(s, action);
+      if (!spec.compensation) {
+        const refusal = await guardrails(spec, s);
+        if (refusal) return refuse_(s, refusal, refusal);
       }
+      const actionName = spec.action ?? spec.id;
       try {
-        const result = await action();
-        finish(s, 'succeeded', { result: summarise(result) });
-        await report();
+        const result = await runAction(s, action);
+        await guard.guardReport({ service, action: actionName, incident: input.incidentId, ok: true });
         return result;
       } catch (err) {
-        finish(s, 'failed', { error: errorMessage(err) });
-        await report();
+        await guard.guardReport({ service, action: actionName, incident: input.incidentId, ok: false });
         throw err;
       }
     },

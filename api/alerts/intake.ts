@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { AlertEvent, AlertPolicy, AlertSource } from '../../domain/alerts';
 import { alertsSignal, AlertGroupInput } from '../../workflows/definitions';
 import type { alertGroup } from '../../workflows';
-import { fromTemporal } from '../temporal-errors';
+import { temporalCall } from '../temporal-errors';
 
 /** The alert group workflow of a (source, dedup key); keys can be long, so they are hashed. */
 export function alertGroupId(source: AlertSource, dedupKey: string): string {
@@ -24,9 +24,10 @@ export class AlertIntake {
       const id = alertGroupId(e.source, e.dedup_key);
       groups.set(id, [...(groups.get(id) ?? []), e]);
     }
-    const deadline = Date.now() + (this.o.timeoutMs ?? 10_000);
-    try {
-      await this.o.client.withDeadline(deadline, () =>
+    await temporalCall(
+      this.o.client,
+      'alert group',
+      () =>
         Promise.all(
           [...groups].map(([workflowId, batch]) => {
             const input: AlertGroupInput = { source: batch[0].source, dedup_key: batch[0].dedup_key, taskQueue: this.o.taskQueue, alertPolicy: this.o.alertPolicy };
@@ -39,10 +40,8 @@ export class AlertIntake {
             });
           }),
         ),
-      );
-    } catch (err) {
-      throw fromTemporal(err, 'alert group');
-    }
+      this.o.timeoutMs,
+    );
     return [...groups.keys()];
   }
 }

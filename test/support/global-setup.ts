@@ -11,6 +11,7 @@ import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli, freePort, startDevServer } from '../../worker/dev-server';
 import { ensureSearchAttributes } from '../../worker/search-attributes';
+import { quietBundlerLogger } from '../../worker';
 import { startK8sPlane } from './k8s-plane';
 
 export const TEST_NAMESPACES = ['test-1', 'test-2', 'test-3', 'test-4'];
@@ -30,7 +31,7 @@ export default async function globalSetup(): Promise<void> {
   for (const ns of TEST_NAMESPACES) await ensureSearchAttributes(connection, ns);
   await connection.close();
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   mkdirSync(path.resolve(__dirname, '../../test-artifacts'), { recursive: true });
@@ -39,6 +40,3 @@ export default async function globalSetup(): Promise<void> {
   process.env.TOURNIQUET_TEST_BUNDLE = bundlePath;
   process.env.TOURNIQUET_TEST_DIR = dir;
 }
-
-const noop = () => undefined;
-const quietLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };

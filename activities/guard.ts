@@ -1,0 +1,35 @@
+/**
+ * The guardrails' shared counters, reached from runbook steps: one Update per check on the
+ * service's guard workflow (and the engine-wide `guard-*`), started on first use.
+ */
+import { Client, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { GuardDecision, guardAcquireUpdate, guardReportUpdate, guardWorkflowId, idTaskQueue } from '../workflows/definitions';
+import type { serviceGuard } from '../workflows';
+
+export function guardStart(taskQueue: string, service: string) {
+  return new WithStartWorkflowOperation<typeof serviceGuard>('serviceGuard', {
+    workflowId: guardWorkflowId(service),
+    // The control queue: guards answer promptly even while an alert storm fills the main queue.
+    taskQueue: idTaskQueue(taskQueue),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [],
+  });
+}
+
+export function createGuardActivities({ client, taskQueue }: { client: Client; taskQueue: string }) {
+  return {
+    /** Engine-wide pause first, then the service's own pause, breaker and rate limit. */
+    async guardAcquire({ service, action, incident }: { service: string; action: string; incident: string }): Promise<GuardDecision> {
+      const global = await client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
+        args: [{ action, incident, record: false }],
+        startWorkflowOperation: guardStart(taskQueue, '*'),
+      });
+      if (global.decision !== 'allowed') return global;
+      return client.workflow.executeUpdateWithStart(guardAcquireUpdate, { args: [{ action, incident }], startWorkflowOperation: guardStart(taskQueue, service) });
+    },
+    async guardReport({ service, action, incident, ok }: { service: string; action: string; incident: string; ok: boolean }): Promise<void> {
+      await client.workflow.executeUpdateWithStart(guardReportUpdate, { args: [{ action, incident, ok }], startWorkflowOperation: guardStart(taskQueue, service) });
+    },
+  };
+}
+export type GuardActivities = ReturnType<typeof createGuardActivities>;

@@ -1,0 +1,77 @@
+import * as wf from '@temporalio/workflow';
+import { guardAcquireUpdate, guardPauseUpdate, guardQuery, guardReportUpdate, guardResetUpdate, GuardState } from './definitions';
+
+/** Rate limits per action (count per window) and the circuit breaker threshold: safe defaults. */
+export const RATE_LIMITS: Record<string, { count: number; windowMs: number }> = {
+  rollback: { count: 1, windowMs: 15 * 60_000 },
+  failover: { count: 1, windowMs: 30 * 60_000 },
+  restart: { count: 2, windowMs: 15 * 60_000 },
+  scale: { count: 3, windowMs: 15 * 60_000 },
+  'terminate-sessions': { count: 2, windowMs: 15 * 60_000 },
+};
+const DEFAULT_LIMIT = { count: 5, windowMs: 15 * 60_000 };
+export const BREAKER = { failures: 3, windowMs: 30 * 60_000 };
+
+/**
+ * One per service (and one, `guard-*`, for the whole engine): serialises automated actions
+ * so limits hold across every incident and worker restart — the counters live in this
+ * workflow's state, never in a process. Updates run one at a time, so no two incidents can
+ * both take the last slot.
+ */
+export async function serviceGuard(carried?: GuardState): Promise<void> {
+  const state: GuardState = carried ?? { paused: false, breaker_open: false, actions: [], failures: [] };
+  const now = () => Date.now();
+  const prune = () => {
+    const t = now();
+    state.actions = state.actions.filter((a) => t - a.at < (RATE_LIMITS[a.action] ?? DEFAULT_LIMIT).windowMs);
+    state.failures = state.failures.filter((at) => t - at < BREAKER.windowMs);
+  };
+  let changes = 0;
+
+  wf.setHandler(guardQuery, () => state);
+  wf.setHandler(guardAcquireUpdate, ({ action, incident, record = true }) => {
+    changes++;
+    prune();
+    if (state.paused) return { decision: 'paused' as const, reason: `automation is paused${state.paused_by ? ` by ${state.paused_by}` : ''}` };
+    if (state.breaker_open) return { decision: 'breaker_open' as const, reason: `circuit breaker open after ${BREAKER.failures} failed actions; a human must approve or reset it` };
+    if (!record) return { decision: 'allowed' as const, reason: 'not paused' };
+    const limit = RATE_LIMITS[action] ?? DEFAULT_LIMIT;
+    const recent = state.actions.filter((a) => a.action === action);
+    if (recent.length >= limit.count) {
+      const retryAt = recent[0].at + limit.windowMs;
+      return { decision: 'rate_limited' as const, reason: `rate limit: at most ${limit.count} ${action} per ${limit.windowMs / 60_000} min (last by ${recent.at(-1)!.incident}); next allowed at ${new Date(retryAt).toISOString()}` };
+    }
+    state.actions.push({ action, incident, at: now() });
+    return { decision: 'allowed' as const, reason: 'within limits' };
+  });
+  wf.setHandler(guardReportUpdate, ({ action, incident, ok }) => {
+    changes++;
+    prune();
+    if (!ok) {
+      // A failed action feeds the breaker but gives back its rate-limit slot: it did not happen.
+      state.failures.push(now());
+      const mine = state.actions.filter((a) => a.action === action && a.incident === incident).pop();
+      if (mine) state.actions.splice(state.actions.indexOf(mine), 1);
+    }
+    if (state.failures.length >= BREAKER.failures) state.breaker_open = true;
+    return state;
+  });
+  wf.setHandler(guardPauseUpdate, ({ paused, actor }) => {
+    changes++;
+    state.paused = paused;
+    state.paused_by = paused ? actor : undefined;
+    return state;
+  });
+  wf.setHandler(guardResetUpdate, ({ actor }) => {
+    changes++;
+    state.breaker_open = false;
+    state.failures = [];
+    state.reset_by = actor;
+    return state;
+  });
+
+  await wf.condition(() => changes >= 1000 || wf.workflowInfo().continueAsNewSuggested);
+  await wf.condition(wf.allHandlersFinished);
+  prune();
+  await wf.continueAsNew<typeof serviceGuard>(state);
+}
