@@ -10,6 +10,7 @@ import { createKubernetesActivities } from './kubernetes';
 import { createPostgresActivities } from './postgres';
 import type { Logger } from 'pino';
 import { IncidentNumbers } from './incident-sequence';
+import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 
 export interface ActivityDeps {
   logger: Logger;
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   kubeconfig?: KubeConfig;
   /** PostgreSQL connection URL per service. */
   postgres?: Record<string, string>;
+  /** The policy envelope, from config; absent = the safe defaults. */
+  guardrails?: GuardrailConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -29,6 +32,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPostgresActivities({ urls: deps.postgres ?? {} }),
     ...createHttpActivities(),
     ...createGuardActivities(deps),
+    /** Read once at the start of each runbook run, so the run keeps one policy throughout. */
+    guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,
     /** Used by alert groups to open an incident with a fresh INC- id. */
     allocateIncidentNumber: () => numbers.next(),
   };

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 
 export const ROLES = ['viewer', 'responder', 'approver', 'admin'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -59,10 +60,32 @@ export const TargetsConfigSchema = z.strictObject({
 });
 export type TargetsConfig = z.infer<typeof TargetsConfigSchema>;
 
+/** The policy envelope (see domain/guardrails.ts for the defaults it extends). */
+export const GuardrailsConfigSchema = z.strictObject({
+  policy: z
+    .array(
+      z.strictObject({
+        impact: z.enum(['read', 'low', 'high', 'destructive']),
+        severities: z.array(SeverityName).min(1).optional(),
+        services: z.array(z.string().min(1)).min(1).optional(),
+        decision: z.enum(['auto', 'approval', 'forbidden']),
+        approvals: z.number().int().min(1).max(3).optional(),
+      }),
+    )
+    .default([]),
+  freezes: z
+    .array(z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), services: z.array(z.string().min(1)).min(1).optional(), reason: z.string().optional() }))
+    .default([]),
+  approval_timeout_seconds: z.partialRecord(SeverityName, z.number().int().min(1)).default({}),
+  dry_run: z.boolean().default(false),
+});
+export type GuardrailsConfig = z.infer<typeof GuardrailsConfigSchema>;
+
 /** The config file; later features add their sections here. */
 export const FileConfigSchema = z.strictObject({
   tokens: z.array(TokenEntrySchema).default([]),
   targets: TargetsConfigSchema.default({ postgres: {} }),
+  guardrails: GuardrailsConfigSchema.default({ policy: [], freezes: [], approval_timeout_seconds: {}, dry_run: false }),
   alerts: AlertsConfigSchema.default({ routes: [], auto_resolve: ['SEV3', 'SEV4'] }),
 });
 
@@ -93,6 +116,7 @@ export interface Config {
   tokens: TokenEntry[];
   alerts: AlertsConfig;
   targets: TargetsConfig;
+  guardrails: GuardrailsConfig;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -147,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     tokens: [...file.tokens, ...envTokens.data],
     targets: file.targets,
+    guardrails: file.guardrails,
     alerts: {
       ...file.alerts,
       // Environment variables win over the file, so secrets can stay out of it.
@@ -156,5 +181,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.TOURNIQUET_ALERT_HMAC_SECRET ? { generic: { hmac_secret: e.TOURNIQUET_ALERT_HMAC_SECRET } } : {}),
     },
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The config file's guardrails section in the shape the workflows use. */
+export function toGuardrailConfig(g: GuardrailsConfig): GuardrailConfig {
+  return {
+    policy: g.policy,
+    freezes: g.freezes,
+    approvalTimeoutSeconds: { ...DEFAULT_GUARDRAILS.approvalTimeoutSeconds, ...g.approval_timeout_seconds },
+    dryRun: g.dry_run,
   };
 }

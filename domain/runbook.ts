@@ -52,6 +52,14 @@ export interface ApprovalRecord {
   what: string;
   requested_by: string;
   requested_at: string;
+  /** Why approval is needed (policy rule, freeze window, open breaker). */
+  reason: string;
+  approvals_needed: number;
+  approved_by: string[];
+  /** When it escalates if undecided, and when it is rejected by default (never auto-approved). */
+  escalates_at: string;
+  expires_at: string;
+  escalated_at?: string;
   status: 'pending' | 'approved' | 'rejected';
   decided_by?: string;
   decided_at?: string;

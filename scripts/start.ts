@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { TokenStore } from '../api/auth';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, toGuardrailConfig } from '../config';
 import { bootstrapAdminToken } from '../config/admin-token';
 import { createLogger } from '../config/logger';
 import { createWorker } from '../worker';
@@ -65,7 +65,7 @@ async function main() {
     const nativeConnection = await NativeConnection.connect(options);
     const kubeconfig = loadKubeconfig(config.targets.kubeconfig);
     logger.info(kubeconfig ? { cluster: kubeconfig.getCurrentCluster()?.server } : {}, kubeconfig ? 'runbooks act on Kubernetes' : 'no Kubernetes configured (KUBECONFIG): Kubernetes runbook steps will stop with a message');
-    const worker = await createWorker({ connection: nativeConnection, client, namespace, taskQueue, logger, kubeconfig, postgres: config.targets.postgres });
+    const worker = await createWorker({ connection: nativeConnection, client, namespace, taskQueue, logger, kubeconfig, postgres: config.targets.postgres, guardrails: toGuardrailConfig(config.guardrails) });
     const running = worker.run();
     stops.unshift(async () => {
       worker.shutdown();

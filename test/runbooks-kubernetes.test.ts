@@ -76,7 +76,7 @@ describe('rollback-deployment needs an approval', () => {
     const started = await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } } });
     expect(started.status).toBe(202);
     const approval = await pendingApproval(engine, id);
-    expect(approval).toMatchObject({ step_id: 'undo', impact: 'high', status: 'pending', requested_by: 'runbook:rollback-deployment' });
+    expect(approval).toMatchObject({ step_id: 'undo', impact: 'high', status: 'pending', requested_by: 'rob', approvals_needed: 1 });
     expect(approval.what).toContain('restore the pod template of the revision before 2');
     expect(await image(namespace, 'checkout')).toBe('registry.example/checkout:v2-bad'); // nothing done yet
 

@@ -134,8 +134,12 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     }
     for (const a of run.approvals) {
       const old = before?.approvals.find((x) => x.id === a.id);
-      if (!old) record(`runbook:${run.name}`, 'approval', `Approval requested for "${a.title}" (${a.impact}): ${a.what}`, { approval_id: a.id });
-      else if (old.status !== a.status) record(a.decided_by ?? 'unknown', 'approval', `Approval ${a.status} for "${a.title}"${a.comment ? `: ${a.comment}` : ''}`, { approval_id: a.id });
+      if (!old) record(`runbook:${run.name}`, 'approval', `Approval requested for "${a.title}" (${a.impact}; ${a.reason}): ${a.what}`, { approval_id: a.id });
+      if (a.escalated_at && !old?.escalated_at) {
+        const meta = RUNBOOKS[run.name]?.meta;
+        record('tourniquet', 'approval', `Approval for "${a.title}" not decided by ${a.escalates_at}: escalating to ${meta?.escalation ?? 'the incident commander'}; rejected at ${a.expires_at} if still undecided`, { approval_id: a.id });
+      }
+      if (old && old.status !== a.status) record(a.decided_by ?? 'unknown', 'approval', `Approval ${a.status} for "${a.title}"${a.comment ? `: ${a.comment}` : ''}`, { approval_id: a.id });
     }
     if (run.finished_at && !before?.finished_at) record(`runbook:${run.name}`, 'runbook', `Runbook ${run.name} ${run.status}: ${run.outcome}`, { run_id: run.run_id });
     if (i >= 0) state.runbooks[i] = run;

@@ -3,7 +3,9 @@ import type { GuardActivities } from '../activities/guard';
 import type { HttpActivities } from '../activities/http';
 import type { KubernetesActivities } from '../activities/kubernetes';
 import type { PostgresActivities } from '../activities/postgres';
-import type { ApprovalRecord, Impact, RunbookRunRecord, StepRecord } from '../domain/runbook';
+import type { Activities } from '../activities';
+import { decide, DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
+import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
 import type { Severity } from '../domain/severity';
 import { approvalUpdate, FailureType, manualStepUpdate, runbookProgressSignal, runbookQuery } from './definitions';
 import { RUNBOOKS } from './runbook-registry';
@@ -30,12 +32,7 @@ const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 sec
 const http = wf.proxyActivities<HttpActivities>({ startToCloseTimeout: '30 seconds', retry });
 const guard = wf.proxyActivities<GuardActivities>({ startToCloseTimeout: '20 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' } });
 
-/** Approvals a step needs by impact and severity: the safe default policy. */
-function approvalsNeeded(impact: Impact, severity: Severity): number {
-  if (impact === 'read' || impact === 'low') return 0;
-  if (impact === 'destructive' && (severity === 'SEV1' || severity === 'SEV2')) return 2; // two-person rule
-  return 1;
-}
+const config = wf.proxyActivities<Pick<Activities, 'guardrailConfig'>>({ startToCloseTimeout: '10 seconds', retry });
 
 /**
  * One run of one runbook for one incident, as a child workflow of the incident. It keeps
@@ -54,7 +51,6 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     approvals: [],
     started_at: now(),
   };
-  const approvers = new Map<string, string[]>();
   const manualDone = new Set<string>();
   const incident = wf.getExternalWorkflowHandle(input.incidentId);
   const report = async () => {
@@ -74,13 +70,11 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
         a.decided_at = now();
         a.comment = comment;
       } else {
-        const given = [...(approvers.get(approvalId) ?? []), actor];
-        approvers.set(approvalId, given);
-        const needed = approvalsNeeded(a.impact, input.severity);
+        a.approved_by.push(actor);
         a.comment = comment ?? a.comment;
-        if (given.length >= needed) {
+        if (a.approved_by.length >= a.approvals_needed) {
           a.status = 'approved';
-          a.decided_by = given.join(', ');
+          a.decided_by = a.approved_by.join(', ');
           a.decided_at = now();
         }
       }
@@ -92,7 +86,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
         if (!a) throw wf.ApplicationFailure.create({ type: FailureType.notFound, message: `approval ${approvalId} not found`, nonRetryable: true });
         if (a.status !== 'pending') throw refuse(`approval ${approvalId} is already ${a.status}`);
         if (actor === a.requested_by) throw wf.ApplicationFailure.create({ type: FailureType.forbidden, message: 'you cannot approve your own request', nonRetryable: true });
-        if ((approvers.get(approvalId) ?? []).includes(actor)) {
+        if (a.approved_by.includes(actor)) {
           throw wf.ApplicationFailure.create({ type: FailureType.forbidden, message: `${actor} has already approved; this step needs a second, different approver`, nonRetryable: true });
         }
       },
@@ -127,30 +121,58 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     Object.assign(s, detail);
   };
 
-  /** Guardrails: pause for the approvals the policy demands (or `force`). Returns false when rejected. */
-  async function gate(spec: StepSpec, s: StepRecord, force?: string): Promise<boolean> {
-    if (!force && approvalsNeeded(spec.impact, input.severity) === 0) return true;
+  /**
+   * The policy envelope: auto, forbidden, or pause for the approvals it demands (`force`:
+   * one approval whatever the policy, e.g. with the breaker open). Undecided approvals
+   * escalate at their deadline and are rejected at 4× it, never approved by default.
+   * Returns a refusal, or undefined when the step may run.
+   */
+  async function gate(spec: StepSpec, s: StepRecord, force?: string): Promise<string | undefined> {
+    const d = force ? { decision: 'approval' as const, approvals: 1, reason: force } : decide(guardrails, { impact: spec.impact, severity: input.severity, service, now: new Date() });
+    if (d.decision === 'forbidden') return `forbidden by ${d.reason}`;
+    if (d.decision === 'auto') return undefined;
+    const timeoutMs = guardrails.approvalTimeoutSeconds[input.severity] * 1000;
     const approval: ApprovalRecord = {
       id: `${input.runId.split('-rb-')[1]}-${spec.id}${force ? '-override' : ''}`,
       step_id: spec.id,
       title: spec.title,
       impact: spec.impact,
       what: force ? `${spec.what} (${force})` : spec.what,
-      requested_by: `runbook:${input.name}`,
+      // Whoever started the run asked for this step: they cannot approve it themselves.
+      requested_by: input.startedBy,
       requested_at: now(),
+      reason: d.reason,
+      approvals_needed: d.approvals,
+      approved_by: [],
+      escalates_at: new Date(Date.now() + timeoutMs).toISOString(),
+      expires_at: new Date(Date.now() + 4 * timeoutMs).toISOString(),
       status: 'pending',
     };
     record.approvals.push(approval);
     s.status = 'waiting';
     record.status = 'waiting';
     await report();
-    await wf.condition(() => approval.status !== 'pending');
+    const decided = () => approval.status !== 'pending';
+    if (!wf.patched('approval-expiry')) await wf.condition(decided); // runs from before deadlines existed
+    else if (!(await wf.condition(decided, timeoutMs))) {
+      approval.escalated_at = now();
+      await report();
+      if (!(await wf.condition(decided, 3 * timeoutMs))) {
+        approval.status = 'rejected';
+        approval.decided_by = 'tourniquet';
+        approval.decided_at = now();
+        approval.comment = 'expired without a decision';
+      }
+    }
     record.status = 'running';
     s.status = 'running';
-    return approval.status === 'approved';
+    return approval.status === 'approved' ? undefined : `approval ${approval.comment === 'expired without a decision' ? 'expired' : 'rejected'}`;
   }
 
   const service = input.service || input.params.service || 'unknown';
+  // One policy for the whole run, read once from the worker's config (recorded in history).
+  const guardrails: GuardrailConfig = wf.patched('guardrail-config') ? await config.guardrailConfig() : DEFAULT_GUARDRAILS;
+  const dryRun = !!input.dryRun || guardrails.dryRun;
 
   async function runAction<T>(s: StepRecord, action: () => Promise<T>): Promise<T> {
     try {
@@ -176,7 +198,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
    * limit refuses the step; an open circuit breaker hands the decision to a human.
    * Returns the refusal, or undefined when the step may run.
    */
-  async function guardrails(spec: StepSpec, s: StepRecord): Promise<string | undefined> {
+  async function sharedLimits(spec: StepSpec, s: StepRecord): Promise<string | undefined> {
     const action = spec.action ?? spec.id;
     let waitingSaid = false;
     for (;;) {
@@ -184,7 +206,8 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
       if (d.decision === 'allowed') break;
       if (d.decision === 'rate_limited') return d.reason;
       if (d.decision === 'breaker_open') {
-        return (await gate(spec, s, d.reason)) ? undefined : `approval rejected (${d.reason})`;
+        const refusal = await gate(spec, s, d.reason);
+        return refusal ? `${refusal} (${d.reason})` : undefined;
       }
       if (!waitingSaid) {
         s.status = 'waiting';
@@ -207,7 +230,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   const ctx: RunbookContext = {
     incidentId: input.incidentId,
     params: input.params,
-    dryRun: !!input.dryRun,
+    dryRun,
     alertsFiring: input.alertsFiring ?? 0,
     param(name) {
       const v = input.params[name];
@@ -219,18 +242,19 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
       const s = begin(spec, spec.impact);
       await report();
       if (spec.impact === 'read') return runAction(s, action);
-      if (input.dryRun) {
+      if (dryRun) {
         finish(s, 'skipped', { result: `dry-run: would ${spec.what}` });
         s.dry_run = true;
         await report();
         return undefined;
       }
-      if (!(await gate(spec, s))) return refuse_(s, 'approval rejected', `step "${spec.title}" was rejected`);
+      const refusal = await gate(spec, s);
+      if (refusal) return refuse_(s, refusal, `step "${spec.title}": ${refusal}`);
       // Runs started before shared guardrails existed replay without them.
       if (!wf.patched('service-guardrails')) return runAction(s, action);
       if (!spec.compensation) {
-        const refusal = await guardrails(spec, s);
-        if (refusal) return refuse_(s, refusal, refusal);
+        const limited = await sharedLimits(spec, s);
+        if (limited) return refuse_(s, limited, limited);
       }
       const actionName = spec.action ?? spec.id;
       try {

@@ -13,6 +13,7 @@ import { createApp, RouteInfo } from '../../api/app';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';
 import type { AlertsConfig } from '../../config';
+import type { GuardrailConfig } from '../../domain/guardrails';
 
 export const TOKENS = {
   admin: 'test-admin-token',
@@ -50,7 +51,7 @@ export interface TestEngine {
 }
 
 export async function startEngine(
-  opts: { historyLimit?: number; alerts?: Partial<AlertsConfig>; postgres?: Record<string, string> } = {},
+  opts: { historyLimit?: number; alerts?: Partial<AlertsConfig>; postgres?: Record<string, string>; guardrails?: GuardrailConfig } = {},
 ): Promise<TestEngine> {
   const address = process.env.TOURNIQUET_TEST_TEMPORAL;
   if (!address) throw new Error('TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)');
@@ -80,6 +81,7 @@ export async function startEngine(
       workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! },
       kubeconfig,
       postgres: opts.postgres,
+      guardrails: opts.guardrails,
     });
     running = worker.run();
   };

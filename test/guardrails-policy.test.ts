@@ -1,0 +1,90 @@
+import { DEFAULT_GUARDRAILS } from '../domain/guardrails';
+import { eventually, startEngine, TestEngine, unique } from './support/engine';
+import { declare, detail, pendingApproval, runReaches } from './support/incidents';
+import { createNamespace, deployment, kube } from './support/kube';
+
+const k = kube();
+const svc = { twoPerson: unique('payments'), forbidden: unique('core'), frozen: unique('checkout'), slow: unique('search') };
+let engine: TestEngine;
+beforeAll(async () => {
+  const hour = 3600_000;
+  engine = await startEngine({
+    guardrails: {
+      ...DEFAULT_GUARDRAILS,
+      policy: [
+        { impact: 'high', services: [svc.twoPerson], decision: 'approval', approvals: 2 },
+        { impact: 'low', services: [svc.forbidden], decision: 'forbidden' },
+      ],
+      freezes: [{ from: new Date(Date.now() - hour).toISOString(), to: new Date(Date.now() + hour).toISOString(), services: [svc.frozen], reason: 'Black Friday' }],
+      approvalTimeoutSeconds: { ...DEFAULT_GUARDRAILS.approvalTimeoutSeconds, SEV3: 2 },
+    },
+  });
+});
+afterAll(() => engine?.close());
+
+async function deploy(name: string, image = 'v1') {
+  const namespace = await createNamespace(k, 'policy');
+  const body = deployment(name, 1);
+  body.spec.template.spec.containers[0].image = `registry.example/${name}:${image}`;
+  await k.apps.createNamespacedDeployment({ namespace, body });
+  await eventually(async () => (await k.apps.readNamespacedDeployment({ namespace, name })).status?.readyReplicas === 1, { timeoutMs: 60_000 });
+  return namespace;
+}
+const revision = async (namespace: string, name: string) => (await k.apps.readNamespacedDeployment({ namespace, name })).metadata?.annotations?.['deployment.kubernetes.io/revision'];
+const start = (id: string, name: string, params: Record<string, string>, token: 'responder' | 'approver' = 'responder') =>
+  engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { token, body: { name, params } });
+
+describe('the policy envelope', () => {
+  it('applies the two-person rule: two distinct approvers, the requester and the same person twice refused', async () => {
+    const namespace = await deploy('pay');
+    const id = await declare(engine, svc.twoPerson, 'critical');
+    await start(id, 'rolling-restart', { service: svc.twoPerson, namespace, deployment: 'pay' }); // low: runs alone
+    await runReaches(engine, id, `${id}-rb-1`, ['succeeded']);
+    await start(id, 'rollback-deployment', { service: svc.twoPerson, namespace, deployment: 'pay' }, 'approver'); // alice asks
+    const approval = await pendingApproval(engine, id);
+    expect(approval).toMatchObject({ approvals_needed: 2, requested_by: 'alice' });
+    const approve = (token: 'approver' | 'admin') => engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token, body: {} });
+    const self = await approve('approver');
+    expect(self.status).toBe(403);
+    expect(self.body.error.message).toContain('your own request');
+    const first = await approve('admin');
+    expect(first.body).toMatchObject({ status: 'pending', approved_by: ['ada'] });
+    expect((await approve('admin')).status).toBe(403); // same person twice
+    expect(await revision(namespace, 'pay')).toBe('2'); // not rolled back yet
+  });
+
+  it('refuses a forbidden step and changes nothing', async () => {
+    const namespace = await deploy('core');
+    const id = await declare(engine, svc.forbidden);
+    await start(id, 'rolling-restart', { service: svc.forbidden, namespace, deployment: 'core' });
+    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    expect(run).toMatchObject({ status: 'escalated' });
+    expect(run.steps[0].result).toContain('forbidden by policy');
+    expect(await revision(namespace, 'core')).toBe('1');
+  });
+
+  it('needs an approval for a low step during a change freeze', async () => {
+    const namespace = await deploy('shop');
+    const id = await declare(engine, svc.frozen);
+    await start(id, 'rolling-restart', { service: svc.frozen, namespace, deployment: 'shop' });
+    const approval = await pendingApproval(engine, id);
+    expect(approval.reason).toContain('change freeze until');
+    expect(approval.reason).toContain('Black Friday');
+    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} });
+    expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe('succeeded');
+    expect(await revision(namespace, 'shop')).toBe('2');
+  });
+
+  it('escalates an undecided approval at its deadline and rejects it at the final one, never approving it', async () => {
+    const namespace = await deploy('search');
+    const id = await declare(engine, svc.slow, 'medium'); // SEV3: 2 s to escalate, 8 s to expire here
+    await start(id, 'rollback-deployment', { service: svc.slow, namespace, deployment: 'search' });
+    await pendingApproval(engine, id);
+    const escalated = await eventually(async () => (await detail(engine, id)).timeline.find((e: any) => e.message.includes('not decided by')), { timeoutMs: 10_000 });
+    expect(escalated.message).toContain('escalating to platform-oncall');
+    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'], 20_000);
+    expect(run).toMatchObject({ status: 'escalated' });
+    expect(run.approvals[0]).toMatchObject({ status: 'rejected', decided_by: 'tourniquet', comment: 'expired without a decision' });
+    expect(await revision(namespace, 'search')).toBe('1');
+  });
+});
