@@ -12,6 +12,7 @@ import { incidentsRouter } from './routes/incidents';
 import { Runbooks } from './runbooks';
 import { runbooksRouter } from './routes/runbooks';
 import { automationRouter } from './routes/automation';
+import { approvalLinksRouter } from './routes/approval-links';
 import { loadRunbookCatalog } from '../worker/runbook-catalog';
 
 export interface AppDeps {
@@ -23,6 +24,8 @@ export interface AppDeps {
   logger: Logger;
   /** Tests lower it to exercise continue-as-new. */
   historyLimit?: number;
+  /** Secret for signed approval links; absent = links disabled. */
+  linkSecret?: string;
   /** Deadline for each call to Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
 }
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps): express.Express {
   const runbooks = new Runbooks({ client: deps.client, timeoutMs: deps.temporalTimeoutMs });
   mount('/', runbooksRouter({ runbooks, catalog: loadRunbookCatalog(), tokens: deps.tokens }));
   mount('/', automationRouter(deps));
+  mount('/', approvalLinksRouter({ runbooks, tokens: deps.tokens, secret: deps.linkSecret }));
   app.locals.routes = routes;
 
   app.use(notFoundRoute);

@@ -28,6 +28,11 @@ export class TokenStore {
     return this.entries.length;
   }
 
+  /** Whether any token of this identity holds the role (approval links act as that identity). */
+  identityHas(identity: string, role: Role): boolean {
+    return this.entries.some((e) => e.principal.identity === identity && hasRole(e.principal, role));
+  }
+
   authenticate(token: string): Principal | undefined {
     const hash = sha256(token);
     let found: Principal | undefined;

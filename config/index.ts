@@ -106,6 +106,7 @@ const EnvSchema = z.object({
   TOURNIQUET_GRAFANA_TOKEN: z.string().min(8).optional(),
   TOURNIQUET_PAGERDUTY_ROUTING_KEYS: z.string().min(8).optional(),
   TOURNIQUET_ALERT_HMAC_SECRET: z.string().min(16).optional(),
+  TOURNIQUET_LINK_SECRET: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -117,6 +118,8 @@ export interface Config {
   alerts: AlertsConfig;
   targets: TargetsConfig;
   guardrails: GuardrailsConfig;
+  /** Signs approval links; absent = links disabled. */
+  linkSecret?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -172,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokens: [...file.tokens, ...envTokens.data],
     targets: file.targets,
     guardrails: file.guardrails,
+    linkSecret: e.TOURNIQUET_LINK_SECRET,
     alerts: {
       ...file.alerts,
       // Environment variables win over the file, so secrets can stay out of it.

@@ -88,3 +88,32 @@ describe('the policy envelope', () => {
     expect(await revision(namespace, 'search')).toBe('1');
   });
 });
+
+describe('signed approval links', () => {
+  it('decide as their identity, once, and refuse tampered, expired or unauthorised links', async () => {
+    const { createLinkToken } = await import('../api/approval-links');
+    const { LINK_SECRET } = await import('./support/engine');
+    const namespace = await deploy('links');
+    const id = await declare(engine, unique('links'));
+    await start(id, 'rollback-deployment', { namespace, deployment: 'links' });
+    const approval = await pendingApproval(engine, id);
+    const mint = (identity: string) => engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/links`, { token: 'admin', body: { identity } });
+    expect((await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/links`, { token: 'approver', body: { identity: 'alice' } })).status).toBe(403);
+
+    const { url } = (await mint('alice')).body;
+    const preview = await engine.call('GET', url, { token: null });
+    expect(preview.body).toMatchObject({ incident: id, approval: approval.id, identity: 'alice', decision: 'approve' });
+    expect((await pendingApproval(engine, id)).status).toBe('pending'); // a GET never decides
+
+    const tampered = url.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A'));
+    expect((await engine.call('POST', tampered, { token: null })).status).toBe(401);
+    const expired = createLinkToken(LINK_SECRET, { incident: id, approval: approval.id, identity: 'alice', decision: 'approve', exp: Math.floor(Date.now() / 1000) - 1 });
+    expect((await engine.call('POST', `/api/v1/approval-links/${expired}`, { token: null })).status).toBe(401);
+    expect((await engine.call('POST', (await mint('vic')).body.url, { token: null })).status).toBe(403); // a viewer's link
+
+    const used = await engine.call('POST', url, { token: null });
+    expect(used.body).toMatchObject({ status: 'approved', decided_by: 'alice' });
+    expect((await engine.call('POST', url, { token: null })).status).toBe(409); // single use
+    expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe('failed'); // no earlier revision: the real API server says so
+  });
+});

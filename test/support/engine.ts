@@ -23,6 +23,8 @@ export const TOKENS = {
 } as const;
 export type TokenName = keyof typeof TOKENS;
 
+export const LINK_SECRET = 'test-approval-link-secret-0123456789';
+
 /** Each alert source's own secret in tests. */
 export const ALERT_SECRETS = {
   alertmanager: 'test-alertmanager-secret',
@@ -107,7 +109,7 @@ export async function startEngine(
     auto_resolve: ['SEV3', 'SEV4'],
     ...opts.alerts,
   };
-  const app = createApp({ client, namespace, taskQueue, tokens, alerts, logger, historyLimit: opts.historyLimit });
+  const app = createApp({ client, namespace, taskQueue, tokens, alerts, logger, historyLimit: opts.historyLimit, linkSecret: LINK_SECRET });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,0 +1,38 @@
+/**
+ * Approval links for chat and pager messages: a signed, expiring token (HMAC-SHA256 over
+ * incident, approval, identity, decision and expiry). The link decides as its identity, with
+ * the same rules as the API (that identity must hold the approver role; no self-approval,
+ * no second vote by the same person). Single use comes from the approval's own state in
+ * Temporal: once decided, or once this person has voted, the link answers 409/403.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export const LinkClaims = z.strictObject({
+  incident: z.string(),
+  approval: z.string(),
+  identity: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  exp: z.number().int(),
+});
+export type LinkClaims = z.infer<typeof LinkClaims>;
+
+const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('base64url');
+
+export function createLinkToken(secret: string, claims: LinkClaims): string {
+  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return `${body}.${sign(secret, body)}`;
+}
+
+/** The claims of a valid, unexpired token; otherwise why not. */
+export function verifyLinkToken(secret: string, token: string, now = Date.now()): LinkClaims | string {
+  const [body, mac] = token.split('.');
+  if (!body || !mac) return 'malformed link';
+  const want = Buffer.from(sign(secret, body));
+  const got = Buffer.from(mac);
+  if (want.length !== got.length || !timingSafeEqual(want, got)) return 'invalid link signature';
+  const claims = LinkClaims.safeParse(JSON.parse(Buffer.from(body, 'base64url').toString('utf8')));
+  if (!claims.success) return 'malformed link';
+  if (claims.data.exp * 1000 < now) return 'this link has expired';
+  return claims.data;
+}

@@ -1,0 +1,50 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireRole, TokenStore } from '../auth';
+import { createLinkToken, verifyLinkToken } from '../approval-links';
+import { AuthenticationError, NotAllowedError, parse } from '../errors';
+import type { Runbooks } from '../runbooks';
+import { ApprovalIdParam, IncidentIdParam, NameSchema } from '../schemas';
+
+const MintRequest = z.strictObject({
+  identity: NameSchema,
+  decision: z.enum(['approve', 'reject']).default('approve'),
+  ttl_seconds: z.number().int().min(60).max(7 * 86_400).default(3600),
+});
+
+/**
+ * Minting links is for admins and the notifier; deciding through one needs only the link.
+ * GET shows what the link will do (chat previews fetch links: a GET must never decide);
+ * POST decides.
+ */
+export function approvalLinksRouter({ runbooks, tokens, secret }: { runbooks: Runbooks; tokens: TokenStore; secret?: string }): Router {
+  const router = Router();
+  const claimsOf = (token: string) => {
+    if (!secret) throw new AuthenticationError('approval links are not enabled (set TOURNIQUET_LINK_SECRET)');
+    const claims = verifyLinkToken(secret, token);
+    if (typeof claims === 'string') throw new AuthenticationError(claims);
+    if (!tokens.identityHas(claims.identity, 'approver')) throw new NotAllowedError(`${claims.identity} does not hold the approver role`);
+    return claims;
+  };
+
+  router.post('/api/v1/incidents/:id/approvals/:approvalId/links', requireRole(tokens, 'admin'), (req, res) => {
+    if (!secret) throw new AuthenticationError('approval links are not enabled (set TOURNIQUET_LINK_SECRET)');
+    const body = parse(MintRequest, req.body ?? {}, 'body');
+    const incident = parse(IncidentIdParam, req.params.id, 'incident id');
+    const approval = parse(ApprovalIdParam, req.params.approvalId, 'approval id');
+    const exp = Math.floor(Date.now() / 1000) + body.ttl_seconds;
+    const token = createLinkToken(secret, { incident, approval, identity: body.identity, decision: body.decision, exp });
+    res.status(201).json({ url: `/api/v1/approval-links/${token}`, expires_at: new Date(exp * 1000).toISOString() });
+  });
+
+  router.get('/api/v1/approval-links/:token', (req, res) => {
+    const c = claimsOf(String(req.params.token));
+    res.json({ incident: c.incident, approval: c.approval, identity: c.identity, decision: c.decision, expires_at: new Date(c.exp * 1000).toISOString(), how: 'POST this URL to decide' });
+  });
+
+  router.post('/api/v1/approval-links/:token', async (req, res) => {
+    const c = claimsOf(String(req.params.token));
+    res.json(await runbooks.decide(c.incident, c.approval, { approve: c.decision === 'approve', actor: c.identity, comment: `via link (${c.decision})` }));
+  });
+  return router;
+}
