@@ -32,7 +32,7 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-export async function startBenchEnv(): Promise<BenchEnv> {
+export async function startBenchEnv(o: { kubeconfig?: string } = {}): Promise<BenchEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-bench-'));
   log(`dev server + worker process + API (data in ${dir})`);
   const server = await startDevServer(ensureTemporalCli(), { port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') });
@@ -42,7 +42,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
   const taskQueue = 'bench';
 
   const worker = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/support/worker-process.ts')], {
-    env: { ...process.env, BENCH_TEMPORAL: server.address, BENCH_TASK_QUEUE: taskQueue },
+    env: { ...process.env, BENCH_TEMPORAL: server.address, BENCH_TASK_QUEUE: taskQueue, ...(o.kubeconfig ? { BENCH_KUBECONFIG: o.kubeconfig } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
+import { KubeConfig } from '@kubernetes/client-node';
 import { createWorker } from '../../worker';
 
 async function main() {
@@ -10,7 +11,12 @@ async function main() {
   const taskQueue = process.env.BENCH_TASK_QUEUE!;
   const connection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
-  const worker = await createWorker({ connection, client, namespace: 'default', taskQueue, logger: pino({ level: 'warn' }) });
+  let kubeconfig: KubeConfig | undefined;
+  if (process.env.BENCH_KUBECONFIG) {
+    kubeconfig = new KubeConfig();
+    kubeconfig.loadFromFile(process.env.BENCH_KUBECONFIG);
+  }
+  const worker = await createWorker({ connection, client, namespace: 'default', taskQueue, logger: pino({ level: 'warn' }), kubeconfig });
   process.on('SIGTERM', () => worker.shutdown());
   const running = worker.run();
   process.stdout.write('worker ready\n');

@@ -1,0 +1,100 @@
+/**
+ * bench:approval — from `POST …/approve` returning to the gated activity starting (the
+ * rollback itself, after the guardrail checks), beside the raw Temporal Update round trip
+ * measured in the same run (issue "Guardrails and human approval"). Runs against the
+ * Kubernetes test plane: each sample rolls back its own Deployment.
+ */
+import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { temporal } from '@temporalio/proto';
+import type { Client } from '@temporalio/client';
+import { startK8sPlane } from '../test/support/k8s-plane';
+import { noteUpdate } from '../workflows/definitions';
+import { BENCH_TOKEN, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
+const { EventType } = temporal.api.enums.v1;
+
+/** Server time of the start of the activity of `type` in a workflow (polls until there). */
+async function activityStart(client: Client, workflowId: string, type: string): Promise<number> {
+  for (let i = 0; i < 600; i++) {
+    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const scheduled = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === type);
+    const started = scheduled && events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId));
+    if (started?.eventTime) return Number(started.eventTime.seconds) * 1000 + Math.floor((started.eventTime.nanos ?? 0) / 1e6);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${type} never started in ${workflowId}`);
+}
+
+async function main() {
+  const plane = await startK8sPlane({ log: (m) => log(`k8s: ${m}`) });
+  const env = await startBenchEnv({ kubeconfig: plane.kubeconfig });
+  const kc = new KubeConfig();
+  kc.loadFromFile(plane.kubeconfig);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(env.url + path, { method, headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const json = (await res.json()) as any;
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  try {
+    log(`${SAMPLES} Deployments with two revisions each`);
+    await runConcurrent(SAMPLES, 8, async (i) => {
+      const name = `app-${i}`;
+      const labels = { app: name };
+      await apps.createNamespacedDeployment({ namespace: 'default', body: { metadata: { name }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:v1' }] } } } } });
+      await apps.patchNamespacedDeployment({ namespace: 'default', name, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'app:v2' }] } } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    });
+    await new Promise((r) => setTimeout(r, 3000)); // let the controller write revision 2's ReplicaSets
+
+    log(`raw: ${SAMPLES} Update round trips (incident addNote) from a Temporal client`);
+    const incident = (await api('POST', '/api/v1/incidents', { title: 'bench', description: 'raw updates', severity: 'low', affected_services: ['bench'] })).id;
+    const raw: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const t = performance.now();
+      await env.client.workflow.getHandle(incident).executeUpdate(noteUpdate, { args: [{ actor: 'bench', text: `note ${i}` }] });
+      raw.push(performance.now() - t);
+    }
+    log(`    p50 ${round(percentile(raw, 50))} ms, p99 ${round(percentile(raw, 99))} ms`);
+
+    log(`approve → gated activity: ${SAMPLES} rollbacks waiting for approval`);
+    const ours: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const id = (await api('POST', '/api/v1/incidents', { title: `bench ${i}`, description: 'approval', severity: 'high', affected_services: [`bench-svc-${i}`] })).id;
+      const { run_id } = await api('POST', `/api/v1/incidents/${id}/runbooks`, { name: 'rollback-deployment', params: { namespace: 'default', deployment: `app-${i}`, service: `bench-svc-${i}` } });
+      let approvalId: string | undefined;
+      while (!approvalId) {
+        approvalId = (await api('GET', `/api/v1/incidents/${id}/approvals`)).approvals.find((a: any) => a.status === 'pending')?.id;
+        if (!approvalId) await new Promise((r) => setTimeout(r, 50));
+      }
+      await api('POST', `/api/v1/incidents/${id}/approvals/${approvalId}/approve`, {});
+      const returned = Date.now();
+      ours.push((await activityStart(env.client, run_id, 'k8sRolloutUndo')) - returned);
+    }
+    log(`    p50 ${round(percentile(ours, 50))} ms, p99 ${round(percentile(ours, 99))} ms`);
+
+    const figures = {
+      raw_update_p50_ms: round(percentile(raw, 50)),
+      raw_update_p99_ms: round(percentile(raw, 99)),
+      p50_ms: round(percentile(ours, 50)),
+      p99_ms: round(percentile(ours, 99)),
+      p99_ratio: round(percentile(ours, 99) / percentile(raw, 99), 2),
+      samples: ours.length,
+    };
+    console.log(JSON.stringify(figures, null, 2));
+    writeResults(
+      'approval',
+      figures,
+      `approve returned → gated activity started p50 ${figures.p50_ms} / p99 ${figures.p99_ms} ms; raw Update round trip p50 ${figures.raw_update_p50_ms} / p99 ${figures.raw_update_p99_ms} ms; p99 ratio ${figures.p99_ratio} (goal ≤ 1.5: ${figures.p99_ratio <= 1.5 ? 'met' : 'MISSED'})`,
+    );
+  } finally {
+    await env.close();
+    await plane.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
