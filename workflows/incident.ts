@@ -116,7 +116,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     await wf.startChild(runbookRun, {
       workflowId: runId,
       parentClosePolicy: 'ABANDON', // survives the incident's continue-as-new
-      args: [{ incidentId: state.id, runId, name, params, startedBy: actor, severity: state.severity, dryRun, alertsFiring: state.alerts.filter((a) => a.status === 'firing').length, service: params.service || state.affected_services[0] }],
+      args: [{ incidentId: state.id, runId, name, params, startedBy: actor, severity: state.severity, dryRun, alertsFiring: state.alerts.filter((a) => a.status === 'firing').length, service: state.affected_services[0] || params.service }],
     });
     return runId;
   }
