@@ -15,7 +15,8 @@ export default defineRunbook({
   async run(ctx) {
     const service = ctx.param('service');
     const olderThanSeconds = Number(ctx.params.idle_seconds ?? 60) || 60;
-    const max = Math.min(Number(ctx.params.max_terminate ?? 20) || 20, 50); // blast radius cap
+    const max = Number(ctx.params.max_terminate ?? 20) || 20;
+    if (max > 50) ctx.escalate(`blast radius: terminating up to ${max} sessions exceeds the cap of 50`);
     const before = await ctx.step({ id: 'diagnose', title: 'Diagnose connections', impact: 'read', what: 'read pg_stat_activity' }, () => ctx.pg.pgDiagnoseConnections({ service }));
     ctx.evidence('connections before', before);
     const terminated = await ctx.step(
@@ -28,6 +29,7 @@ export default defineRunbook({
     if (!after || after.headroom < Math.ceil(after.max_connections * 0.1)) {
       ctx.escalate(`only ${after?.headroom} of ${after?.max_connections} connections free after terminating ${terminated?.pids.length}`);
     }
-    return `terminated ${terminated!.pids.length} sessions; ${after!.headroom}/${after!.max_connections} connections free`;
+    const left = after!.by_state['idle in transaction'] ?? 0;
+    return `terminated ${terminated!.pids.length} sessions (cap ${max}${left ? `; ${left} idle in transaction remain` : ''}); ${after!.headroom}/${after!.max_connections} connections free`;
   },
 });

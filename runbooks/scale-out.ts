@@ -14,7 +14,9 @@ export default defineRunbook({
   },
   async run(ctx) {
     const ref = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };
-    const factor = Math.min(Number(ctx.params.factor ?? 2) || 2, 2); // blast radius: at most ×2 per run
+    const factor = Number(ctx.params.factor ?? 2) || 2;
+    // Blast radius: at most ×2 per run; asking for more is refused, not quietly trimmed.
+    if (factor > 2) ctx.escalate(`blast radius: scaling by ×${factor} exceeds the ×2 cap; scale in steps or by hand`);
     const cap = Number(ctx.params.max_replicas ?? 20) || 20;
     const now = await ctx.step({ id: 'inspect', title: 'Read replicas', impact: 'read', what: `read ${ref.name}` }, () => ctx.k8s.k8sRolloutState(ref));
     const target = Math.min(Math.ceil(now!.desired * factor), cap);

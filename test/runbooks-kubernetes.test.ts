@@ -144,6 +144,19 @@ describe('scale-out', () => {
   });
 });
 
+describe('blast radius caps', () => {
+  it('refuses to scale by more than ×2 and says so on the timeline', async () => {
+    const namespace = await createNamespace(k, 'cap');
+    await readyDeployment(namespace, 'search', 2);
+    const id = await declare(engine, unique('search'));
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'scale-out', params: { namespace, deployment: 'search', factor: '5' } } });
+    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    expect(run).toMatchObject({ status: 'escalated' });
+    expect((await detail(engine, id)).timeline.at(-1).message).toContain('exceeds the ×2 cap');
+    expect((await k.apps.readNamespacedDeployment({ name: 'search', namespace })).spec?.replicas).toBe(2);
+  });
+});
+
 describe('failover', () => {
   async function setup(prefix: string, standbyLabels: Record<string, string>) {
     const namespace = await createNamespace(k, prefix);

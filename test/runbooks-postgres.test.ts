@@ -63,6 +63,22 @@ describe('postgres-connection-exhaustion on a real PostgreSQL', () => {
   });
 });
 
+describe('the blast radius cap on terminated sessions', () => {
+  it('terminates at most max_terminate sessions and reports what remains', async () => {
+    const stuck = await Promise.all([1, 2, 3].map(() => session('report-job')));
+    for (const c of stuck) await c.query('begin');
+    await new Promise((r) => setTimeout(r, 2500));
+    const id = await declare(engine, unique('orders-db'));
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'postgres-connection-exhaustion', params: { service: 'orders-db', idle_seconds: '2', max_terminate: '2' } } });
+    const approval = await pendingApproval(engine, id);
+    expect(approval.what).toContain('terminate up to 2 sessions');
+    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} });
+    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    expect(run.outcome).toMatch(/^terminated 2 sessions \(cap 2; \d+ idle in transaction remain\)/); // ours, and the earlier test's young one
+    expect((await Promise.all(stuck.map(alive))).filter(Boolean)).toHaveLength(1);
+  });
+});
+
 describe('db-connection-failure, the seeds\' example runbook', () => {
   const k = kube();
 
