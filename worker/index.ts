@@ -25,7 +25,9 @@ export interface EngineWorker {
 export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
   loadRunbookCatalog(); // refuses to start on an invalid or duplicate runbook
   const workflowBundle = deps.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger })).code };
-  const common = { connection: deps.connection, namespace: deps.namespace, workflowBundle };
+  // After a worker dies, its cached workflows' next tasks wait this long on its sticky queue
+  // before any worker may take them: keep it short so an approval after a crash is quick.
+  const common = { connection: deps.connection, namespace: deps.namespace, workflowBundle, stickyQueueScheduleToStartTimeout: '3 seconds' as const };
   const main = await Worker.create({
     ...common,
     taskQueue: deps.taskQueue,

@@ -1,4 +1,8 @@
-/** The benchmark's worker, in its own process so its memory is measured alone. */
+/**
+ * A worker in its own process: the benchmarks measure its memory alone, and a test kills
+ * it with SIGKILL mid-incident. BENCH_TEMPORAL, BENCH_TASK_QUEUE, BENCH_NAMESPACE (default
+ * "default"), BENCH_KUBECONFIG (optional).
+ */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
@@ -9,14 +13,15 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const address = process.env.BENCH_TEMPORAL!;
   const taskQueue = process.env.BENCH_TASK_QUEUE!;
+  const namespace = process.env.BENCH_NAMESPACE ?? 'default';
   const connection = await NativeConnection.connect({ address });
-  const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
+  const client = new Client({ connection: await Connection.connect({ address }), namespace });
   let kubeconfig: KubeConfig | undefined;
   if (process.env.BENCH_KUBECONFIG) {
     kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(process.env.BENCH_KUBECONFIG);
   }
-  const worker = await createWorker({ connection, client, namespace: 'default', taskQueue, logger: pino({ level: 'warn' }), kubeconfig });
+  const worker = await createWorker({ connection, client, namespace, taskQueue, logger: pino({ level: 'warn' }), kubeconfig });
   process.on('SIGTERM', () => worker.shutdown());
   const running = worker.run();
   process.stdout.write('worker ready\n');
