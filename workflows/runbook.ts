@@ -187,7 +187,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     }
   }
 
-  async function refuse_(s: StepRecord, result: string, reason: string): Promise<never> {
+  async function skipAndEscalate(s: StepRecord, result: string, reason: string): Promise<never> {
     finish(s, 'skipped', { result });
     await report();
     throw new RunbookEscalation(reason);
@@ -249,12 +249,12 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
         return undefined;
       }
       const refusal = await gate(spec, s);
-      if (refusal) return refuse_(s, refusal, `step "${spec.title}": ${refusal}`);
+      if (refusal) return skipAndEscalate(s, refusal, `step "${spec.title}": ${refusal}`);
       // Runs started before shared guardrails existed replay without them.
       if (!wf.patched('service-guardrails')) return runAction(s, action);
       if (!spec.compensation) {
         const limited = await sharedLimits(spec, s);
-        if (limited) return refuse_(s, limited, limited);
+        if (limited) return skipAndEscalate(s, limited, limited);
       }
       const actionName = spec.action ?? spec.id;
       try {
