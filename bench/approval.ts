@@ -5,26 +5,11 @@
  * Kubernetes test plane: each sample rolls back its own Deployment.
  */
 import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { temporal } from '@temporalio/proto';
-import type { Client } from '@temporalio/client';
 import { startK8sPlane } from '../test/support/k8s-plane';
 import { noteUpdate } from '../workflows/definitions';
-import { BENCH_TOKEN, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+import { activityStartedAt, BENCH_APPROVER_TOKEN, BENCH_TOKEN, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
-const { EventType } = temporal.api.enums.v1;
-
-/** Server time of the start of the activity of `type` in a workflow (polls until there). */
-async function activityStart(client: Client, workflowId: string, type: string): Promise<number> {
-  for (let i = 0; i < 600; i++) {
-    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    const scheduled = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === type);
-    const started = scheduled && events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId));
-    if (started?.eventTime) return Number(started.eventTime.seconds) * 1000 + Math.floor((started.eventTime.nanos ?? 0) / 1e6);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${type} never started in ${workflowId}`);
-}
 
 async function main() {
   const plane = await startK8sPlane({ log: (m) => log(`k8s: ${m}`) });
@@ -32,8 +17,8 @@ async function main() {
   const kc = new KubeConfig();
   kc.loadFromFile(plane.kubeconfig);
   const apps = kc.makeApiClient(AppsV1Api);
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(env.url + path, { method, headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const api = async (method: string, path: string, body?: unknown, token = BENCH_TOKEN) => {
+    const res = await fetch(env.url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
     const json = (await res.json()) as any;
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
@@ -68,9 +53,9 @@ async function main() {
         approvalId = (await api('GET', `/api/v1/incidents/${id}/approvals`)).approvals.find((a: any) => a.status === 'pending')?.id;
         if (!approvalId) await new Promise((r) => setTimeout(r, 50));
       }
-      await api('POST', `/api/v1/incidents/${id}/approvals/${approvalId}/approve`, {});
+      await api('POST', `/api/v1/incidents/${id}/approvals/${approvalId}/approve`, {}, BENCH_APPROVER_TOKEN);
       const returned = Date.now();
-      ours.push((await activityStart(env.client, run_id, 'k8sRolloutUndo')) - returned);
+      ours.push((await activityStartedAt(env.client, run_id, 'k8sRolloutUndo')) - returned);
     }
     log(`    p50 ${round(percentile(ours, 50))} ms, p99 ${round(percentile(ours, 99))} ms`);
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { TokenStore } from '../../api/auth';
@@ -17,6 +18,8 @@ import { DevServer, ensureTemporalCli, freePort, startDevServer } from '../../wo
 import { ensureSearchAttributes } from '../../worker/search-attributes';
 
 export const BENCH_TOKEN = 'bench-admin-token';
+/** A second person: whoever starts a run cannot approve its steps. */
+export const BENCH_APPROVER_TOKEN = 'bench-approver-token';
 export const BENCH_AM_SECRET = 'bench-alertmanager-secret';
 const root = path.resolve(__dirname, '../..');
 
@@ -55,7 +58,10 @@ export async function startBenchEnv(o: { kubeconfig?: string } = {}): Promise<Be
     client,
     namespace: 'default',
     taskQueue,
-    tokens: new TokenStore([{ token: BENCH_TOKEN, identity: 'bench', roles: ['admin'] }]),
+    tokens: new TokenStore([
+      { token: BENCH_TOKEN, identity: 'bench', roles: ['admin'] },
+      { token: BENCH_APPROVER_TOKEN, identity: 'bench-approver', roles: ['approver'] },
+    ]),
     alerts,
     logger: pino({ level: 'warn' }),
   });
@@ -78,6 +84,23 @@ export async function startBenchEnv(o: { kubeconfig?: string } = {}): Promise<Be
       await server.stop();
     },
   };
+}
+
+const { EventType } = temporal.api.enums.v1;
+
+/** Server time (ms) at which an activity (the first, or the first of `type`) started in a workflow; polls until it has. */
+export async function activityStartedAt(client: Client, workflowId: string, type?: string): Promise<number> {
+  for (let i = 0; i < 1200; i++) {
+    const events = await client.workflow
+      .getHandle(workflowId)
+      .fetchHistory()
+      .then((h) => h.events ?? [], () => []);
+    const scheduled = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && (!type || e.activityTaskScheduledEventAttributes?.activityType?.name === type));
+    const started = scheduled && events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId));
+    if (started?.eventTime) return Number(started.eventTime.seconds) * 1000 + Math.floor((started.eventTime.nanos ?? 0) / 1e6);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${type ?? 'activity'} started in ${workflowId}`);
 }
 
 /** Runs `task(i)` for i in [0, n) with `concurrency` in flight; returns each call's latency in ms. */
