@@ -96,7 +96,8 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
   };
 }
 
-function tail(file: string, lines = 20): string {
+/** The last lines of a log file, for error messages that say why a process did not start. */
+export function tail(file: string, lines = 20): string {
   try {
     return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
   } catch {

@@ -6,12 +6,12 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../worker/dev-server';
+import { freePort, tail } from '../../worker/dev-server';
 
 export interface K8sPlane {
   server: string;
@@ -210,12 +210,4 @@ async function waitFor(check: () => Promise<unknown>, timeoutMs: number): Promis
     await new Promise((r) => setTimeout(r, 250));
   }
   throw last ?? new Error('timed out');
-}
-
-function tail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }
