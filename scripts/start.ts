@@ -59,7 +59,11 @@ async function main() {
     // The SDK's own logs go to pino at WARN and above (its bundler output is noise to a user).
     const sdkLog = logger.child({ component: 'temporal-sdk' });
     Runtime.install({
-      logger: new DefaultLogger('WARN', ({ level, message, meta }) => sdkLog[level === 'ERROR' ? 'error' : 'warn'](meta ?? {}, message)),
+      logger: new DefaultLogger('WARN', ({ level, message, meta }) => {
+        // The id-sequence worker has no activities by design; its start-up warning is noise.
+        if (message.startsWith('No activities registered') && String(meta?.taskQueue).endsWith('-ids')) return;
+        sdkLog[level === 'ERROR' ? 'error' : 'warn'](meta ?? {}, message);
+      }),
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
     });
     const nativeConnection = await NativeConnection.connect(options);
