@@ -4,7 +4,7 @@
  */
 import { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { IncidentNumbers } from '../activities/incident-sequence';
-import { durationMs, Incident, incidentId, incidentNumber } from '../domain/incident';
+import { durationMs, Incident, INCIDENT_ID_PATTERN, incidentId, incidentNumber } from '../domain/incident';
 import { STATUSES, Status } from '../domain/lifecycle';
 import { Severity, severityRank } from '../domain/severity';
 import {
@@ -110,7 +110,7 @@ export class Incidents {
     const rows = await this.call('incident list', async () => {
       const out: IncidentRow[] = [];
       for await (const wf of this.o.client.workflow.list({ query: clauses.join(' AND '), pageSize: 1000 })) {
-        if (/^INC-\d+$/.test(wf.workflowId)) out.push(toRow(wf, now));
+        if (INCIDENT_ID_PATTERN.test(wf.workflowId)) out.push(toRow(wf, now));
       }
       return out;
     });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseSeverity, type Severity } from '../domain/severity';
 import { STATUSES } from '../domain/lifecycle';
+import { INCIDENT_ID_PATTERN } from '../domain/incident';
 
 export const SeveritySchema = z
   .string()
@@ -59,7 +60,7 @@ export const ListIncidentsQuery = z.strictObject({
 });
 export type ListIncidentsQuery = z.infer<typeof ListIncidentsQuery>;
 
-export const IncidentIdParam = z.string().regex(/^INC-\d+$/, 'expected an incident id such as INC-1001');
+export const IncidentIdParam = z.string().regex(INCIDENT_ID_PATTERN, 'expected an incident id such as INC-1001');
 
 export const StartRunbookRequest = z.strictObject({
   name: z.string().min(1).max(100),

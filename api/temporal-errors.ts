@@ -2,7 +2,7 @@
  * Maps Temporal client failures to the API's typed errors: unknown workflow → 404,
  * a refused update → 409/400 with the workflow's own reason, Temporal unreachable → 503.
  */
-import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/definitions';
 import { ConflictError, HttpError, InputError, NotAllowedError, NotFoundError, UnavailableError } from './errors';
@@ -34,10 +34,7 @@ export function fromTemporal(err: unknown, what: string): unknown {
 }
 
 function grpcCode(err: unknown): number | undefined {
-  for (let e: any = err; e; e = e.cause) {
-    if (typeof e.code === 'number') return e.code;
-    if (e instanceof ServiceError && !e.cause) return undefined;
-  }
+  for (let e: any = err; e; e = e.cause) if (typeof e.code === 'number') return e.code;
   return undefined;
 }
 

@@ -8,6 +8,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
+import { IMPACTS } from '../domain/runbook';
+import { SEVERITIES } from '../domain/severity';
 
 export const ROLES = ['viewer', 'responder', 'approver', 'admin'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -23,7 +25,7 @@ const TokenEntrySchema = z.union([
 ]);
 export type TokenEntry = z.infer<typeof TokenEntrySchema>;
 
-const SeverityName = z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4']);
+const SeverityName = z.enum(SEVERITIES);
 
 /** A secret given in clear (from env or a protected file) or as its SHA-256. */
 const SecretSchema = z.union([
@@ -65,7 +67,7 @@ export const GuardrailsConfigSchema = z.strictObject({
   policy: z
     .array(
       z.strictObject({
-        impact: z.enum(['read', 'low', 'high', 'destructive']),
+        impact: z.enum(IMPACTS),
         severities: z.array(SeverityName).min(1).optional(),
         services: z.array(z.string().min(1)).min(1).optional(),
         decision: z.enum(['auto', 'approval', 'forbidden']),

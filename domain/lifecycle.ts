@@ -25,10 +25,6 @@ const NEXT: Record<Status, readonly Status[]> = {
   closed: [],
 };
 
-export function allowedTransitions(from: Status): readonly Status[] {
-  return NEXT[from];
-}
-
 /** Statuses in which the incident is still being worked on (shown first in lists). */
 export function isActive(status: Status): boolean {
   return STATUSES.indexOf(status) < STATUSES.indexOf('resolved');

@@ -6,13 +6,14 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { RunbookMeta } from '../domain/runbook';
+import { SEVERITIES } from '../domain/severity';
 import type { RunbookDefinition } from '../workflows/runbook-sdk';
 
 const Trigger = z
   .strictObject({
     labels: z.record(z.string().min(1), z.string().min(1)).optional(),
     services: z.array(z.string().min(1)).min(1).optional(),
-    severities: z.array(z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4'])).min(1).optional(),
+    severities: z.array(z.enum(SEVERITIES)).min(1).optional(),
   })
   .refine((t) => t.labels || t.services || t.severities, 'a trigger needs at least one of labels, services, severities');
 

@@ -10,7 +10,6 @@ import type { Incident } from '../domain/incident';
 import type { Severity } from '../domain/severity';
 import type { Status } from '../domain/lifecycle';
 
-export const TASK_QUEUE_DEFAULT = 'tourniquet';
 export const SEQUENCE_WORKFLOW_ID = 'tourniquet-incident-sequence';
 /**
  * The sequence workflow has a task queue of its own: on the shared queue an alert storm's
