@@ -7,7 +7,7 @@
 import { alertGroupId } from '../api/alerts/intake';
 import { alertGroupQuery, alertsSignal } from '../workflows/definitions';
 import type { RunbookRunInput } from '../workflows/runbook';
-import { activityStartedAt, BENCH_AM_SECRET, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+import { activityStartedAt, log, postAlertmanager, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 const CONCURRENCY = 4;
@@ -36,8 +36,7 @@ async function main() {
         alerts: [{ status: 'firing', labels: { alertname: 'HighErrorRateAfterDeploy', service: 'bench-a2a', namespace: 'shop', deployment: 'checkout', severity: 'error' }, annotations: { summary: 'errors after deploy' }, fingerprint: groupKey }],
       };
       const t0 = Date.now();
-      const res = await fetch(`${env.url}/api/v1/alerts/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_AM_SECRET}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (res.status !== 200) throw new Error(`webhook refused: ${res.status}`);
+      await postAlertmanager(env, body);
       let incident: string | undefined;
       for (let t = 0; t < 600 && !incident; t++) {
         incident = (await env.client.workflow.getHandle(alertGroupId('alertmanager', groupKey)).query(alertGroupQuery).catch(() => undefined))?.openIncident;

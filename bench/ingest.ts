@@ -9,7 +9,7 @@
 import { alertGroupId } from '../api/alerts/intake';
 import { DEFAULT_ALERT_POLICY, type AlertEvent } from '../domain/alerts';
 import { alertsSignal, type AlertGroupInput } from '../workflows/definitions';
-import { BENCH_AM_SECRET, BENCH_TOKEN, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+import { BENCH_TOKEN, log, postAlertmanager, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const CONCURRENCY = 32;
@@ -31,10 +31,7 @@ function webhook(service: string, groupKey: string) {
 
 async function main() {
   const env = await startBenchEnv();
-  const post = async (body: unknown) => {
-    const res = await fetch(`${env.url}/api/v1/alerts/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_AM_SECRET}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (res.status !== 200) throw new Error(`alert refused: ${res.status} ${await res.text()}`);
-  };
+  const post = (body: unknown) => postAlertmanager(env, body);
   const countIncidents = async (service: string) =>
     (await env.client.workflow.count(`WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew' AND IncidentServices = '${service}'`)).count;
   /** Polls visibility until `expected` incidents exist for the service (10 minutes at most). */

@@ -103,6 +103,16 @@ export async function activityStartedAt(client: Client, workflowId: string, type
   throw new Error(`no ${type ?? 'activity'} started in ${workflowId}`);
 }
 
+/** POSTs an Alertmanager webhook to the API under test; throws unless it answers 200. */
+export async function postAlertmanager(env: BenchEnv, body: unknown): Promise<void> {
+  const res = await fetch(`${env.url}/api/v1/alerts/alertmanager`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${BENCH_AM_SECRET}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`webhook refused: ${res.status} ${await res.text()}`);
+}
+
 /** Runs `task(i)` for i in [0, n) with `concurrency` in flight; returns each call's latency in ms. */
 export async function runConcurrent(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
