@@ -38,6 +38,26 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   const record = (actor: string, kind: TimelineEntry['kind'], message: string, data?: TimelineEntry['data']) => {
     state.timeline.push({ at: nowIso(), actor, kind, message, ...(data ? { data } : {}) });
   };
+  /**
+   * Keeps visibility in step with the record, so lists and filters come from Temporal alone.
+   * Only when a listed field changed: repeats of an alert in a storm add no upserts to history.
+   */
+  let published = '';
+  function publish(): void {
+    const memo: IncidentMemo = { title: state.title, created_at: state.created_at, resolved_at: state.resolved_at };
+    const listed = JSON.stringify([state.severity, state.status, state.assignee, state.affected_services, state.acknowledged_at, memo]);
+    if (wf.patched('publish-on-change') && listed === published) return;
+    published = listed;
+    wf.upsertSearchAttributes([
+      { key: SA.severity, value: state.severity },
+      { key: SA.status, value: state.status },
+      { key: SA.assignee, value: state.assignee ?? null },
+      { key: SA.services, value: state.affected_services },
+      { key: SA.acknowledgedAt, value: state.acknowledged_at ? new Date(state.acknowledged_at) : null },
+      { key: SA.resolvedAt, value: state.resolved_at ? new Date(state.resolved_at) : null },
+    ]);
+    wf.upsertMemo({ ...memo });
+  }
   const conflict = (message: string) => wf.ApplicationFailure.create({ type: FailureType.conflict, message, nonRetryable: true });
 
   function acknowledge(actor: string, assignee?: string) {
@@ -104,7 +124,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
         record('tourniquet', 'system', `All alerts cleared; a human resolves ${state.severity} incidents`);
       }
     }
-    publish(state);
+    publish();
   }
 
   /** Starts a runbook as a child workflow; its progress comes back as signals. */
@@ -169,13 +189,13 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     const meta = pickRunbook(Object.values(RUNBOOKS).map((r) => r.meta), { labels, services: state.affected_services, severity: state.severity });
     if (meta) await startRunbook('tourniquet', meta.name, { ...labels, service: state.affected_services[0] ?? '' });
   }
-  publish(state);
+  publish();
 
   wf.setHandler(
     acknowledgeUpdate,
     ({ actor, assignee }) => {
       acknowledge(actor, assignee);
-      publish(state);
+      publish();
       return state;
     },
     {
@@ -189,7 +209,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     transitionUpdate,
     ({ actor, to, note, root_cause }) => {
       transition(actor, to, note, root_cause);
-      publish(state);
+      publish();
       return state;
     },
     {
@@ -227,7 +247,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
       }
       if (changes.length) {
         record(actor, 'edit', `Changed ${changes.join('; ')}`);
-        publish(state);
+        publish();
       }
       return state;
     },
@@ -269,20 +289,6 @@ function newIncident({ id, request, actor }: IncidentInput): Incident {
     runbooks: [],
     timeline: [],
   };
-}
-
-/** Keep visibility in step with the record, so lists and filters come from Temporal alone. */
-function publish(state: Incident): void {
-  wf.upsertSearchAttributes([
-    { key: SA.severity, value: state.severity },
-    { key: SA.status, value: state.status },
-    { key: SA.assignee, value: state.assignee ?? null },
-    { key: SA.services, value: state.affected_services },
-    { key: SA.acknowledgedAt, value: state.acknowledged_at ? new Date(state.acknowledged_at) : null },
-    { key: SA.resolvedAt, value: state.resolved_at ? new Date(state.resolved_at) : null },
-  ]);
-  const memo: IncidentMemo = { title: state.title, created_at: state.created_at, resolved_at: state.resolved_at };
-  wf.upsertMemo({ ...memo });
 }
 
 /** Workflow time: deterministic, replay-safe. */
