@@ -11,6 +11,8 @@ import { createPostgresActivities } from './postgres';
 import type { Logger } from 'pino';
 import { IncidentNumbers } from './incident-sequence';
 import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
+import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
+import { createNotifyActivities, NotifierConfig } from './notify';
 
 export interface ActivityDeps {
   logger: Logger;
@@ -23,6 +25,12 @@ export interface ActivityDeps {
   postgres?: Record<string, string>;
   /** The policy envelope, from config; absent = the safe defaults. */
   guardrails?: GuardrailConfig;
+  /** Severity policy, schedules and escalation policies; absent = the seeds' defaults, pages to the log. */
+  escalation?: EscalationConfig;
+  /** Notifier endpoints and secrets (never written to workflow history). */
+  notifiers?: NotifierConfig[];
+  /** Signs approve/reject links in pages. */
+  linkSecret?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -34,6 +42,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createGuardActivities(deps),
     /** Read once at the start of each runbook run, so the run keeps one policy throughout. */
     guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,
+    ...createNotifyActivities({ logger: deps.logger, notifiers: deps.notifiers ?? [{ name: 'log', type: 'log' }], linkSecret: deps.linkSecret }),
+    /** Read once per incident run (a local activity), so a run keeps one escalation plan. */
+    escalationConfig: async (): Promise<EscalationConfig> => deps.escalation ?? DEFAULT_ESCALATION,
     /** Used by alert groups to open an incident with a fresh INC- id. */
     allocateIncidentNumber: () => numbers.next(),
   };

@@ -14,6 +14,8 @@ import { runbooksRouter } from './routes/runbooks';
 import { automationRouter } from './routes/automation';
 import { approvalLinksRouter } from './routes/approval-links';
 import { loadRunbookCatalog } from '../worker/runbook-catalog';
+import { oncallRouter } from './routes/oncall';
+import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
 
 export interface AppDeps {
   client: Client;
@@ -26,6 +28,8 @@ export interface AppDeps {
   historyLimit?: number;
   /** Secret for signed approval links; absent = links disabled. */
   linkSecret?: string;
+  /** Schedules and policies, for the on-call endpoints; absent = the defaults (no schedules). */
+  escalation?: EscalationConfig;
   /** Deadline for each call to Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
 }
@@ -52,6 +56,7 @@ export function createApp(deps: AppDeps): express.Express {
   mount('/', runbooksRouter({ runbooks, catalog: loadRunbookCatalog(), tokens: deps.tokens }));
   mount('/', automationRouter(deps));
   mount('/', approvalLinksRouter({ runbooks, tokens: deps.tokens, secret: deps.linkSecret }));
+  mount('/', oncallRouter({ escalation: deps.escalation ?? DEFAULT_ESCALATION, incidents, tokens: deps.tokens }));
   app.locals.routes = routes;
 
   app.use(notFoundRoute);

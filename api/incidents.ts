@@ -96,6 +96,16 @@ export class Incidents {
     return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(editUpdate, { args: [{ actor, ...change }] }));
   }
 
+  /** Pages recorded by incidents still open or closed since `since`: [person, at ms, off hours]. */
+  async pages(since: Date): Promise<(readonly [string, number, number])[]> {
+    const query = `WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew' AND (ExecutionStatus = 'Running' OR CloseTime >= '${since.toISOString()}')`;
+    return this.call('page log', async () => {
+      const out: (readonly [string, number, number])[] = [];
+      for await (const wf of this.o.client.workflow.list({ query, pageSize: 1000 })) out.push(...((wf.memo as Partial<IncidentMemo> | undefined)?.pages ?? []));
+      return out;
+    });
+  }
+
   /**
    * Lists from Temporal visibility. The dev server's SQL visibility cannot ORDER BY custom
    * attributes, so matching rows are sorted here; the cursor is an offset into that order.

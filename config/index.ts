@@ -10,6 +10,9 @@ import { z } from 'zod';
 import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 import { IMPACTS } from '../domain/runbook';
 import { SEVERITIES } from '../domain/severity';
+import { DEFAULT_ESCALATION, EscalationConfig, NotifierRef } from '../domain/escalation';
+import { isTimeZone } from '../domain/oncall';
+import type { NotifierConfig } from '../activities/notify';
 
 export const ROLES = ['viewer', 'responder', 'approver', 'admin'] as const;
 export const RoleSchema = z.enum(ROLES);
@@ -83,12 +86,98 @@ export const GuardrailsConfigSchema = z.strictObject({
 });
 export type GuardrailsConfig = z.infer<typeof GuardrailsConfigSchema>;
 
+/** Seconds as a number or "90s" / "3m" / "1h" / "2d". */
+const Seconds = z.union([
+  z.number().positive(),
+  z
+    .string()
+    .regex(/^\d+(s|m|h|d)$/, 'expected seconds or a duration like "90s", "3m", "1h", "2d"')
+    .transform((v) => Number(v.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86_400 }[v.slice(-1) as 's' | 'm' | 'h' | 'd']),
+]);
+const DueSchema = z.union([Seconds, z.literal('next_business_day'), z.null()]);
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
+const TimeZone = z.string().refine(isTimeZone, 'unknown IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)');
+const TargetSchema = z.union([z.strictObject({ person: z.string().min(1) }), z.strictObject({ schedule: z.string().min(1) }), z.strictObject({ role: z.string().min(1) })]);
+
+/** Severity policy, on-call schedules, escalation policies and notifiers (defaults: the seeds' table). */
+export const EscalationConfigSchema = z
+  .strictObject({
+    business_hours: z
+      .strictObject({ timezone: TimeZone, days: z.array(z.number().int().min(1).max(7)).min(1), start: HHMM, end: HHMM })
+      .default(DEFAULT_ESCALATION.business_hours),
+    severities: z
+      .partialRecord(
+        SeverityName,
+        z.strictObject({
+          acknowledge: DueSchema.optional(),
+          mitigate: DueSchema.optional(),
+          resolve: DueSchema.optional(),
+          update_every: z.union([Seconds, z.null()]).optional(),
+          page: z.boolean().optional(),
+          also_page: z.array(z.string().min(1)).optional(),
+          notify: z.array(z.string().min(1)).optional(),
+          escalate: z.boolean().optional(),
+          off_hours: z.boolean().optional(),
+        }),
+      )
+      .default({}),
+    schedules: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          timezone: TimeZone,
+          rotation: z.enum(['daily', 'weekly']),
+          handoff: HHMM,
+          start: z.iso.date(),
+          people: z.array(z.string().min(1)).min(1),
+          overrides: z.array(z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), person: z.string().min(1) })).default([]),
+        }),
+      )
+      .default({}),
+    roles: z.record(z.string().min(1), z.array(TargetSchema).min(1)).default({}),
+    policies: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          levels: z.array(z.strictObject({ targets: z.array(TargetSchema).min(1), timeout: Seconds })).min(1),
+          repeat: z.number().int().min(0).max(10).default(0),
+        }),
+      )
+      .default({}),
+    services: z.record(z.string().min(1), z.string().min(1)).default({}),
+    default_policy: z.string().min(1).default('default'),
+    notifiers: z
+      .array(
+        z.discriminatedUnion('type', [
+          z.strictObject({ name: z.string().min(1), type: z.literal('webhook'), url: z.url(), secret: z.string().min(16).optional(), kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(), channels: z.array(z.string()).optional() }),
+          z.strictObject({ name: z.string().min(1), type: z.literal('slack'), url: z.url(), kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(), channels: z.array(z.string()).optional() }),
+          z.strictObject({ name: z.string().min(1), type: z.literal('log'), kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(), channels: z.array(z.string()).optional() }),
+        ]),
+      )
+      .default([{ name: 'log', type: 'log' }]),
+    public_url: z.url().optional(),
+  })
+  .superRefine((e, ctx) => {
+    // Every name a policy or role uses must exist: a typo must not mean nobody is paged.
+    const check = (t: z.infer<typeof TargetSchema>, path: (string | number)[]) => {
+      if ('schedule' in t && !e.schedules[t.schedule]) ctx.addIssue({ code: 'custom', path, message: `no schedule named ${t.schedule}` });
+      if ('role' in t && !e.roles[t.role]) ctx.addIssue({ code: 'custom', path, message: `no role named ${t.role}` });
+    };
+    for (const [name, p] of Object.entries(e.policies)) p.levels.forEach((l, i) => l.targets.forEach((t, j) => check(t, ['policies', name, 'levels', i, 'targets', j])));
+    for (const [name, ts] of Object.entries(e.roles)) ts.forEach((t, j) => check(t, ['roles', name, j]));
+    for (const [service, p] of Object.entries(e.services)) if (!e.policies[p]) ctx.addIssue({ code: 'custom', path: ['services', service], message: `no policy named ${p}` });
+    const names = e.notifiers.map((n) => n.name);
+    names.forEach((n, i) => names.indexOf(n) !== i && ctx.addIssue({ code: 'custom', path: ['notifiers', i, 'name'], message: `duplicate notifier name ${n}` }));
+  });
+export type EscalationFileConfig = z.infer<typeof EscalationConfigSchema>;
+
 /** The config file; later features add their sections here. */
 export const FileConfigSchema = z.strictObject({
   tokens: z.array(TokenEntrySchema).default([]),
   targets: TargetsConfigSchema.default({ postgres: {} }),
   guardrails: GuardrailsConfigSchema.default({ policy: [], freezes: [], approval_timeout_seconds: {}, dry_run: false }),
   alerts: AlertsConfigSchema.default({ routes: [], auto_resolve: ['SEV3', 'SEV4'] }),
+  escalation: EscalationConfigSchema.default(EscalationConfigSchema.parse({})),
 });
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -109,6 +198,8 @@ const EnvSchema = z.object({
   TOURNIQUET_PAGERDUTY_ROUTING_KEYS: z.string().min(8).optional(),
   TOURNIQUET_ALERT_HMAC_SECRET: z.string().min(16).optional(),
   TOURNIQUET_LINK_SECRET: z.string().min(16).optional(),
+  /** Where links in pages point; default http://localhost:PORT. */
+  TOURNIQUET_PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -120,6 +211,8 @@ export interface Config {
   alerts: AlertsConfig;
   targets: TargetsConfig;
   guardrails: GuardrailsConfig;
+  escalation: EscalationFileConfig;
+  publicUrl: string;
   /** Signs approval links; absent = links disabled. */
   linkSecret?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -177,6 +270,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokens: [...file.tokens, ...envTokens.data],
     targets: file.targets,
     guardrails: file.guardrails,
+    escalation: file.escalation,
+    publicUrl: e.TOURNIQUET_PUBLIC_URL ?? file.escalation.public_url ?? `http://localhost:${e.PORT}`,
     linkSecret: e.TOURNIQUET_LINK_SECRET,
     alerts: {
       ...file.alerts,
@@ -197,5 +292,31 @@ export function toGuardrailConfig(g: GuardrailsConfig): GuardrailConfig {
     freezes: g.freezes,
     approvalTimeoutSeconds: { ...DEFAULT_GUARDRAILS.approvalTimeoutSeconds, ...g.approval_timeout_seconds },
     dryRun: g.dry_run,
+  };
+}
+
+/** The escalation section in the shape the workflows use; notifier URLs and secrets stay with the worker. */
+export function toEscalationConfig(e: EscalationFileConfig, publicUrl: string, temporalUiUrl?: string): { config: EscalationConfig; notifiers: NotifierConfig[] } {
+  const severities = Object.fromEntries(
+    SEVERITIES.map((sev) => {
+      const given = Object.fromEntries(Object.entries(e.severities[sev] ?? {}).filter(([, v]) => v !== undefined));
+      return [sev, { ...DEFAULT_ESCALATION.severities[sev], ...given }];
+    }),
+  ) as EscalationConfig['severities'];
+  const refs: NotifierRef[] = e.notifiers.map(({ name, type, kinds, channels }) => ({ name, type, ...(kinds ? { kinds } : {}), ...(channels ? { channels } : {}) }));
+  return {
+    config: {
+      business_hours: e.business_hours,
+      severities,
+      schedules: e.schedules,
+      roles: e.roles,
+      policies: Object.fromEntries(Object.entries(e.policies).map(([n, p]) => [n, { repeat: p.repeat, levels: p.levels.map((l) => ({ targets: l.targets, timeout_seconds: l.timeout })) }])),
+      services: e.services,
+      default_policy: e.default_policy,
+      notifiers: refs,
+      public_url: publicUrl.replace(/\/$/, ''),
+      ...(temporalUiUrl ? { temporal_ui_url: temporalUiUrl } : {}),
+    },
+    notifiers: e.notifiers,
   };
 }

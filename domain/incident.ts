@@ -2,12 +2,13 @@ import type { Severity } from './severity';
 import type { Status } from './lifecycle';
 import type { AlertState } from './alerts';
 import type { RunbookRunRecord } from './runbook';
+import type { EscalationState, Milestone, PageRecord } from './escalation';
 
 /** One entry of the append-only timeline: who did what, when. */
 export interface TimelineEntry {
   at: string;
   actor: string;
-  kind: 'created' | 'acknowledged' | 'status' | 'note' | 'edit' | 'alert' | 'runbook' | 'approval' | 'system';
+  kind: 'created' | 'acknowledged' | 'status' | 'note' | 'edit' | 'alert' | 'runbook' | 'approval' | 'milestone' | 'page' | 'system';
   message: string;
   data?: Record<string, unknown>;
 }
@@ -34,6 +35,11 @@ export interface Incident {
   /** Runbook runs on this incident, each with its steps and approvals. */
   runbooks: RunbookRunRecord[];
   timeline: TimelineEntry[];
+  /** ETA milestones (absent on incidents opened before escalation existed). */
+  milestones?: Milestone[];
+  escalation?: EscalationState;
+  /** Every page, notification and reminder sent, one per person per escalation step. */
+  pages?: PageRecord[];
 }
 
 /** Incident ids are short and human-friendly: INC-1001, INC-1002, … */

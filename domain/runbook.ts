@@ -29,6 +29,12 @@ export interface RunbookMeta {
   eta: string;
   /** Parameters the runbook reads, with what each means (shown in the catalogue). */
   params: Record<string, string>;
+  /**
+   * The more aggressive mitigation to offer (as a pending approval) when this runbook has not
+   * mitigated by the mitigate milestone, e.g. failover instead of restart. Param values may
+   * name this run's params in braces: "{deployment}-standby".
+   */
+  stronger?: { runbook: string; params?: Record<string, string> };
 }
 
 export interface StepRecord {
@@ -37,6 +43,8 @@ export interface StepRecord {
   impact: Impact | 'manual';
   status: 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped';
   started_at: string;
+  /** The step's ETA: running past it pages the runbook's escalation target. */
+  due_at?: string;
   finished_at?: string;
   duration_ms?: number;
   result?: string;

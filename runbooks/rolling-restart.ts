@@ -11,6 +11,8 @@ export default defineRunbook({
     escalation: 'platform-oncall',
     eta: '10m',
     params: { namespace: 'namespace of the Deployment', deployment: 'Deployment to restart' },
+    // Not mitigated in time: offer failing over to the standby (a human approves it).
+    stronger: { runbook: 'failover', params: { service: '{deployment}', primary: '{deployment}', standby: '{deployment}-standby' } },
   },
   async run(ctx) {
     const ref = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };
@@ -19,7 +21,7 @@ export default defineRunbook({
       () => ctx.k8s.k8sRolloutRestart({ ...ref, key: ctx.key('restart') }),
     );
     if (ctx.dryRun) return `dry-run: would restart ${ref.name}`;
-    const after = await ctx.step({ id: 'wait', title: 'Wait for the rollout', impact: 'read', what: 'watch the rollout finish' }, () =>
+    const after = await ctx.step({ id: 'wait', title: 'Wait for the rollout', impact: 'read', what: 'watch the rollout finish', eta: '5m' }, () =>
       ctx.k8s.k8sWaitForRollout({ ...ref, timeoutSeconds: 300 }),
     );
     if (!after || after.available < after.desired) ctx.escalate(`${ref.name} has ${after?.available}/${after?.desired} available after the restart`);

@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { TokenStore } from '../api/auth';
-import { ConfigError, loadConfig, toGuardrailConfig } from '../config';
+import { ConfigError, loadConfig, toGuardrailConfig, toEscalationConfig } from '../config';
 import { bootstrapAdminToken } from '../config/admin-token';
 import { createLogger } from '../config/logger';
 import { createWorker } from '../worker';
@@ -48,6 +48,7 @@ async function main() {
     logger.info({ address: devServer.address, ui: devServer.uiUrl, data: dbFile, log: path.join(config.dataDir, 'temporal.log') }, `Temporal UI: ${devServer.uiUrl}`);
   }
   const { namespace, taskQueue } = config.temporal;
+  const escalation = toEscalationConfig(config.escalation, config.publicUrl, devServer ? `${devServer.uiUrl}/namespaces/${namespace}` : undefined);
 
   const connection = await Connection.connect(options);
   stops.unshift(() => connection.close());
@@ -69,7 +70,7 @@ async function main() {
     const nativeConnection = await NativeConnection.connect(options);
     const kubeconfig = loadKubeconfig(config.targets.kubeconfig);
     logger.info(kubeconfig ? { cluster: kubeconfig.getCurrentCluster()?.server } : {}, kubeconfig ? 'runbooks act on Kubernetes' : 'no Kubernetes configured (KUBECONFIG): Kubernetes runbook steps will stop with a message');
-    const worker = await createWorker({ connection: nativeConnection, client, namespace, taskQueue, logger, kubeconfig, postgres: config.targets.postgres, guardrails: toGuardrailConfig(config.guardrails) });
+    const worker = await createWorker({ connection: nativeConnection, client, namespace, taskQueue, logger, kubeconfig, postgres: config.targets.postgres, guardrails: toGuardrailConfig(config.guardrails), escalation: escalation.config, notifiers: escalation.notifiers, linkSecret: config.linkSecret });
     const running = worker.run();
     stops.unshift(async () => {
       worker.shutdown();
@@ -87,7 +88,7 @@ async function main() {
       if (boot.newToken) printFirstToken(boot.newToken, config.port, boot.file);
       else logger.info({ file: boot.file }, 'no tokens configured: using the admin token generated on first start (delete the file to make a new one)');
     }
-    const app = createApp({ client, namespace, taskQueue, tokens: new TokenStore(tokens), alerts: config.alerts, linkSecret: config.linkSecret, logger });
+    const app = createApp({ client, namespace, taskQueue, tokens: new TokenStore(tokens), alerts: config.alerts, linkSecret: config.linkSecret, escalation: escalation.config, logger });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);
     });

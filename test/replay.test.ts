@@ -2,9 +2,10 @@
  * Replay tests: histories recorded from real runs (test/histories/*.json) must replay on the
  * current workflow code, so a change never breaks incidents already running. A change that
  * alters the commands a workflow issues needs `patched()`. To record new fixtures after a
- * deliberate change: RECORD_HISTORIES=1 npx jest test/replay.test.ts (then commit them).
+ * deliberate change, add a recorder below under a new name and run
+ * RECORD_HISTORIES=1 npx jest test/replay.test.ts (then commit the new file).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Worker } from '@temporalio/worker';
@@ -12,11 +13,49 @@ import { ALERT_SECRETS, eventually, startEngine, unique } from './support/engine
 import { pendingApproval, runReaches } from './support/incidents';
 import { createNamespace, deployment, kube } from './support/kube';
 import { ensureTemporalCli } from '../worker/dev-server';
+import { startReceiver } from './support/receiver';
 
 const DIR = path.join(__dirname, 'histories');
 const record = process.env.RECORD_HISTORIES === '1';
 
-if (record) it('records histories of an alert-opened incident with an approved runbook', async () => {
+/** Writes a workflow's history as the CLI's proto JSON (what Worker.runReplayHistory reads). */
+function save(namespace: string, workflowId: string, name: string) {
+  const json = execFileSync(ensureTemporalCli(), ['workflow', 'show', '--address', process.env.TOURNIQUET_TEST_TEMPORAL!, '--namespace', namespace, '-w', workflowId, '-o', 'json']);
+  writeFileSync(path.join(DIR, `${name}.json`), json);
+}
+
+// Fixtures are never overwritten: each stands for incidents started on the code of its day.
+const missing = (name: string) => record && !existsSync(path.join(DIR, `${name}.json`));
+
+if (missing('incident-escalation')) it('records an incident that misses its acknowledge milestone, escalates and is re-planned', async () => {
+  const receiver = await startReceiver();
+  const engine = await startEngine({
+    escalation: {
+      severities: { SEV2: { acknowledge: '2s', mitigate: '1h', update_every: '1h' } },
+      schedules: { primary: { timezone: 'UTC', rotation: 'daily', handoff: '00:00', start: '2026-01-01', people: ['pat'] }, secondary: { timezone: 'UTC', rotation: 'daily', handoff: '00:00', start: '2026-01-01', people: ['sam'] } },
+      policies: { default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '2s' }, { targets: [{ schedule: 'secondary' }], timeout: '1h' }] } },
+      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url }],
+    },
+  });
+  try {
+    const created = await engine.call('POST', '/api/v1/incidents', { body: { title: 'replay escalation', description: 'd', severity: 'high', affected_services: ['replay'] } });
+    const id = created.body.id;
+    await eventually(async () => receiver.delivered().some((r) => r.body.to === 'sam'));
+    await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+    await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { severity: 'SEV1', assignee: 'nia' } });
+    await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { token: 'approver', body: {} });
+    await engine.call('POST', `/api/v1/incidents/${id}/transition`, { body: { to: 'resolved', root_cause: 'replay' } });
+    await engine.call('POST', `/api/v1/incidents/${id}/transition`, { body: { to: 'closed' } });
+    await eventually(async () => (await engine.client.workflow.getHandle(id).describe()).status.name === 'COMPLETED');
+    save(engine.namespace, id, 'incident-escalation');
+  } finally {
+    await engine.close();
+    await receiver.close();
+  }
+});
+
+if (missing('incident')) it('records histories of an alert-opened incident with an approved runbook', async () => {
   const engine = await startEngine();
   try {
     const k = kube();
@@ -35,11 +74,8 @@ if (record) it('records histories of an alert-opened incident with an approved r
     await engine.call('POST', `/api/v1/incidents/${id}/notes`, { body: { text: 'looking' } });
     await engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.alertmanager, body: alert('resolved') });
     await eventually(async () => (await engine.call('GET', `/api/v1/incidents/${id}`)).body.status === 'resolved');
-    // The CLI writes the proto-JSON form that Worker.runReplayHistory reads.
-    for (const [name, workflowId] of [['incident', id], ['runbook-run', `${id}-rb-1`]]) {
-      const json = execFileSync(ensureTemporalCli(), ['workflow', 'show', '--address', process.env.TOURNIQUET_TEST_TEMPORAL!, '--namespace', engine.namespace, '-w', workflowId, '-o', 'json']);
-      writeFileSync(path.join(DIR, `${name}.json`), json);
-    }
+    save(engine.namespace, id, 'incident');
+    save(engine.namespace, `${id}-rb-1`, 'runbook-run');
   } finally {
     await engine.close();
   }
@@ -47,7 +83,7 @@ if (record) it('records histories of an alert-opened incident with an approved r
 
 it('replays every recorded history on the current workflow code', async () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  expect(files.length).toBeGreaterThanOrEqual(2);
+  expect(files.length).toBeGreaterThanOrEqual(3);
   for (const file of files) {
     const history = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
     await expect(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! } }, history, file)).resolves.toBeUndefined();

@@ -26,6 +26,7 @@ export const RunbookMetaSchema = z.strictObject({
   escalation: z.string().min(1),
   eta: z.string().regex(/^\d+[smh]$/, 'a duration like 10m'),
   params: z.record(z.string(), z.string()),
+  stronger: z.strictObject({ runbook: z.string().min(1), params: z.record(z.string(), z.string()).optional() }).optional(),
 });
 
 export class RunbookCatalogError extends Error {}
@@ -46,6 +47,9 @@ export function loadRunbookCatalog(dir = DIR): RunbookMeta[] {
     if (other) throw new RunbookCatalogError(`runbooks/${file} and runbooks/${other} both name a runbook "${parsed.data.name}"`);
     files.set(parsed.data.name, file);
     metas.push(parsed.data);
+  }
+  for (const m of metas) {
+    if (m.stronger && !files.has(m.stronger.runbook)) throw new RunbookCatalogError(`runbooks/${files.get(m.name)}: stronger.runbook names no runbook: ${m.stronger.runbook}`);
   }
   return metas;
 }

@@ -66,6 +66,8 @@ export interface IncidentMemo {
   title: string;
   created_at: string;
   resolved_at?: string;
+  /** Pages sent: [person, sent at (ms), off hours (1/0)], for the on-call load report. */
+  pages?: (readonly [string, number, number])[];
 }
 
 export const incidentQuery = defineQuery<Incident>('incident');

@@ -2,6 +2,9 @@ import * as wf from '@temporalio/workflow';
 import { AlertEvent, DEFAULT_ALERT_POLICY } from '../domain/alerts';
 import { pickRunbook, RunbookRunRecord } from '../domain/runbook';
 import { RUNBOOKS } from './runbook-registry';
+import { Escalation } from './escalation';
+import type { Activities } from '../activities';
+import type { PageRecord } from '../domain/escalation';
 import { runbookRun } from './runbook';
 import type { Incident, TimelineEntry } from '../domain/incident';
 import { isActive, Status, transitionRefusal } from '../domain/lifecycle';
@@ -23,6 +26,12 @@ import {
 
 const DEFAULT_HISTORY_LIMIT = 8_000; // Temporal warns at 10k events; leave room for in-flight work.
 
+// The worker's escalation config, read once per run and recorded in history.
+const config = wf.proxyActivities<Pick<Activities, 'escalationConfig'>>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '10 seconds' } });
+
+/** Pages per person for the on-call load report, compact enough for the memo. */
+const pageLog = (pages: PageRecord[]) => pages.filter((p) => p.kind === 'page').map((p) => [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0] as const);
+
 /**
  * One workflow per incident; the workflow id is the incident id. It is the incident's
  * store: every change goes through an Update (validated first, so an illegal change is
@@ -34,6 +43,8 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   const alertPolicy = input.alertPolicy ?? DEFAULT_ALERT_POLICY;
   /** Set on resolution when an alert group waits to hear that this incident ended. */
   let tellAlertGroup = false;
+  /** Milestones and escalation; set below once the config is read (absent on old incidents). */
+  let esc: Escalation | undefined;
 
   const record = (actor: string, kind: TimelineEntry['kind'], message: string, data?: TimelineEntry['data']) => {
     state.timeline.push({ at: nowIso(), actor, kind, message, ...(data ? { data } : {}) });
@@ -44,7 +55,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
    */
   let published = '';
   function publish(): void {
-    const memo: IncidentMemo = { title: state.title, created_at: state.created_at, resolved_at: state.resolved_at };
+    const memo: IncidentMemo = { title: state.title, created_at: state.created_at, resolved_at: state.resolved_at, ...(state.pages ? { pages: pageLog(state.pages) } : {}) };
     const listed = JSON.stringify([state.severity, state.status, state.assignee, state.affected_services, state.acknowledged_at, memo]);
     if (wf.patched('publish-on-change') && listed === published) return;
     published = listed;
@@ -124,19 +135,20 @@ export async function incident(input: IncidentInput): Promise<Incident> {
         record('tourniquet', 'system', `All alerts cleared; a human resolves ${state.severity} incidents`);
       }
     }
+    esc?.sync();
     publish();
   }
 
   /** Starts a runbook as a child workflow; its progress comes back as signals. */
-  async function startRunbook(actor: string, name: string, params: Record<string, string>, dryRun?: boolean): Promise<string> {
+  async function startRunbook(actor: string, name: string, params: Record<string, string>, dryRun?: boolean, approvalRequired?: string): Promise<string> {
     const n = state.runbooks.length + 1;
     const runId = `${state.id}-rb-${n}`;
     state.runbooks.push({ run_id: runId, name, started_by: actor, status: 'running', params, steps: [], approvals: [], started_at: nowIso() });
-    record(actor, 'runbook', `Runbook ${name} started${dryRun ? ' (dry-run)' : ''}`, { run_id: runId, params });
+    record(actor, 'runbook', `Runbook ${name} started${dryRun ? ' (dry-run)' : ''}${approvalRequired ? ` for approval: ${approvalRequired}` : ''}`, { run_id: runId, params });
     await wf.startChild(runbookRun, {
       workflowId: runId,
       parentClosePolicy: 'ABANDON', // survives the incident's continue-as-new
-      args: [{ incidentId: state.id, runId, name, params, startedBy: actor, severity: state.severity, dryRun, alertsFiring: state.alerts.filter((a) => a.status === 'firing').length, service: state.affected_services[0] || params.service }],
+      args: [{ incidentId: state.id, runId, name, params, startedBy: actor, severity: state.severity, dryRun, alertsFiring: state.alerts.filter((a) => a.status === 'firing').length, service: state.affected_services[0] || params.service, ...(approvalRequired ? { approvalRequired } : {}) }],
     });
     return runId;
   }
@@ -164,7 +176,11 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     if (run.finished_at && !before?.finished_at) record(`runbook:${run.name}`, 'runbook', `Runbook ${run.name} ${run.status}: ${run.outcome}`, { run_id: run.run_id });
     if (i >= 0) state.runbooks[i] = run;
     else state.runbooks.push(run);
+    esc?.runbookProgress(run, before);
   }
+
+  // Milestones and escalation: incidents opened before they existed (and their continuations) go without.
+  const escalating = wf.patched('escalation') && (!input.carried || !!input.carried.escalation);
 
   wf.setHandler(incidentQuery, () => state);
   wf.setHandler(alertsSignal, receiveAlerts);
@@ -194,13 +210,19 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   wf.setHandler(
     acknowledgeUpdate,
     ({ actor, assignee }) => {
-      acknowledge(actor, assignee);
+      if (state.status === 'triggered') acknowledge(actor, assignee);
+      else {
+        // A handoff: the new assignee takes over an incident already being worked on.
+        record(actor, 'acknowledged', `Handoff acknowledged by ${actor}`);
+        esc?.handoffAcknowledged(actor);
+      }
+      esc?.sync();
       publish();
       return state;
     },
     {
       validator: (_update) => {
-        if (state.status !== 'triggered') throw conflict(`incident is already ${state.status}; only a triggered incident can be acknowledged`);
+        if (state.status !== 'triggered' && !state.escalation?.awaiting_ack) throw conflict(`incident is already ${state.status}; only a triggered incident can be acknowledged`);
       },
     },
   );
@@ -209,6 +231,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     transitionUpdate,
     ({ actor, to, note, root_cause }) => {
       transition(actor, to, note, root_cause);
+      esc?.sync();
       publish();
       return state;
     },
@@ -247,6 +270,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
       }
       if (changes.length) {
         record(actor, 'edit', `Changed ${changes.join('; ')}`);
+        esc?.sync();
         publish();
       }
       return state;
@@ -258,9 +282,33 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     if (state.status === 'closed') throw conflict('incident is closed');
   }
 
+  // Read after every handler is registered: updates arriving meanwhile are handled, then synced.
+  if (escalating) {
+    esc = new Escalation(state, await config.escalationConfig(), {
+      record,
+      publish,
+      startGated: async (name, params, reason) => {
+        await startRunbook('tourniquet', name, params, false, reason);
+      },
+    });
+    if (state.escalation) esc.sync();
+    else esc.open();
+    publish();
+  }
+
   const mustContinueAsNew = () => wf.workflowInfo().historyLength >= historyLimit || wf.workflowInfo().continueAsNewSuggested;
+  const woken = () => tellAlertGroup || state.status === 'closed' || mustContinueAsNew();
   for (;;) {
-    await wf.condition(() => tellAlertGroup || state.status === 'closed' || mustContinueAsNew());
+    if (esc) {
+      // Sleep until the next milestone (a durable timer) or until something changes the plan.
+      esc.replanned = false;
+      const deadline = esc.nextDeadline();
+      const wake = () => woken() || esc!.replanned;
+      if (deadline === undefined) await wf.condition(wake);
+      else await wf.condition(wake, Math.max(1, deadline - Date.now()));
+      esc.tick();
+      if (!woken()) continue;
+    } else await wf.condition(woken);
     if (tellAlertGroup && input.alertGroupId) {
       tellAlertGroup = false;
       // The group may be gone (terminated by hand); then nobody is waiting, which is fine.
@@ -268,6 +316,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
       continue;
     }
     await wf.condition(wf.allHandlersFinished);
+    await esc?.drain();
     if (state.status === 'closed') return state;
     if (!tellAlertGroup) return await wf.continueAsNew<typeof incident>({ ...input, alerts: undefined, carried: state });
   }

@@ -20,6 +20,8 @@ export interface StepSpec {
   action?: string;
   /** Restores a known-good state after a failed verification: never held back by rate limits or the breaker. */
   compensation?: boolean;
+  /** Expected duration ("90s", "5m"): running past it pages the runbook's escalation target. */
+  eta?: string;
 }
 
 export interface RunbookContext {

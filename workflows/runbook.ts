@@ -10,6 +10,7 @@ import type { Severity } from '../domain/severity';
 import { approvalUpdate, FailureType, manualStepUpdate, runbookProgressSignal, runbookQuery } from './definitions';
 import { RUNBOOKS } from './runbook-registry';
 import { RunbookContext, RunbookEscalation, StepSpec } from './runbook-sdk';
+import { parseDuration } from '../domain/escalation';
 
 export interface RunbookRunInput {
   incidentId: string;
@@ -22,6 +23,8 @@ export interface RunbookRunInput {
   alertsFiring?: number;
   /** The service whose guardrails (rate limits, breaker, pause) govern this run. */
   service?: string;
+  /** Every mutating step waits for one approval whatever the policy, with this reason (offered by escalation). */
+  approvalRequired?: string;
 }
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
@@ -109,8 +112,10 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     },
   );
 
-  const begin = (spec: { id: string; title: string }, impact: StepRecord['impact']): StepRecord => {
+  const begin = (spec: { id: string; title: string; eta?: string }, impact: StepRecord['impact']): StepRecord => {
     const s: StepRecord = { id: spec.id, title: spec.title, impact, status: 'running', started_at: now() };
+    const eta = parseDuration(spec.eta);
+    if (eta !== undefined) s.due_at = new Date(Date.now() + eta * 1000).toISOString();
     record.steps.push(s);
     return s;
   };
@@ -248,7 +253,9 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
         await report();
         return undefined;
       }
-      const refusal = await gate(spec, s);
+      // An offered runbook asks a human for steps the policy would let run alone; it never lifts a stricter rule.
+      const offered = input.approvalRequired && decide(guardrails, { impact: spec.impact, severity: input.severity, service, now: new Date() }).decision === 'auto';
+      const refusal = await gate(spec, s, offered ? input.approvalRequired : undefined);
       if (refusal) return skipAndEscalate(s, refusal, `step "${spec.title}": ${refusal}`);
       // Runs started before shared guardrails existed replay without them.
       if (!wf.patched('service-guardrails')) return runAction(s, action);

@@ -35,7 +35,8 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-export async function startBenchEnv(o: { kubeconfig?: string } = {}): Promise<BenchEnv> {
+/** `escalation`: the config file's escalation section (as a user writes it) for the worker. */
+export async function startBenchEnv(o: { kubeconfig?: string; escalation?: unknown } = {}): Promise<BenchEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-bench-'));
   log(`dev server + worker process + API (data in ${dir})`);
   const server = await startDevServer(ensureTemporalCli(), { port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') });
@@ -45,7 +46,7 @@ export async function startBenchEnv(o: { kubeconfig?: string } = {}): Promise<Be
   const taskQueue = 'bench';
 
   const worker = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/support/worker-process.ts')], {
-    env: { ...process.env, BENCH_TEMPORAL: server.address, BENCH_TASK_QUEUE: taskQueue, ...(o.kubeconfig ? { BENCH_KUBECONFIG: o.kubeconfig } : {}) },
+    env: { ...process.env, BENCH_TEMPORAL: server.address, BENCH_TASK_QUEUE: taskQueue, ...(o.kubeconfig ? { BENCH_KUBECONFIG: o.kubeconfig } : {}), ...(o.escalation ? { BENCH_ESCALATION: JSON.stringify(o.escalation) } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

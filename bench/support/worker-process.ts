@@ -1,13 +1,14 @@
 /**
  * A worker in its own process: the benchmarks measure its memory alone, and a test kills
  * it with SIGKILL mid-incident. BENCH_TEMPORAL, BENCH_TASK_QUEUE, BENCH_NAMESPACE (default
- * "default"), BENCH_KUBECONFIG (optional).
+ * "default"), BENCH_KUBECONFIG and BENCH_ESCALATION (the config's escalation section as JSON), both optional.
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createWorker } from '../../worker';
+import { EscalationConfigSchema, toEscalationConfig } from '../../config';
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -21,7 +22,8 @@ async function main() {
     kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(process.env.BENCH_KUBECONFIG);
   }
-  const worker = await createWorker({ connection, client, namespace, taskQueue, logger: pino({ level: 'warn' }), kubeconfig });
+  const escalation = toEscalationConfig(EscalationConfigSchema.parse(JSON.parse(process.env.BENCH_ESCALATION ?? '{}')), 'http://127.0.0.1:3000');
+  const worker = await createWorker({ connection, client, namespace, taskQueue, logger: pino({ level: 'warn' }), kubeconfig, escalation: escalation.config, notifiers: escalation.notifiers });
   process.on('SIGTERM', () => worker.shutdown());
   const running = worker.run();
   process.stdout.write('worker ready\n');

@@ -12,7 +12,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createApp, RouteInfo } from '../../api/app';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';
-import type { AlertsConfig } from '../../config';
+import { EscalationConfigSchema, toEscalationConfig, type AlertsConfig } from '../../config';
 import type { GuardrailConfig } from '../../domain/guardrails';
 
 export const TOKENS = {
@@ -53,7 +53,14 @@ export interface TestEngine {
 }
 
 export async function startEngine(
-  opts: { historyLimit?: number; alerts?: Partial<AlertsConfig>; postgres?: Record<string, string>; guardrails?: GuardrailConfig } = {},
+  opts: {
+    historyLimit?: number;
+    alerts?: Partial<AlertsConfig>;
+    postgres?: Record<string, string>;
+    guardrails?: GuardrailConfig;
+    /** The config file's escalation section, as a user writes it (parsed by the real schema). */
+    escalation?: unknown;
+  } = {},
 ): Promise<TestEngine> {
   const address = process.env.TOURNIQUET_TEST_TEMPORAL;
   if (!address) throw new Error('TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)');
@@ -71,6 +78,7 @@ export async function startEngine(
 
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(process.env.TOURNIQUET_TEST_KUBECONFIG!);
+  const escalation = toEscalationConfig(EscalationConfigSchema.parse(opts.escalation ?? {}), 'http://127.0.0.1:3000');
   let worker: EngineWorker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
@@ -84,6 +92,9 @@ export async function startEngine(
       kubeconfig,
       postgres: opts.postgres,
       guardrails: opts.guardrails,
+      escalation: escalation.config,
+      notifiers: escalation.notifiers,
+      linkSecret: LINK_SECRET,
     });
     running = worker.run();
   };
@@ -109,7 +120,7 @@ export async function startEngine(
     auto_resolve: ['SEV3', 'SEV4'],
     ...opts.alerts,
   };
-  const app = createApp({ client, namespace, taskQueue, tokens, alerts, logger, historyLimit: opts.historyLimit, linkSecret: LINK_SECRET });
+  const app = createApp({ client, namespace, taskQueue, tokens, alerts, logger, historyLimit: opts.historyLimit, linkSecret: LINK_SECRET, escalation: escalation.config });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,0 +1,79 @@
+/**
+ * Notifiers: a generic JSON webhook (HMAC-signed body), a Slack-compatible incoming webhook
+ * and the log. One activity call delivers one notification through one notifier, so a
+ * retry after a lost reply re-sends to that notifier only, with the same idempotency key.
+ */
+import { createHmac } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Logger } from 'pino';
+import { createLinkToken } from '../api/approval-links';
+import { headline, Notification } from '../domain/notification';
+import type { NotifierRef } from '../domain/escalation';
+
+export type NotifierConfig = NotifierRef & { url?: string; secret?: string };
+
+export interface NotifyDeps {
+  logger: Logger;
+  notifiers: NotifierConfig[];
+  /** Signs approve/reject links in pages; absent = no links. */
+  linkSecret?: string;
+}
+
+export const SIGNATURE_HEADER = 'x-tourniquet-signature';
+
+export function createNotifyActivities(deps: NotifyDeps) {
+  return {
+    async deliverNotification({ notifier, notification }: { notifier: string; notification: Notification }): Promise<{ delivered_at: string }> {
+      const n = deps.notifiers.find((x) => x.name === notifier);
+      if (!n) throw ApplicationFailure.nonRetryable(`no notifier named ${notifier} in this worker's config`, 'InvalidInput');
+      const body = withApprovalLinks(notification, deps.linkSecret);
+      if (n.type === 'log') {
+        deps.logger.info({ notification: body }, headline(body));
+      } else {
+        const payload = JSON.stringify(n.type === 'slack' ? slackMessage(body) : body);
+        const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': body.idempotency_key };
+        if (n.secret) headers[SIGNATURE_HEADER] = `sha256=${createHmac('sha256', n.secret).update(payload).digest('hex')}`;
+        const res = await fetch(n.url!, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(10_000) });
+        await res.arrayBuffer();
+        // 4xx other than 408/429 will not get better by retrying: stop and record it.
+        if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+          throw ApplicationFailure.nonRetryable(`${n.name} refused the notification: HTTP ${res.status}`, 'NotifierRefused');
+        }
+        if (!res.ok) throw new Error(`${n.name} answered HTTP ${res.status}; retrying`);
+      }
+      return { delivered_at: new Date().toISOString() };
+    },
+  };
+}
+export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
+
+/** Signed one-click approve/reject links for the person paged (they act as themselves). */
+function withApprovalLinks(n: Notification, secret: string | undefined): Notification & { approvals: (Notification['approvals'][number] & { approve_url?: string; reject_url?: string })[] } {
+  if (!secret || n.kind === 'notify') return n;
+  const link = (a: Notification['approvals'][number], decision: 'approve' | 'reject') =>
+    `${new URL(n.links.incident).origin}/api/v1/approval-links/${createLinkToken(secret, { incident: n.incident.id, approval: a.approval_id, identity: n.to, decision, exp: Math.floor(Date.parse(a.expires_at) / 1000) })}`;
+  return { ...n, approvals: n.approvals.map((a) => ({ ...a, approve_url: link(a, 'approve'), reject_url: link(a, 'reject') })) };
+}
+
+/** Slack incoming-webhook shape: `text` for notifications, blocks for the details. */
+export function slackMessage(n: Notification) {
+  const field = (label: string, value: string) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` });
+  return {
+    text: headline(n),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: `${n.incident.severity} ${n.incident.id}: ${n.incident.title}`.slice(0, 150) } },
+      { type: 'section', text: { type: 'mrkdwn', text: `${n.kind === 'page' ? `:rotating_light: Paging *${n.to}*` : n.kind === 'reminder' ? `Reminder for *${n.to}*` : `For #${n.to}`}: ${n.reason}` } },
+      {
+        type: 'section',
+        fields: [
+          field('What broke', n.what_broke),
+          field('Impact', n.impact),
+          field('Try first', n.try_first),
+          field('Who to call', n.who_to_call),
+        ],
+      },
+      { type: 'section', text: { type: 'mrkdwn', text: n.verify.map((v) => `<${v.url}|${v.title}>`).join(' · ') } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Acknowledge: ${n.links.acknowledge} · key ${n.idempotency_key}` }] },
+    ],
+  };
+}

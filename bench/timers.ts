@@ -1,0 +1,100 @@
+/**
+ * bench:timers — 1,000 open incidents whose acknowledge milestones all fall due within the
+ * same minute, on one worker (its own process). Each missed milestone pages the on-call
+ * person through a webhook to a loopback receiver; we measure each page's arrival against
+ * its deadline, count missing and duplicate pages, and read the worker's RSS (issue
+ * "Escalation"). Baseline from the same run: the Temporal server's own timer lateness
+ * (TimerFired vs TimerStarted + duration) in a sample of the incidents' histories.
+ */
+import { temporal } from '@temporalio/proto';
+import { startReceiver } from '../test/support/receiver';
+import { BENCH_TOKEN, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+
+const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 1000);
+/** Seconds from declaration to the acknowledge deadline: creation must finish before the first one. */
+const ACK_SECONDS = Number(process.env.BENCH_ACK_SECONDS ?? 60);
+const { EventType } = temporal.api.enums.v1;
+const ms = (t?: { seconds?: unknown; nanos?: number | null } | null) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+
+async function main() {
+  const receiver = await startReceiver();
+  const env = await startBenchEnv({
+    escalation: {
+      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      // No page on open, one page when the acknowledge milestone passes; nothing else due.
+      severities: { SEV2: { acknowledge: ACK_SECONDS, mitigate: null, update_every: null, page: false } },
+      schedules: { primary: { timezone: 'UTC', rotation: 'daily', handoff: '00:00', start: '2026-01-01', people: ['pat'] } },
+      policies: { default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] } },
+      notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url }],
+    },
+  });
+  try {
+    log(`declaring ${INCIDENTS} SEV2 incidents (acknowledge within ${ACK_SECONDS} s)`);
+    const ids: string[] = [];
+    const created = await runConcurrent(INCIDENTS, 16, async (i) => {
+      const res = await fetch(`${env.url}/api/v1/incidents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `timer ${i}`, description: 'bench', severity: 'high', affected_services: ['bench'] }),
+      });
+      if (res.status !== 201) throw new Error(`declare: ${res.status} ${await res.text()}`);
+      ids.push(((await res.json()) as { id: string }).id);
+      if ((i + 1) % 200 === 0) log(`  ${i + 1} declared`);
+    });
+    log(`declared in ${round(created.seconds)} s: deadlines span ${round(created.seconds)} s; waiting for the pages`);
+    if (created.seconds > ACK_SECONDS) log(`WARNING: declaring took longer than ${ACK_SECONDS} s; deadlines are not all in the same minute`);
+    const lastDeadline = Date.now() + ACK_SECONDS * 1000;
+    let rss = env.workerRssMb();
+    while (Date.now() < lastDeadline + 15_000) {
+      await new Promise((r) => setTimeout(r, 1000));
+      rss = Math.max(rss, env.workerRssMb());
+      const got = receiver.delivered().length;
+      if (got >= INCIDENTS && Date.now() > lastDeadline + 5000) break;
+    }
+    const pages = receiver.delivered().filter((r) => r.body.kind === 'page');
+    const keys = new Set(pages.map((p) => p.body.idempotency_key));
+    const byIncident = new Set(pages.map((p) => p.body.incident.id));
+    const lateness = [...new Map(pages.map((p) => [p.body.idempotency_key, p.at - Date.parse(p.body.due_at)])).values()];
+    const missed = ids.filter((id) => !byIncident.has(id)).length;
+
+    log('baseline: server timer lateness in 50 histories');
+    const timerLate: number[] = [];
+    for (const id of ids.slice(0, 50)) {
+      const events = (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+      for (const fired of events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED)) {
+        const started = events.find((e) => Number(e.eventId) === Number(fired.timerFiredEventAttributes?.startedEventId));
+        const d = started?.timerStartedEventAttributes?.startToFireTimeout;
+        if (started && d) timerLate.push(ms(fired.eventTime) - ms(started.eventTime) - ms(d));
+      }
+    }
+
+    const figures = {
+      incidents: INCIDENTS,
+      pages_expected: INCIDENTS,
+      pages_sent: keys.size,
+      missed,
+      duplicates: pages.length - keys.size,
+      lateness_p50_ms: round(percentile(lateness, 50), 0),
+      lateness_p99_ms: round(percentile(lateness, 99), 0),
+      lateness_max_ms: round(Math.max(...lateness), 0),
+      worker_rss_mb: round(rss, 0),
+      deadline_window_s: round(created.seconds, 1),
+      baseline_server_timer_lateness_p99_ms: round(percentile(timerLate, 99), 0),
+    };
+    log(JSON.stringify(figures));
+    const met = figures.lateness_p99_ms <= 1000 && missed === 0 && figures.duplicates === 0;
+    writeResults(
+      'timers',
+      figures,
+      `${INCIDENTS} incidents, deadlines within ${figures.deadline_window_s} s: ${keys.size}/${INCIDENTS} pages, ${missed} missed, ${figures.duplicates} duplicates, lateness p50 ${figures.lateness_p50_ms} / p99 ${figures.lateness_p99_ms} / max ${figures.lateness_max_ms} ms (server timers alone p99 ${figures.baseline_server_timer_lateness_p99_ms} ms), worker RSS ${figures.worker_rss_mb} MB — goal p99 ≤ 1 s, none missing or duplicated: ${met ? 'met' : 'MISSED'}`,
+    );
+  } finally {
+    await env.close();
+    await receiver.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

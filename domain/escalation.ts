@@ -1,0 +1,180 @@
+/**
+ * Escalation policy: who is paged, when, for which severity. Pure types and functions used
+ * by the incident workflow (deterministically, with workflow time) and by the API.
+ * "Severity, not noise, decides who gets woken up."
+ */
+import { BusinessHours, isBusinessHours, nextBusinessDayEnd, onCallAt, Schedule } from './oncall';
+import type { Severity } from './severity';
+
+/** A milestone target: seconds after the incident opened, or the end of the next business day. */
+export type Due = number | 'next_business_day' | null;
+
+export interface SeverityPolicy {
+  acknowledge: Due;
+  mitigate: Due;
+  resolve: Due;
+  /** Seconds between status updates; null = no cadence. */
+  update_every: number | null;
+  /** Page the escalation policy's first level as soon as the incident opens. */
+  page: boolean;
+  /** Roles paged on open as well (e.g. incident_commander for SEV1). */
+  also_page: string[];
+  /** Channels told on open (leadership, team, backlog). */
+  notify: string[];
+  /** Missed milestones page the next level (false: they are recorded, nobody is woken). */
+  escalate: boolean;
+  /** Pages outside business hours are allowed (false: held until business hours begin). */
+  off_hours: boolean;
+}
+
+export type Target = { person: string } | { schedule: string } | { role: string };
+
+export interface EscalationLevel {
+  targets: Target[];
+  /** Seconds to wait for an acknowledgement before paging the next level. */
+  timeout_seconds: number;
+}
+
+export interface EscalationPolicy {
+  levels: EscalationLevel[];
+  /** Times to go round all levels again after the last one. */
+  repeat: number;
+}
+
+export interface NotifierRef {
+  name: string;
+  type: 'webhook' | 'slack' | 'log';
+  /** Which notifications it carries (default: all). */
+  kinds?: NotificationKind[];
+  /** For channel notifications: which channels (default: all). */
+  channels?: string[];
+}
+
+export interface EscalationConfig {
+  business_hours: BusinessHours;
+  severities: Record<Severity, SeverityPolicy>;
+  schedules: Record<string, Schedule>;
+  roles: Record<string, Target[]>;
+  policies: Record<string, EscalationPolicy>;
+  /** Service → policy name; others use default_policy. */
+  services: Record<string, string>;
+  default_policy: string;
+  notifiers: NotifierRef[];
+  /** Where links in notifications point (the console and API). */
+  public_url: string;
+  temporal_ui_url?: string;
+}
+
+/** The seeds' severity table. */
+export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicy> = {
+  SEV1: { acknowledge: 180, mitigate: 1800, resolve: null, update_every: 900, page: true, also_page: ['incident_commander'], notify: ['leadership'], escalate: true, off_hours: true },
+  SEV2: { acknowledge: 900, mitigate: 3600, resolve: null, update_every: 1800, page: true, also_page: [], notify: [], escalate: true, off_hours: true },
+  SEV3: { acknowledge: 3600, mitigate: 'next_business_day', resolve: null, update_every: null, page: false, also_page: [], notify: ['team'], escalate: true, off_hours: false },
+  SEV4: { acknowledge: 'next_business_day', mitigate: null, resolve: null, update_every: null, page: false, also_page: [], notify: ['backlog'], escalate: false, off_hours: false },
+};
+
+export const DEFAULT_ESCALATION: EscalationConfig = {
+  business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
+  severities: DEFAULT_SEVERITY_POLICIES,
+  schedules: {},
+  roles: {},
+  policies: {},
+  services: {},
+  default_policy: 'default',
+  notifiers: [{ name: 'log', type: 'log' }],
+  public_url: 'http://localhost:3000',
+};
+
+/** When a milestone falls due, or undefined when the severity sets none. */
+export function dueAt(cfg: EscalationConfig, from: number, due: Due): number | undefined {
+  if (due === null) return undefined;
+  if (due === 'next_business_day') return nextBusinessDayEnd(cfg.business_hours, from);
+  return from + due * 1000;
+}
+
+export interface Paged {
+  person: string;
+  /** How they were reached: "schedule primary", "role incident_commander", "person". */
+  via: string;
+}
+
+/** The people behind targets at instant `at` (schedules resolved, roles expanded once, no repeats). */
+export function resolveTargets(cfg: EscalationConfig, targets: Target[], at: number, depth = 0): Paged[] {
+  const out: Paged[] = [];
+  for (const t of targets) {
+    if ('person' in t) out.push({ person: t.person, via: 'person' });
+    else if ('schedule' in t) {
+      const s = cfg.schedules[t.schedule];
+      const who = s ? onCallAt(s, at).person : undefined;
+      if (who) out.push({ person: who, via: `schedule ${t.schedule}` });
+    } else if (depth < 2) {
+      out.push(...resolveTargets(cfg, cfg.roles[t.role] ?? [], at, depth + 1).map((p) => ({ ...p, via: `role ${t.role} (${p.via})` })));
+    }
+  }
+  return out.filter((p, i) => out.findIndex((q) => q.person === p.person) === i);
+}
+
+/** A name used by runbooks ("platform-oncall"): a schedule, a role, a person, or a policy's first level. */
+export function targetsNamed(cfg: EscalationConfig, name: string): Target[] {
+  if (cfg.schedules[name]) return [{ schedule: name }];
+  if (cfg.roles[name]) return [{ role: name }];
+  if (cfg.policies[name]?.levels.length) return cfg.policies[name].levels[0].targets;
+  return [{ person: name }];
+}
+
+export function policyFor(cfg: EscalationConfig, services: string[]): { name: string; policy: EscalationPolicy } {
+  const name = services.map((s) => cfg.services[s]).find((p) => p && cfg.policies[p]) ?? cfg.default_policy;
+  return { name, policy: cfg.policies[name] ?? { levels: [], repeat: 0 } };
+}
+
+export const offHours = (cfg: EscalationConfig, at: number) => !isBusinessHours(cfg.business_hours, at);
+
+/** "10m", "90s", "1h" → seconds (runbook ETAs). */
+export function parseDuration(s: string | undefined): number | undefined {
+  const m = /^(\d+)\s*(s|m|h)$/.exec(s ?? '');
+  return m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] : undefined;
+}
+
+// ---- What the incident records ----
+
+export type NotificationKind = 'page' | 'notify' | 'reminder';
+
+export interface Milestone {
+  /** acknowledge | mitigate | resolve | update | step:<run>/<step> | runbook:<run> */
+  name: string;
+  due_at: string;
+  status: 'pending' | 'met' | 'missed' | 'cancelled';
+  at?: string;
+  /** Who to page when missed, for runbook milestones (the runbook's escalation target). */
+  target?: string;
+}
+
+export interface EscalationState {
+  policy: string;
+  /** Highest level paged so far (-1: none yet). */
+  level: number;
+  round: number;
+  /** Walking the levels until someone acknowledges. */
+  active: boolean;
+  /** When the next level is paged while active. */
+  next_at?: string;
+  /** Set by a reassignment until the new assignee acknowledges. */
+  awaiting_ack?: string;
+}
+
+export interface PageRecord {
+  /** Idempotency key: the same escalation step never pages the same person twice. */
+  key: string;
+  kind: NotificationKind;
+  /** A person for pages and reminders, a channel for notifications. */
+  to: string;
+  via?: string;
+  reason: string;
+  level?: number;
+  /** The deadline that caused it (lateness = sent_at - due_at). */
+  due_at: string;
+  sent_at: string;
+  off_hours: boolean;
+  delivered_at?: string;
+  error?: string;
+}

@@ -1,0 +1,225 @@
+/**
+ * Milestones and escalation against a real Temporal server, with pages delivered over real
+ * HTTP to loopback receivers (a pager webhook and a Slack-compatible chat hook).
+ */
+import { createHmac } from 'node:crypto';
+import { eventually, startEngine, TestEngine } from './support/engine';
+import { declare, detail } from './support/incidents';
+import { Receiver, startReceiver } from './support/receiver';
+
+const PAGER_SECRET = 'pager-webhook-secret-0123456789';
+let engine: TestEngine;
+let pager: Receiver;
+let chat: Receiver;
+
+const schedule = (person: string) => ({ timezone: 'UTC', rotation: 'daily', handoff: '00:00', start: '2026-01-01', people: [person] });
+
+beforeAll(async () => {
+  pager = await startReceiver();
+  chat = await startReceiver();
+  engine = await startEngine({
+    escalation: {
+      // Always business hours, so the test does not depend on when it runs.
+      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      severities: {
+        SEV1: { acknowledge: '3s', mitigate: '1h', update_every: null },
+        SEV2: { acknowledge: '1h', mitigate: '1h', update_every: null },
+        SEV3: { acknowledge: '30s', mitigate: '1h' },
+        SEV4: { acknowledge: '2s' },
+      },
+      schedules: {
+        primary: schedule('pat'),
+        secondary: schedule('sam'),
+        ic: schedule('ivy'),
+        // Berlin, weekly handoff on Mondays 09:00 local, with a one-day override.
+        platform: {
+          timezone: 'Europe/Berlin',
+          rotation: 'weekly',
+          handoff: '09:00',
+          start: '2026-11-02',
+          people: ['ana', 'ben', 'cy'],
+          overrides: [{ from: '2026-11-18T00:00:00+01:00', to: '2026-11-19T00:00:00+01:00', person: 'dee' }],
+        },
+      },
+      roles: { incident_commander: [{ schedule: 'ic' }] },
+      policies: {
+        default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '3s' }, { targets: [{ schedule: 'secondary' }], timeout: '3s' }, { targets: [{ role: 'incident_commander' }], timeout: '3s' }] },
+        patient: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] },
+        slow: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '6s' }, { targets: [{ schedule: 'secondary' }], timeout: '30s' }] },
+      },
+      services: { 'restart-svc': 'slow', payments: 'patient' },
+      notifiers: [
+        { name: 'pager', type: 'webhook', url: pager.url, secret: PAGER_SECRET, kinds: ['page', 'reminder'] },
+        { name: 'chat', type: 'slack', url: chat.url, kinds: ['notify'] },
+      ],
+    },
+  });
+});
+afterAll(async () => {
+  await engine?.close();
+  await pager?.close();
+  await chat?.close();
+});
+
+/** Pages delivered to the pager for one incident, in arrival order. */
+const pagesFor = (id: string) => pager.delivered().filter((r) => r.body.incident.id === id);
+const seconds = (from: number, to: number) => (to - from) / 1000;
+
+describe('escalation along the policy', () => {
+  it('pages an unacknowledged SEV1 primary, then secondary, then the IC pool, spaced as configured', async () => {
+    const opened = Date.now();
+    const id = await declare(engine, 'checkout', 'critical');
+    const got = await eventually(async () => pagesFor(id).filter((p) => p.body.level === 2).length === 1 && pagesFor(id), { timeoutMs: 15_000 });
+    const byLevel = (level: number) => got.find((p) => p.body.level === level)!;
+    expect(byLevel(0).body.to).toBe('pat');
+    expect(byLevel(1).body.to).toBe('sam');
+    expect(byLevel(2).body.to).toBe('ivy');
+    // SEV1 also pages the incident commander on open (outside the policy's levels).
+    expect(got.find((p) => p.body.level === undefined)?.body).toMatchObject({ to: 'ivy', reason: expect.stringContaining('incident commander') });
+    expect(seconds(opened, byLevel(0).at)).toBeLessThan(2);
+    expect(seconds(byLevel(0).at, byLevel(1).at)).toBeGreaterThan(2);
+    expect(seconds(byLevel(0).at, byLevel(1).at)).toBeLessThan(4.5);
+    expect(seconds(byLevel(1).at, byLevel(2).at)).toBeGreaterThan(2);
+    expect(seconds(byLevel(1).at, byLevel(2).at)).toBeLessThan(4.5);
+
+    // The first five seconds, signed, with an idempotency key and links.
+    const page = byLevel(0);
+    expect(page.headers['x-tourniquet-signature']).toBe(`sha256=${createHmac('sha256', PAGER_SECRET).update(page.raw).digest('hex')}`);
+    expect(page.headers['idempotency-key']).toBe(page.body.idempotency_key);
+    expect(page.body).toMatchObject({
+      kind: 'page',
+      what_broke: `Trouble in checkout`,
+      impact: expect.stringContaining('SEV1 on checkout'),
+      try_first: expect.any(String),
+      who_to_call: 'sam',
+      links: { acknowledge: expect.stringContaining(`/api/v1/incidents/${id}/acknowledge`) },
+    });
+    // Leadership heard about it in chat, in Slack's shape.
+    const told = await eventually(async () => chat.delivered().find((r) => r.body.text?.includes(id)));
+    expect(told.body.text).toContain('SEV1');
+    expect(told.body.blocks[0].type).toBe('header');
+
+    // After the last level (repeat 0) escalation stops: no more pages, and it says so.
+    const record = await eventually(async () => {
+      const d = await detail(engine, id);
+      return d.timeline.some((e: any) => e.message.startsWith('Escalation exhausted')) && d;
+    });
+    expect(record.milestones.find((m: any) => m.name === 'acknowledge')).toMatchObject({ status: 'missed' });
+    expect(record.pages.filter((p: any) => p.kind === 'page').map((p: any) => p.to)).toEqual(['pat', 'ivy', 'sam', 'ivy']);
+    expect(new Set(pagesFor(id).map((p) => p.body.idempotency_key)).size).toBe(pagesFor(id).length);
+  });
+
+  it('stops at acknowledgement', async () => {
+    const id = await declare(engine, 'checkout', 'critical');
+    await eventually(async () => pagesFor(id).some((p) => p.body.to === 'pat'));
+    const ack = await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+    expect(ack.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 7000)); // past where levels 2 and 3 would have been paged
+    expect(pagesFor(id).map((p) => p.body.to).sort()).toEqual(['ivy', 'pat']);
+    const d = await detail(engine, id);
+    expect(d.timeline.some((e: any) => e.message === 'Escalation stopped: acknowledged by rob')).toBe(true);
+    expect(d.milestones.find((m: any) => m.name === 'acknowledge')).toMatchObject({ status: 'met' });
+  });
+
+  it('never pages for SEV4, even when its acknowledge milestone passes', async () => {
+    const id = await declare(engine, 'ledger', 'low');
+    const d = await eventually(async () => {
+      const x = await detail(engine, id);
+      return x.milestones.find((m: any) => m.name === 'acknowledge')?.status === 'missed' && x;
+    });
+    expect(d.pages.filter((p: any) => p.kind === 'page')).toEqual([]);
+    expect(pagesFor(id)).toEqual([]);
+  });
+
+  it('re-plans on a severity upgrade: SEV3 → SEV1 pages at once', async () => {
+    const id = await declare(engine, 'search', 'medium');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(pagesFor(id)).toEqual([]); // SEV3: team channel only
+    expect(chat.delivered().some((r) => r.body.text?.includes(id))).toBe(true);
+    const before = (await detail(engine, id)).milestones.find((m: any) => m.name === 'acknowledge').due_at;
+    const upgraded = Date.now();
+    const edit = await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { severity: 'SEV1' } });
+    expect(edit.status).toBe(200);
+    const first = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'pat'), { timeoutMs: 5000 });
+    expect(seconds(upgraded, first.at)).toBeLessThan(2);
+    expect(first.body.reason).toBe("SEV1 upgraded from SEV3");
+    const after = edit.body.milestones.find((m: any) => m.name === 'acknowledge');
+    // SEV1's 3 s target counts from when the incident opened, not from the upgrade.
+    expect(Date.parse(after.due_at)).toBeLessThan(Date.parse(before));
+  });
+
+  it('hands off on reassignment: the new assignee is paged and must acknowledge', async () => {
+    const id = await declare(engine, 'billing', 'high');
+    expect((await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} })).status).toBe(200);
+    expect((await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { assignee: 'nia' } })).status).toBe(200);
+    const handoff = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'nia'));
+    expect(handoff.body.reason).toContain('reassigned to you');
+    const took = await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { token: 'approver', body: {} });
+    expect(took.status).toBe(200);
+    expect(took.body.status).toBe('acknowledged');
+    expect(took.body.milestones.find((m: any) => m.name === 'handoff')).toMatchObject({ status: 'met' });
+    // A second acknowledgement is a conflict again.
+    expect((await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} })).status).toBe(409);
+  });
+});
+
+describe('delivery', () => {
+  it('keeps retrying while the receiver is down and delivers the page exactly once when it is back', async () => {
+    pager.down = true;
+    const id = await declare(engine, 'payments', 'high');
+    await eventually(async () => pager.requests.filter((r) => r.body.incident?.id === id && r.status === 503).length >= 2, { timeoutMs: 10_000 });
+    pager.down = false;
+    const delivered = await eventually(async () => pagesFor(id).length === 1 && pagesFor(id));
+    await new Promise((r) => setTimeout(r, 2000)); // no late duplicate
+    expect(pagesFor(id)).toHaveLength(1);
+    const tries = pager.requests.filter((r) => r.body.incident?.id === id);
+    expect(new Set(tries.map((r) => r.body.idempotency_key))).toEqual(new Set([delivered[0].body.idempotency_key]));
+    const page = (await eventually(async () => (await detail(engine, id)).pages.find((p: any) => p.delivered_at)));
+    expect(page).toMatchObject({ to: 'pat', kind: 'page' });
+  });
+
+  it('pages the next level on time after a worker restart in the middle of an escalation', async () => {
+    const id = await declare(engine, 'restart-svc', 'high');
+    const first = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'pat'));
+    await engine.stopWorker();
+    await new Promise((r) => setTimeout(r, 2000));
+    await engine.startWorker();
+    const next = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'sam'), { timeoutMs: 15_000 });
+    const late = next.at - Date.parse(next.body.due_at);
+    expect(Date.parse(next.body.due_at) - first.at).toBeGreaterThan(5000);
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(1000);
+  });
+});
+
+describe('on-call API', () => {
+  const at = (schedule: string, iso: string) => engine.call('GET', `/api/v1/oncall/${schedule}?at=${encodeURIComponent(iso)}`, { token: 'viewer' });
+
+  it('answers who is on call across a handoff, a time zone and an override', async () => {
+    // Weekly from Monday 2 Nov 09:00 Berlin (08:00 UTC): ana, ben, cy, ana …
+    expect((await at('platform', '2026-11-09T07:59:00Z')).body).toMatchObject({ person: 'ana', source: 'rotation' });
+    expect((await at('platform', '2026-11-09T08:00:00Z')).body).toMatchObject({ person: 'ben', shift_start: '2026-11-09T08:00:00.000Z', shift_end: '2026-11-16T08:00:00.000Z' });
+    expect((await at('platform', '2026-11-16T09:30:00+01:00')).body).toMatchObject({ person: 'cy' });
+    expect((await at('platform', '2026-11-18T12:00:00+01:00')).body).toMatchObject({ person: 'dee', source: 'override' });
+    expect((await at('platform', '2026-11-23T08:00:00Z')).body).toMatchObject({ person: 'ana' });
+    const all = await engine.call('GET', '/api/v1/oncall', { token: 'viewer' });
+    expect(all.body.schedules.map((s: any) => s.schedule)).toEqual(['primary', 'secondary', 'ic', 'platform']);
+    expect((await at('nope', '2026-11-18T12:00:00Z')).status).toBe(404);
+    const bad = await at('platform', 'yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('at');
+  });
+
+  it('reports pages per responder per week, off-hours apart', async () => {
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const load = await eventually(async () => {
+      const r = await engine.call('GET', `/api/v1/oncall/load?since=${encodeURIComponent(since)}`, { token: 'viewer' });
+      return r.body.responders?.find((p: any) => p.person === 'sam') && r.body;
+    });
+    const pat = load.responders.find((p: any) => p.person === 'pat');
+    const delivered = pager.delivered().filter((r) => r.body.to === 'pat' && r.body.kind === 'page').length;
+    expect(pat.pages).toBeGreaterThanOrEqual(delivered - 1); // visibility may trail the newest page by a moment
+    expect(pat.off_hours_pages).toBe(0); // the test's business hours cover the whole day
+    expect(pat.weeks[0]).toMatchObject({ pages: expect.any(Number), off_hours_pages: 0 });
+  });
+});
