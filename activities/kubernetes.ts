@@ -32,7 +32,6 @@ export interface RolloutState {
   selector: Record<string, string>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
   const clients = () => {
@@ -97,7 +96,7 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
             'RolloutTimeout',
           );
         }
-        await sleep(500);
+        await Context.current().sleep(500); // throws when cancelled (e.g. the worker is shutting down)
       }
     },
 

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { createLinkToken } from '../api/approval-links';
 import { headline, Notification } from '../domain/notification';
 import type { NotifierRef } from '../domain/escalation';
+import { pagesSent } from '../worker/metrics';
 
 export type NotifierConfig = NotifierRef & { url?: string; secret?: string };
 
@@ -27,6 +28,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
       const n = deps.notifiers.find((x) => x.name === notifier);
       if (!n) throw ApplicationFailure.nonRetryable(`no notifier named ${notifier} in this worker's config`, 'InvalidInput');
       const body = withApprovalLinks(notification, deps.linkSecret);
+      const count = (outcome: string) => pagesSent.inc({ kind: body.kind, notifier: n.name, outcome });
       if (n.type === 'log') {
         deps.logger.info({ notification: body }, headline(body));
       } else {
@@ -37,10 +39,12 @@ export function createNotifyActivities(deps: NotifyDeps) {
         await res.arrayBuffer();
         // 4xx other than 408/429 will not get better by retrying: stop and record it.
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+          count('refused');
           throw ApplicationFailure.nonRetryable(`${n.name} refused the notification: HTTP ${res.status}`, 'NotifierRefused');
         }
         if (!res.ok) throw new Error(`${n.name} answered HTTP ${res.status}; retrying`);
       }
+      count('delivered');
       return { delivered_at: new Date().toISOString() };
     },
   };

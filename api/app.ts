@@ -15,6 +15,9 @@ import { automationRouter } from './routes/automation';
 import { approvalLinksRouter } from './routes/approval-links';
 import { loadRunbookCatalog } from '../worker/runbook-catalog';
 import { oncallRouter } from './routes/oncall';
+import { recordRouter } from './routes/record';
+import { metricsRouter } from './routes/metrics';
+import { measureRequests } from './prometheus';
 import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
 
 export interface AppDeps {
@@ -30,6 +33,8 @@ export interface AppDeps {
   linkSecret?: string;
   /** Schedules and policies, for the on-call endpoints; absent = the defaults (no schedules). */
   escalation?: EscalationConfig;
+  /** Visibility page size for scans (tests lower it). */
+  pageSize?: number;
   /** Deadline for each call to Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
 }
@@ -38,9 +43,10 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(measureRequests);
   app.set('query parser', 'simple');
 
-  const incidents = new Incidents({ client: deps.client, taskQueue: deps.taskQueue, historyLimit: deps.historyLimit, timeoutMs: deps.temporalTimeoutMs });
+  const incidents = new Incidents({ client: deps.client, taskQueue: deps.taskQueue, historyLimit: deps.historyLimit, timeoutMs: deps.temporalTimeoutMs, pageSize: deps.pageSize });
   const routes: RouteInfo[] = [];
   const mount = (base: string, router: Router) => {
     app.use(base, router);
@@ -57,6 +63,8 @@ export function createApp(deps: AppDeps): express.Express {
   mount('/', automationRouter(deps));
   mount('/', approvalLinksRouter({ runbooks, tokens: deps.tokens, secret: deps.linkSecret }));
   mount('/', oncallRouter({ escalation: deps.escalation ?? DEFAULT_ESCALATION, incidents, tokens: deps.tokens }));
+  mount('/', recordRouter({ incidents, tokens: deps.tokens }));
+  mount('/', metricsRouter({ incidents, escalation: deps.escalation ?? DEFAULT_ESCALATION, tokens: deps.tokens }));
   app.locals.routes = routes;
 
   app.use(notFoundRoute);

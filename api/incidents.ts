@@ -19,7 +19,10 @@ import {
   transitionUpdate,
 } from '../workflows/definitions';
 import type { incident } from '../workflows';
-import type { ListIncidentsQuery } from './schemas';
+import type { ImportIncidentRequest, ListIncidentsQuery } from './schemas';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { TimelineEntry } from '../domain/incident';
+import type { IncidentFacts } from './metrics';
 import { temporalCall } from './temporal-errors';
 
 export interface IncidentRow {
@@ -41,6 +44,8 @@ export interface IncidentsOptions {
   timeoutMs?: number;
   /** Passed to new incident workflows; tests lower it to exercise continue-as-new. */
   historyLimit?: number;
+  /** Visibility page size (default 1,000; tests lower it to cross page boundaries). */
+  pageSize?: number;
 }
 
 export class Incidents {
@@ -73,6 +78,77 @@ export class Incidents {
         ],
       });
       return handle.query(incidentQuery);
+    });
+  }
+
+  /** Runs one of the incident's Updates (validated in the workflow) and returns its result. */
+  update<R, A>(id: string, def: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
+    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(def, { args: [arg] }));
+  }
+
+  /**
+   * Brings over a past incident from a previous tool with its real timings: a closed record
+   * (timeline rebuilt from the timestamps) that counts in metrics and recurrence.
+   */
+  async import(r: ImportIncidentRequest, actor: string): Promise<Incident> {
+    return this.call('incident', async () => {
+      const id = incidentId(await this.numbers.next());
+      const closed_at = r.closed_at ?? r.resolved_at;
+      const entry = (at: string, kind: TimelineEntry['kind'], message: string): TimelineEntry => ({ at, actor, kind, message });
+      const record: Incident = {
+        id, title: r.title, description: r.description, severity: r.severity, status: 'closed', assignee: r.assignee,
+        affected_services: r.affected_services, related_alerts: [], root_cause: r.root_cause, created_by: actor,
+        created_at: r.created_at, acknowledged_at: r.acknowledged_at, mitigated_at: r.mitigated_at, resolved_at: r.resolved_at, closed_at,
+        alerts: [], runbooks: [], dedup_key: r.dedup_key,
+        timeline: [
+          entry(r.created_at, 'created', `Incident declared: ${r.title} (imported by ${actor})`),
+          ...(r.acknowledged_at ? [entry(r.acknowledged_at, 'acknowledged', 'Acknowledged')] : []),
+          entry(r.resolved_at, 'status', 'Status → resolved'),
+          entry(closed_at, 'status', 'Status resolved → closed'),
+        ],
+      };
+      const request: NewIncident = { title: r.title, description: r.description, severity: r.severity, affected_services: r.affected_services };
+      const handle = await this.o.client.workflow.start<typeof incident>('incident', {
+        workflowId: id,
+        taskQueue: this.o.taskQueue,
+        args: [{ id, request, actor, carried: record }],
+        memo: { title: r.title, created_at: r.created_at, resolved_at: r.resolved_at },
+        typedSearchAttributes: [
+          { key: SA.severity, value: r.severity },
+          { key: SA.status, value: 'closed' },
+          { key: SA.services, value: r.affected_services },
+        ],
+      });
+      await handle.result();
+      return record;
+    });
+  }
+
+  /** Every incident (latest run) matching `clauses` with its memo and search attributes, across all visibility pages. */
+  async scan(clauses: string[]): Promise<IncidentFacts[]> {
+    const query = [`WorkflowType = 'incident'`, `ExecutionStatus != 'ContinuedAsNew'`, ...clauses].join(' AND ');
+    return this.call('incident scan', async () => {
+      const out: IncidentFacts[] = [];
+      for await (const wf of this.o.client.workflow.list({ query, pageSize: this.o.pageSize ?? 1000 })) {
+        if (!INCIDENT_ID_PATTERN.test(wf.workflowId)) continue;
+        const memo = (wf.memo ?? {}) as Partial<IncidentMemo>;
+        const sa = wf.typedSearchAttributes;
+        out.push({
+          id: wf.workflowId,
+          severity: (sa.get(SA.severity) ?? 'SEV4') as Severity,
+          status: (sa.get(SA.status) ?? 'triggered') as Status,
+          services: sa.get(SA.services) ?? [],
+          created_at: memo.created_at ?? wf.startTime.toISOString(),
+          acknowledged_at: sa.get(SA.acknowledgedAt)?.toISOString(),
+          mitigated_at: memo.mitigated_at,
+          resolved_at: sa.get(SA.resolvedAt)?.toISOString() ?? memo.resolved_at,
+          dedup_key: memo.dedup_key,
+          actions: memo.actions,
+          postmortem: memo.postmortem,
+          approvals_pending: memo.approvals_pending ?? 0,
+        });
+      }
+      return out;
     });
   }
 

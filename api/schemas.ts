@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseSeverity, type Severity } from '../domain/severity';
 import { STATUSES } from '../domain/lifecycle';
 import { INCIDENT_ID_PATTERN } from '../domain/incident';
+import { ACTION_STATUSES, EVIDENCE_KINDS, HEALTH } from '../domain/record';
 
 export const SeveritySchema = z
   .string()
@@ -72,3 +73,65 @@ export const RejectRequest = z.strictObject({ reason: z.string().trim().min(1).m
 export const CompleteStepRequest = z.strictObject({ note: z.string().max(2000).optional() });
 export const ApprovalIdParam = z.string().regex(/^\d+-[a-z0-9-]+$/, 'expected an approval id such as 1-undo');
 export const RunIdParam = z.string().regex(/^INC-\d+-rb-\d+$/, 'expected a runbook run id such as INC-1001-rb-1');
+
+// ---- The incident record: evidence, health, communication, postmortem, action items ----
+
+const Url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+export const EvidenceRequest = z
+  .strictObject({ kind: z.enum(EVIDENCE_KINDS), title: z.string().trim().min(1).max(300), url: Url.optional(), text: z.string().max(20_000).optional() })
+  .refine((e) => e.url || e.text, { message: 'give a url or a text', path: ['url'] });
+export const ServiceHealthRequest = z.strictObject({ health: z.enum(HEALTH), note: z.string().max(2000).optional() });
+export const StatusUpdateRequest = z.strictObject({
+  message: z.string().trim().min(1).max(5000),
+  status: z.string().trim().min(1).max(50).optional(),
+  visibility: z.enum(['internal', 'external']),
+});
+export const DraftQuery = z.strictObject({ visibility: z.enum(['internal', 'external']).default('internal') });
+export const PostmortemQuery = z.strictObject({ format: z.enum(['json', 'md']).default('json') });
+const Text = z.string().max(20_000);
+export const PostmortemEditRequest = z
+  .strictObject({
+    summary: Text.optional(),
+    root_cause: Text.optional(),
+    impact: z.strictObject({ users: Text.optional(), data: Text.optional(), financial: Text.optional() }).optional(),
+    resolution: Text.optional(),
+    lessons: z.strictObject({ went_well: Text.optional(), could_improve: Text.optional() }).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'give at least one section' });
+const Due = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'expected a date (2026-12-01) or date-time with offset' });
+export const ActionItemRequest = z.strictObject({ title: z.string().trim().min(1).max(300), owner: NameSchema, due: Due });
+export const ActionItemChangeRequest = z
+  .strictObject({ title: z.string().trim().min(1).max(300).optional(), owner: NameSchema.optional(), due: Due.optional(), status: z.enum(ACTION_STATUSES).optional() })
+  .refine((v) => Object.keys(v).length > 0, { message: 'give at least one of title, owner, due, status' });
+export const ActionItemIdParam = z.string().regex(/^AI-\d+$/, 'expected an action item id such as AI-1');
+
+const Instant = z.iso.datetime({ offset: true });
+/** Past incidents brought over from a previous tool (timings kept, for metrics and recurrence). */
+export const ImportIncidentRequest = z
+  .strictObject({
+    title: z.string().trim().min(1).max(200),
+    description: z.string().max(10_000).default(''),
+    severity: SeveritySchema,
+    affected_services: z.array(NameSchema).max(50),
+    assignee: NameSchema.optional(),
+    dedup_key: z.string().min(1).max(300).optional(),
+    root_cause: z.string().trim().min(1).max(10_000),
+    created_at: Instant,
+    acknowledged_at: Instant.optional(),
+    mitigated_at: Instant.optional(),
+    resolved_at: Instant,
+    closed_at: Instant.optional(),
+  })
+  .superRefine((v, ctx) => {
+    const order = ['created_at', 'acknowledged_at', 'mitigated_at', 'resolved_at', 'closed_at'] as const;
+    let last = '';
+    for (const k of order) {
+      const t = v[k];
+      if (!t) continue;
+      if (last && Date.parse(t) < Date.parse(v[last as (typeof order)[number]]!)) ctx.addIssue({ code: 'custom', path: [k], message: `must not be before ${last}` });
+      last = k;
+    }
+  });
+export type ImportIncidentRequest = z.infer<typeof ImportIncidentRequest>;
+
+export const MetricsQuery = z.strictObject({ from: Instant.optional(), to: Instant.optional(), service: NameSchema.optional() });

@@ -156,6 +156,8 @@ export const EscalationConfigSchema = z
       )
       .default([{ name: 'log', type: 'log' }]),
     public_url: z.url().optional(),
+    /** Open action items past due remind their owner this often. */
+    action_item_reminders: Seconds.default(7 * 86_400),
   })
   .superRefine((e, ctx) => {
     // Every name a policy or role uses must exist: a typo must not mean nobody is paged.
@@ -315,6 +317,7 @@ export function toEscalationConfig(e: EscalationFileConfig, publicUrl: string, t
       default_policy: e.default_policy,
       notifiers: refs,
       public_url: publicUrl.replace(/\/$/, ''),
+      action_item_reminder_seconds: e.action_item_reminders,
       ...(temporalUiUrl ? { temporal_ui_url: temporalUiUrl } : {}),
     },
     notifiers: e.notifiers,

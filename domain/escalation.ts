@@ -63,6 +63,8 @@ export interface EscalationConfig {
   /** Where links in notifications point (the console and API). */
   public_url: string;
   temporal_ui_url?: string;
+  /** Open action items past due remind their owner this often (seconds). */
+  action_item_reminder_seconds: number;
 }
 
 /** The seeds' severity table. */
@@ -83,6 +85,7 @@ export const DEFAULT_ESCALATION: EscalationConfig = {
   default_policy: 'default',
   notifiers: [{ name: 'log', type: 'log' }],
   public_url: 'http://localhost:3000',
+  action_item_reminder_seconds: 7 * 86_400,
 };
 
 /** When a milestone falls due, or undefined when the severity sets none. */

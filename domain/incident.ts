@@ -3,12 +3,13 @@ import type { Status } from './lifecycle';
 import type { AlertState } from './alerts';
 import type { RunbookRunRecord } from './runbook';
 import type { EscalationState, Milestone, PageRecord } from './escalation';
+import type { ActionItem, Evidence, Postmortem, ServiceHealth, StatusUpdate } from './record';
 
 /** One entry of the append-only timeline: who did what, when. */
 export interface TimelineEntry {
   at: string;
   actor: string;
-  kind: 'created' | 'acknowledged' | 'status' | 'note' | 'edit' | 'alert' | 'runbook' | 'approval' | 'milestone' | 'page' | 'system';
+  kind: 'created' | 'acknowledged' | 'status' | 'note' | 'edit' | 'alert' | 'runbook' | 'approval' | 'milestone' | 'page' | 'evidence' | 'communication' | 'postmortem' | 'system';
   message: string;
   data?: Record<string, unknown>;
 }
@@ -40,6 +41,15 @@ export interface Incident {
   escalation?: EscalationState;
   /** Every page, notification and reminder sent, one per person per escalation step. */
   pages?: PageRecord[];
+  evidence?: Evidence[];
+  /** Health per affected service, set by humans and runbooks. */
+  service_health?: Record<string, ServiceHealth>;
+  status_updates?: StatusUpdate[];
+  /** Drafted when the incident is resolved. */
+  postmortem?: Postmortem;
+  action_items?: ActionItem[];
+  /** The alert group (source + dedup key) that opened it, for recurrence metrics. */
+  dedup_key?: string;
 }
 
 /** Incident ids are short and human-friendly: INC-1001, INC-1002, … */

@@ -3,6 +3,7 @@
  * Metadata follows the seeds' "actionable runbook": owner, triggers, escalation, ETA, version.
  */
 import type { Severity } from './severity';
+import type { Health } from './record';
 
 /** What a step can do to the world; guardrails decide per impact whether it may run alone. */
 export const IMPACTS = ['read', 'low', 'high', 'destructive'] as const;
@@ -85,6 +86,8 @@ export interface RunbookRunRecord {
   started_at: string;
   finished_at?: string;
   outcome?: string;
+  /** Service health the runbook reported (ctx.health), in order. */
+  health?: { service: string; health: Health; note?: string; at: string }[];
 }
 
 /** How many conditions a trigger sets: the most specific matching trigger wins. */

@@ -55,6 +55,28 @@ if (missing('incident-escalation')) it('records an incident that misses its ackn
   }
 });
 
+if (missing('incident-record')) it('records an incident with evidence, a status update, a published postmortem and action items', async () => {
+  const engine = await startEngine({ escalation: { action_item_reminders: '1s', business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' } } });
+  try {
+    const created = await engine.call('POST', '/api/v1/incidents', { body: { title: 'replay record', description: 'd', severity: 'medium', affected_services: ['replay'] } });
+    const inc = `/api/v1/incidents/${created.body.id}`;
+    await engine.call('POST', `${inc}/evidence`, { body: { kind: 'log', title: 'errors', text: 'boom' } });
+    await engine.call('PUT', `${inc}/services/replay/health`, { body: { health: 'degraded' } });
+    await engine.call('POST', `${inc}/acknowledge`, { body: {} });
+    await engine.call('POST', `${inc}/status-updates`, { body: { message: 'looking', visibility: 'internal' } });
+    await engine.call('POST', `${inc}/transition`, { body: { to: 'resolved', root_cause: 'replay' } });
+    await engine.call('POST', `${inc}/action-items`, { body: { title: 'fix', owner: 'olga', due: '2026-01-01' } });
+    await new Promise((r) => setTimeout(r, 2500)); // two reminders
+    await engine.call('PUT', `${inc}/postmortem`, { body: { summary: 'replayed' } });
+    await engine.call('POST', `${inc}/postmortem/publish`, { body: {} });
+    await engine.call('PATCH', `${inc}/action-items/AI-1`, { body: { status: 'done' } });
+    await eventually(async () => (await engine.client.workflow.getHandle(created.body.id).describe()).status.name === 'COMPLETED');
+    save(engine.namespace, created.body.id, 'incident-record');
+  } finally {
+    await engine.close();
+  }
+});
+
 if (missing('incident')) it('records histories of an alert-opened incident with an approved runbook', async () => {
   const engine = await startEngine();
   try {
@@ -83,7 +105,7 @@ if (missing('incident')) it('records histories of an alert-opened incident with 
 
 it('replays every recorded history on the current workflow code', async () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  expect(files.length).toBeGreaterThanOrEqual(3);
+  expect(files.length).toBeGreaterThanOrEqual(4);
   for (const file of files) {
     const history = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
     await expect(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! } }, history, file)).resolves.toBeUndefined();

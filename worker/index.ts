@@ -2,6 +2,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, WorkerOptions } from '@te
 import { createActivities, ActivityDeps } from '../activities';
 import { idTaskQueue } from '../workflows/definitions';
 import { loadRunbookCatalog } from './runbook-catalog';
+import { metricsSinks } from './metrics';
 
 export interface WorkerDeps extends ActivityDeps {
   connection: NativeConnection;
@@ -27,11 +28,13 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
   const workflowBundle = deps.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger })).code };
   // After a worker dies, its cached workflows' next tasks wait this long on its sticky queue
   // before any worker may take them: keep it short so an approval after a crash is quick.
-  const common = { connection: deps.connection, namespace: deps.namespace, workflowBundle, stickyQueueScheduleToStartTimeout: '3 seconds' as const };
+  // Shutdown cancels activities still running; one that ignores cancellation is abandoned after 30 s (it will be retried).
+  const common = { connection: deps.connection, namespace: deps.namespace, workflowBundle, stickyQueueScheduleToStartTimeout: '3 seconds' as const, shutdownForceTime: '30 seconds' as const };
   const main = await Worker.create({
     ...common,
     taskQueue: deps.taskQueue,
     activities: createActivities(deps),
+    sinks: metricsSinks,
     // ~1,000 cached incidents cost 550-700 MB (see shared VERIFIED.md); evicted ones replay on demand.
     maxCachedWorkflows: 1000,
   });

@@ -2,11 +2,12 @@
  * The contract between the API and the workflows: workflow names, updates, queries and
  * search attributes. Pure: safe to import from workflow code and from Node code.
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { AlertEvent, AlertPolicy } from '../domain/alerts';
 import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Incident } from '../domain/incident';
+import type { ActionItem, ActionStatus, Evidence, Health, Postmortem, PostmortemEdit, ServiceHealth, StatusUpdate } from '../domain/record';
 import type { Severity } from '../domain/severity';
 import type { Status } from '../domain/lifecycle';
 
@@ -68,6 +69,13 @@ export interface IncidentMemo {
   resolved_at?: string;
   /** Pages sent: [person, sent at (ms), off hours (1/0)], for the on-call load report. */
   pages?: (readonly [string, number, number])[];
+  /** For metrics (incidents opened by current code): */
+  mitigated_at?: string;
+  dedup_key?: string;
+  /** [open, total] action items. */
+  actions?: [number, number];
+  postmortem?: 'draft' | 'published';
+  approvals_pending?: number;
 }
 
 export const incidentQuery = defineQuery<Incident>('incident');
@@ -81,6 +89,18 @@ export const editUpdate = defineUpdate<
   Incident,
   [{ actor: string; severity?: Severity; assignee?: string; affected_services?: string[] }]
 >('edit');
+
+export const evidenceUpdate = defineUpdate<Evidence, [{ actor: string; kind: Evidence['kind']; title: string; url?: string; text?: string }]>('addEvidence');
+export const serviceHealthUpdate = defineUpdate<ServiceHealth, [{ actor: string; service: string; health: Health; note?: string }]>('setServiceHealth');
+export const statusUpdateUpdate = defineUpdate<StatusUpdate, [{ actor: string; message: string; status?: string; visibility: StatusUpdate['visibility'] }]>('postStatusUpdate');
+export const postmortemEditUpdate = defineUpdate<Postmortem, [{ actor: string; sections: PostmortemEdit }]>('editPostmortem');
+export const postmortemPublishUpdate = defineUpdate<Incident, [{ actor: string }]>('publishPostmortem');
+export const actionItemCreateUpdate = defineUpdate<ActionItem, [{ actor: string; title: string; owner: string; due: string }]>('createActionItem');
+export const actionItemChangeUpdate = defineUpdate<
+  ActionItem,
+  [{ actor: string; id: string; title?: string; owner?: string; due?: string; status?: ActionStatus }]
+>('changeActionItem');
+export const actionItemDeleteUpdate = defineUpdate<ActionItem, [{ actor: string; id: string }]>('deleteActionItem');
 
 /** Alerts for an incident (firing, resolved, acknowledged), forwarded by its alert group. */
 export const alertsSignal = defineSignal<[AlertEvent[]]>('alerts');
@@ -119,6 +139,14 @@ export const guardAcquireUpdate = defineUpdate<GuardDecision, [{ action: string;
 export const guardReportUpdate = defineUpdate<GuardState, [{ action: string; incident: string; ok: boolean }]>('report');
 export const guardPauseUpdate = defineUpdate<GuardState, [{ paused: boolean; actor: string }]>('pause');
 export const guardResetUpdate = defineUpdate<GuardState, [{ actor: string }]>('resetBreaker');
+
+/** Counters the worker exports to Prometheus (a sink: outside the sandbox, not on replay). */
+export interface MetricsSinks extends Sinks {
+  metrics: {
+    stepFinished(runbook: string, result: string): void;
+    approval(outcome: 'requested' | 'approved' | 'rejected' | 'expired'): void;
+  };
+}
 
 /** ApplicationFailure types the API maps to HTTP statuses. */
 export const FailureType = {

@@ -81,10 +81,16 @@ export class Escalation {
     this.announce('opened');
   }
 
+  /** Something outside changed a deadline (an action item): re-arm the timer. */
+  replan(): void {
+    this.replanned = true;
+  }
+
   /** The earliest pending deadline (ms since epoch), or undefined when nothing waits. */
   nextDeadline(): number | undefined {
     if (!this.state.escalation) return undefined; // not opened yet
     const times = this.state.milestones!.filter((m) => m.status === 'pending').map((m) => Date.parse(m.due_at));
+    for (const a of this.state.action_items ?? []) if (a.next_reminder_at) times.push(Date.parse(a.next_reminder_at));
     if (this.esc.active && this.esc.next_at) times.push(Date.parse(this.esc.next_at));
     return times.length ? Math.min(...times) : undefined;
   }
@@ -98,6 +104,15 @@ export class Escalation {
     }
     if (this.esc.active && this.esc.next_at && Date.parse(this.esc.next_at) <= now) {
       this.escalate('no acknowledgement', 'walk', Date.parse(this.esc.next_at));
+    }
+    // Overdue action items: remind the owner at due, then every interval until done.
+    for (const a of this.state.action_items ?? []) {
+      if (!a.next_reminder_at || Date.parse(a.next_reminder_at) > now) continue;
+      if (a.status === 'open' || a.status === 'in_progress') {
+        a.reminders++;
+        this.pageTargets([{ person: a.owner }], `action item ${a.id} is due (${a.due}): ${a.title}`, `action-${a.id}-${a.reminders}`, Date.parse(a.next_reminder_at), 'reminder');
+        a.next_reminder_at = iso(Date.parse(a.next_reminder_at) + this.cfg.action_item_reminder_seconds * 1000);
+      } else a.next_reminder_at = undefined;
     }
     this.hooks.publish();
   }

@@ -3,6 +3,8 @@ import { AlertEvent, DEFAULT_ALERT_POLICY } from '../domain/alerts';
 import { pickRunbook, RunbookRunRecord } from '../domain/runbook';
 import { RUNBOOKS } from './runbook-registry';
 import { Escalation } from './escalation';
+import { registerRecordHandlers } from './record';
+import { isOpenItem } from '../domain/record';
 import type { Activities } from '../activities';
 import type { PageRecord } from '../domain/escalation';
 import { runbookRun } from './runbook';
@@ -45,6 +47,8 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   let tellAlertGroup = false;
   /** Milestones and escalation; set below once the config is read (absent on old incidents). */
   let esc: Escalation | undefined;
+  // Memo fields for metrics; runs from before them keep the memo (and its upserts) they had.
+  const richMemo = wf.patched('record-memo');
 
   const record = (actor: string, kind: TimelineEntry['kind'], message: string, data?: TimelineEntry['data']) => {
     state.timeline.push({ at: nowIso(), actor, kind, message, ...(data ? { data } : {}) });
@@ -56,6 +60,16 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   let published = '';
   function publish(): void {
     const memo: IncidentMemo = { title: state.title, created_at: state.created_at, resolved_at: state.resolved_at, ...(state.pages ? { pages: pageLog(state.pages) } : {}) };
+    if (richMemo) {
+      const items = state.action_items ?? [];
+      Object.assign(memo, {
+        mitigated_at: state.mitigated_at,
+        dedup_key: state.dedup_key,
+        actions: [items.filter(isOpenItem).length, items.length],
+        postmortem: state.postmortem?.status,
+        approvals_pending: state.runbooks.reduce((n, r) => n + r.approvals.filter((a) => a.status === 'pending').length, 0),
+      });
+    }
     const listed = JSON.stringify([state.severity, state.status, state.assignee, state.affected_services, state.acknowledged_at, memo]);
     if (wf.patched('publish-on-change') && listed === published) return;
     published = listed;
@@ -95,6 +109,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
       state.mitigated_at = undefined;
     }
     if (to === 'closed') state.closed_at = now;
+    if (to === 'resolved') recordHandlers.onResolved();
     record(actor, 'status', `Status ${from} → ${to}` + (note ? `: ${note}` : ''), root_cause ? { root_cause } : undefined);
   }
 
@@ -176,13 +191,24 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     if (run.finished_at && !before?.finished_at) record(`runbook:${run.name}`, 'runbook', `Runbook ${run.name} ${run.status}: ${run.outcome}`, { run_id: run.run_id });
     if (i >= 0) state.runbooks[i] = run;
     else state.runbooks.push(run);
+    recordHandlers.fromRunbook(run, before);
     esc?.runbookProgress(run, before);
+    if (richMemo) publish(); // approvals pending are in the memo
   }
 
   // Milestones and escalation: incidents opened before they existed (and their continuations) go without.
   const escalating = wf.patched('escalation') && (!input.carried || !!input.carried.escalation);
 
   wf.setHandler(incidentQuery, () => state);
+  const recordHandlers = registerRecordHandlers(state, {
+    record,
+    publish,
+    transition: (actor, to, note) => {
+      transition(actor, to, note);
+      esc?.sync();
+    },
+    escalation: () => esc,
+  });
   wf.setHandler(alertsSignal, receiveAlerts);
   wf.setHandler(runbookProgressSignal, runbookProgress);
   wf.setHandler(
@@ -237,7 +263,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     },
     {
       validator: ({ to, root_cause }) => {
-        const refusal = transitionRefusal(state.status, to, root_cause);
+        const refusal = transitionRefusal(state.status, to, root_cause) ?? (to === 'closed' ? recordHandlers.refuseClose() : undefined);
         if (refusal) throw conflict(refusal);
       },
     },
@@ -322,7 +348,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   }
 }
 
-function newIncident({ id, request, actor }: IncidentInput): Incident {
+function newIncident({ id, request, actor, alertGroupId }: IncidentInput): Incident {
   return {
     id,
     title: request.title,
@@ -337,6 +363,7 @@ function newIncident({ id, request, actor }: IncidentInput): Incident {
     alerts: [],
     runbooks: [],
     timeline: [],
+    ...(alertGroupId ? { dedup_key: alertGroupId } : {}),
   };
 }
 

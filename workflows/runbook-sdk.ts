@@ -8,6 +8,7 @@ import type { HttpActivities } from '../activities/http';
 import type { KubernetesActivities } from '../activities/kubernetes';
 import type { PostgresActivities } from '../activities/postgres';
 import type { Impact, RunbookMeta } from '../domain/runbook';
+import type { Health } from '../domain/record';
 
 export interface StepSpec {
   /** Unique within the runbook; part of the idempotency key (incident id + run + step id). */
@@ -42,8 +43,10 @@ export interface RunbookContext {
   step<T>(spec: StepSpec, action: () => Promise<T>): Promise<T | undefined>;
   /** A checklist item a human performs and marks done over the API; resolves when done. */
   manual(spec: { id: string; title: string; instructions: string }): Promise<void>;
-  /** Attaches diagnostics to the incident. */
+  /** Attaches diagnostics to the incident (listed under its evidence). */
   evidence(title: string, data: unknown): void;
+  /** Reports a service's health on the incident (e.g. "recovering" after a fix). */
+  health(service: string, health: Health, note?: string): void;
   /** Ends the runbook: it could not fix the problem, page its escalation target. */
   escalate(reason: string): never;
   k8s: KubernetesActivities;

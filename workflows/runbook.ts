@@ -7,7 +7,7 @@ import type { Activities } from '../activities';
 import { decide, DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
 import type { Severity } from '../domain/severity';
-import { approvalUpdate, FailureType, manualStepUpdate, runbookProgressSignal, runbookQuery } from './definitions';
+import { approvalUpdate, FailureType, manualStepUpdate, type MetricsSinks, runbookProgressSignal, runbookQuery } from './definitions';
 import { RUNBOOKS } from './runbook-registry';
 import { RunbookContext, RunbookEscalation, StepSpec } from './runbook-sdk';
 import { parseDuration } from '../domain/escalation';
@@ -35,6 +35,7 @@ const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 sec
 const http = wf.proxyActivities<HttpActivities>({ startToCloseTimeout: '30 seconds', retry });
 const guard = wf.proxyActivities<GuardActivities>({ startToCloseTimeout: '20 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' } });
 
+const { metrics } = wf.proxySinks<MetricsSinks>();
 const config = wf.proxyActivities<Pick<Activities, 'guardrailConfig'>>({ startToCloseTimeout: '10 seconds', retry });
 
 /**
@@ -120,6 +121,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     return s;
   };
   const finish = (s: StepRecord, status: StepRecord['status'], detail: { result?: string; error?: string }) => {
+    metrics.stepFinished(input.name, status);
     s.status = status;
     s.finished_at = now();
     s.duration_ms = Date.parse(s.finished_at) - Date.parse(s.started_at);
@@ -154,6 +156,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
       status: 'pending',
     };
     record.approvals.push(approval);
+    metrics.approval('requested');
     s.status = 'waiting';
     record.status = 'waiting';
     await report();
@@ -169,6 +172,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
         approval.comment = 'expired without a decision';
       }
     }
+    metrics.approval(approval.status === 'approved' ? 'approved' : approval.comment === 'expired without a decision' ? 'expired' : 'rejected');
     record.status = 'running';
     s.status = 'running';
     return approval.status === 'approved' ? undefined : `approval ${approval.comment === 'expired without a decision' ? 'expired' : 'rejected'}`;
@@ -285,6 +289,9 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     evidence(title, data) {
       const s = begin({ id: `evidence-${record.steps.length}`, title: `Evidence: ${title}` }, 'read');
       finish(s, 'succeeded', { result: JSON.stringify(data) });
+    },
+    health(service, health, note) {
+      (record.health ??= []).push({ service, health, note, at: now() });
     },
     escalate(reason) {
       throw new RunbookEscalation(reason);

@@ -7,6 +7,7 @@ import {
   CreateIncidentRequest,
   EditIncidentRequest,
   IncidentIdParam,
+  ImportIncidentRequest,
   ListIncidentsQuery,
   NoteRequest,
   TransitionRequest,
@@ -22,6 +23,11 @@ export function incidentsRouter({ incidents, tokens }: { incidents: Incidents; t
   router.post('/', responder, async (req, res) => {
     const body = parse(CreateIncidentRequest, req.body, 'body');
     res.status(201).json(await incidents.create(body, principalOf(req).identity));
+  });
+
+  router.post('/import', requireRole(tokens, 'admin'), async (req, res) => {
+    const body = parse(ImportIncidentRequest, req.body, 'body');
+    res.status(201).json(await incidents.import(body, principalOf(req).identity));
   });
 
   router.get('/', viewer, async (req, res) => {

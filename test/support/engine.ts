@@ -60,6 +60,8 @@ export async function startEngine(
     guardrails?: GuardrailConfig;
     /** The config file's escalation section, as a user writes it (parsed by the real schema). */
     escalation?: unknown;
+    /** Visibility page size for the API's scans. */
+    pageSize?: number;
   } = {},
 ): Promise<TestEngine> {
   const address = process.env.TOURNIQUET_TEST_TEMPORAL;
@@ -120,7 +122,7 @@ export async function startEngine(
     auto_resolve: ['SEV3', 'SEV4'],
     ...opts.alerts,
   };
-  const app = createApp({ client, namespace, taskQueue, tokens, alerts, logger, historyLimit: opts.historyLimit, linkSecret: LINK_SECRET, escalation: escalation.config });
+  const app = createApp({ client, namespace, taskQueue, tokens, alerts, logger, historyLimit: opts.historyLimit, linkSecret: LINK_SECRET, escalation: escalation.config, pageSize: opts.pageSize });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
