@@ -18,6 +18,7 @@ import { oncallRouter } from './routes/oncall';
 import { recordRouter } from './routes/record';
 import { metricsRouter } from './routes/metrics';
 import { measureRequests } from './prometheus';
+import { consoleStatic, meRouter } from './routes/console';
 import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
 
 export interface AppDeps {
@@ -33,6 +34,8 @@ export interface AppDeps {
   linkSecret?: string;
   /** Schedules and policies, for the on-call endpoints; absent = the defaults (no schedules). */
   escalation?: EscalationConfig;
+  /** The Temporal UI's namespace page, linked from the console for engineers. */
+  temporalUiUrl?: string;
   /** Visibility page size for scans (tests lower it). */
   pageSize?: number;
   /** Deadline for each call to Temporal before answering 503 (default 10 s). */
@@ -65,7 +68,9 @@ export function createApp(deps: AppDeps): express.Express {
   mount('/', oncallRouter({ escalation: deps.escalation ?? DEFAULT_ESCALATION, incidents, tokens: deps.tokens }));
   mount('/', recordRouter({ incidents, tokens: deps.tokens }));
   mount('/', metricsRouter({ incidents, escalation: deps.escalation ?? DEFAULT_ESCALATION, tokens: deps.tokens }));
+  mount('/', meRouter({ tokens: deps.tokens, temporalUiUrl: deps.temporalUiUrl }));
   app.locals.routes = routes;
+  app.use(consoleStatic());
 
   app.use(notFoundRoute);
   app.use(errorHandler(deps.logger));

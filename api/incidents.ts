@@ -4,7 +4,9 @@
  */
 import { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { IncidentNumbers } from '../activities/incident-sequence';
-import { durationMs, Incident, INCIDENT_ID_PATTERN, incidentId, incidentNumber } from '../domain/incident';
+import { durationMs, Incident, INCIDENT_ID_PATTERN, incidentId, incidentNumber, type IncidentRow } from '../domain/incident';
+
+export type { IncidentRow };
 import { STATUSES, Status } from '../domain/lifecycle';
 import { Severity, severityRank } from '../domain/severity';
 import {
@@ -25,17 +27,6 @@ import type { TimelineEntry } from '../domain/incident';
 import type { IncidentFacts } from './metrics';
 import { temporalCall } from './temporal-errors';
 
-export interface IncidentRow {
-  id: string;
-  title: string;
-  severity: Severity;
-  status: Status;
-  assignee: string | null;
-  duration_ms: number;
-  affected_services: string[];
-  created_at: string;
-  resolved_at: string | null;
-}
 
 export interface IncidentsOptions {
   client: Client;

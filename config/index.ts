@@ -14,9 +14,10 @@ import { DEFAULT_ESCALATION, EscalationConfig, NotifierRef } from '../domain/esc
 import { isTimeZone } from '../domain/oncall';
 import type { NotifierConfig } from '../activities/notify';
 
-export const ROLES = ['viewer', 'responder', 'approver', 'admin'] as const;
+import { ROLES, type Role } from './roles';
+
+export { ROLES, type Role };
 export const RoleSchema = z.enum(ROLES);
-export type Role = z.infer<typeof RoleSchema>;
 
 const TokenEntrySchema = z.union([
   z.strictObject({ token: z.string().min(8), identity: z.string().min(1), roles: z.array(RoleSchema).min(1) }),

@@ -52,6 +52,19 @@ export interface Incident {
   dedup_key?: string;
 }
 
+/** One row of the incident list (from visibility, without querying the workflow). */
+export interface IncidentRow {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: Status;
+  assignee: string | null;
+  duration_ms: number;
+  affected_services: string[];
+  created_at: string;
+  resolved_at: string | null;
+}
+
 /** Incident ids are short and human-friendly: INC-1001, INC-1002, … */
 export const INCIDENT_ID_PATTERN = /^INC-\d+$/;
 export const FIRST_INCIDENT_NUMBER = 1001;

@@ -25,6 +25,9 @@ const NEXT: Record<Status, readonly Status[]> = {
   closed: [],
 };
 
+/** Where an incident may go from `from` (the console offers these as actions). */
+export const nextStatuses = (from: Status): readonly Status[] => NEXT[from];
+
 /** Statuses in which the incident is still being worked on (shown first in lists). */
 export function isActive(status: Status): boolean {
   return STATUSES.indexOf(status) < STATUSES.indexOf('resolved');

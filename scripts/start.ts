@@ -88,7 +88,7 @@ async function main() {
       if (boot.newToken) printFirstToken(boot.newToken, config.port, boot.file);
       else logger.info({ file: boot.file }, 'no tokens configured: using the admin token generated on first start (delete the file to make a new one)');
     }
-    const app = createApp({ client, namespace, taskQueue, tokens: new TokenStore(tokens), alerts: config.alerts, linkSecret: config.linkSecret, escalation: escalation.config, logger });
+    const app = createApp({ client, namespace, taskQueue, tokens: new TokenStore(tokens), alerts: config.alerts, linkSecret: config.linkSecret, escalation: escalation.config, temporalUiUrl: escalation.config.temporal_ui_url, logger });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);
     });

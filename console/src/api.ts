@@ -1,0 +1,45 @@
+/** The console's HTTP client: the same API and tokens as curl, nothing more. */
+import type { Incident } from '../../domain/incident';
+import type { Role } from '../../config/roles';
+
+export type { Incident };
+
+export interface Me {
+  identity: string;
+  roles: Role[];
+  temporal_ui: string | null;
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** An API error as the API sends it: a message and, for bad input, the fields. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const KEY = 'tourniquet.token';
+export const savedToken = () => sessionStorage.getItem(KEY);
+export const saveToken = (t: string | null) => (t ? sessionStorage.setItem(KEY, t) : sessionStorage.removeItem(KEY));
+
+export async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  if (!res.ok) throw new ApiError(res.status, json?.error?.message ?? `HTTP ${res.status}`, json?.error?.fields ?? []);
+  return json as T;
+}
+
+export const can = (me: Me | null, role: Role) => !!me?.roles.includes(role);

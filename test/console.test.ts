@@ -1,0 +1,122 @@
+/**
+ * The console in a real browser: Debian's Chromium driven by playwright-core against the real
+ * server (real Temporal, real Kubernetes for the approved rollback). Screenshots of the list
+ * and the detail page go to test-artifacts/.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Browser, chromium, Page } from 'playwright-core';
+import { eventually, startEngine, TestEngine, TOKENS, unique } from './support/engine';
+import { createNamespace, deployment, kube, mergePatch } from './support/kube';
+
+const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+let engine: TestEngine;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  engine = await startEngine();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+});
+afterAll(async () => {
+  await browser?.close();
+  await engine?.close();
+});
+
+/** A fresh browser session signed in with one of the test tokens. */
+async function signIn(token: keyof typeof TOKENS, viewport = { width: 1366, height: 900 }): Promise<Page> {
+  const page = await (await browser.newContext({ viewport })).newPage();
+  await page.goto(engine.url);
+  await page.getByLabel('API token').fill(TOKENS[token]);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: /Incidents/ }).waitFor();
+  return page;
+}
+
+it('refuses a wrong token at sign-in', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(engine.url);
+  await page.getByLabel('API token').fill('not-a-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: /token/i }).waitFor();
+});
+
+it('lets a responder declare, find, sort, open, acknowledge and annotate an incident', async () => {
+  const page = await signIn('responder');
+  const title = `Checkout errors ${unique('ui')}`;
+  await page.getByRole('link', { name: 'Declare incident' }).click();
+
+  // The form shows the API's own validation messages.
+  await page.getByRole('button', { name: 'Declare' }).click();
+  const api = await engine.call('POST', '/api/v1/incidents', { body: { title: '', description: '', severity: 'SEV2', affected_services: [] } });
+  const titleMessage = api.body.error.fields.find((f: any) => f.path === 'title').message;
+  await page.locator('#title-error').filter({ hasText: titleMessage }).waitFor();
+
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Description').fill('5xx above 5% after deploy');
+  await page.getByLabel('Severity').selectOption('SEV3');
+  await page.getByLabel('Affected services').fill('checkout, payments');
+  await page.getByRole('button', { name: 'Declare' }).click();
+  await page.getByRole('heading', { name: new RegExp(title) }).waitFor();
+  const id = /INC-\d+/.exec(await page.getByRole('heading', { name: new RegExp(title) }).innerText())![0];
+
+  // The list shows it without a reload; sorting by severity puts SEV1 first.
+  await engine.call('POST', '/api/v1/incidents', { body: { title: `Outage ${unique('ui')}`, description: 'd', severity: 'SEV1', affected_services: ['checkout'] } });
+  await page.getByRole('link', { name: 'Incidents' }).click();
+  await page.locator(`tr[data-id="${id}"]`).waitFor();
+  await page.getByLabel('Active first').uncheck();
+  await page.getByRole('button', { name: /^Severity/ }).click();
+  const header = page.getByRole('columnheader', { name: /Severity/ });
+  await eventually(async () => (await header.getAttribute('aria-sort')) === 'descending');
+  await eventually(async () => {
+    const sevs = await page.locator('tbody tr td:nth-child(3)').allInnerTexts();
+    return sevs.length > 1 && sevs[0].startsWith('SEV1') && sevs.indexOf([...sevs].sort()[0]) === 0 && sevs;
+  });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'console-list.png'), fullPage: true });
+
+  // Open it, acknowledge, add a note: the timeline shows both.
+  await page.getByRole('link', { name: id }).click();
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.locator('#summary .badge', { hasText: 'acknowledged' }).waitFor();
+  await page.getByLabel('Note', { exact: true }).fill('Rolled back the canary');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.locator('.timeline li', { hasText: 'Rolled back the canary' }).waitFor();
+  await page.locator('.timeline li', { hasText: 'Acknowledged; assigned to rob' }).waitFor();
+  const record = (await engine.call('GET', `/api/v1/incidents/${id}`)).body;
+  expect(record).toMatchObject({ status: 'acknowledged', assignee: 'rob' });
+  expect(record.timeline.some((e: any) => e.kind === 'note' && e.actor === 'rob' && e.message === 'Rolled back the canary')).toBe(true);
+});
+
+it('shows a pending approval to an approver, who approves it and sees the step run; a viewer cannot', async () => {
+  const k = kube();
+  const namespace = await createNamespace(k, 'console');
+  await k.apps.createNamespacedDeployment({ namespace, body: deployment('checkout', 1) });
+  await k.apps.patchNamespacedDeployment({ name: 'checkout', namespace, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/checkout:v2-bad' }] } } } } }, mergePatch);
+  await eventually(async () => (await k.apps.readNamespacedDeployment({ name: 'checkout', namespace })).metadata?.annotations?.['deployment.kubernetes.io/revision'] === '2');
+  const created = await engine.call('POST', '/api/v1/incidents', { body: { title: `Bad deploy ${unique('ui')}`, description: 'v2 is failing', severity: 'SEV2', affected_services: ['checkout'] } });
+  const id = created.body.id;
+  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } } });
+
+  // A viewer sees the pending approval but no buttons to decide it (and no lifecycle actions).
+  const viewer = await signIn('viewer', { width: 390, height: 844 }); // phone width
+  await viewer.goto(`${engine.url}/incidents/${id}`);
+  await viewer.getByText('Approval needed:').waitFor({ timeout: 30_000 });
+  await viewer.getByText('Only an approver can decide this step.').waitFor();
+  expect(await viewer.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+  expect(await viewer.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+
+  const approver = await signIn('approver');
+  await approver.goto(`${engine.url}/incidents/${id}`);
+  const banner = approver.getByRole('region', { name: 'Pending approvals' });
+  await banner.getByText('Roll back checkout').waitFor({ timeout: 30_000 });
+  await banner.getByText('high impact').waitFor();
+  await approver.screenshot({ path: path.join(ARTIFACTS, 'console-detail.png'), fullPage: true });
+  await approver.getByRole('button', { name: 'Approve' }).click();
+  await approver.locator('li[data-step="undo"] .badge', { hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
+  await approver.locator('.timeline li', { hasText: /Approval approved for "Roll back checkout"/ }).waitFor();
+  expect(await approver.getByRole('region', { name: 'Pending approvals' }).count()).toBe(0);
+  const image = (await k.apps.readNamespacedDeployment({ name: 'checkout', namespace })).spec?.template.spec?.containers[0].image;
+  expect(image).toBe('registry.example/checkout:v1');
+});
