@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
-import { eventually, startEngine, TestEngine, TOKENS, unique } from './support/engine';
+import { ALERT_SECRETS, eventually, startEngine, TestEngine, TOKENS, unique } from './support/engine';
 import { createNamespace, deployment, kube, mergePatch } from './support/kube';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
@@ -119,4 +119,35 @@ it('shows a pending approval to an approver, who approves it and sees the step r
   expect(await approver.getByRole('region', { name: 'Pending approvals' }).count()).toBe(0);
   const image = (await k.apps.readNamespacedDeployment({ name: 'checkout', namespace })).spec?.template.spec?.containers[0].image;
   expect(image).toBe('registry.example/checkout:v1');
+});
+
+it('takes an alert-opened incident through a status update and resolution to its postmortem', async () => {
+  const service = unique('cart');
+  const alert = await engine.call('POST', '/v2/enqueue', {
+    token: null,
+    body: { routing_key: ALERT_SECRETS.pagerdutyRoutingKey, event_action: 'trigger', dedup_key: `${service}-down`, payload: { summary: 'Cart API down', source: 'probe', severity: 'critical', component: service } },
+  });
+  expect(alert.status).toBe(202);
+  const page = await signIn('responder');
+  await page.getByLabel('Service').fill(service);
+  await page.getByLabel('Service').press('Enter');
+  const row = page.locator('tbody tr', { hasText: service });
+  await row.waitFor({ timeout: 20_000 });
+  await row.getByRole('link').click();
+  await page.locator('.timeline li', { hasText: 'Alert firing: Cart API down' }).waitFor();
+  await page.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.locator('#summary .badge', { hasText: 'acknowledged' }).waitFor();
+
+  await page.getByRole('button', { name: 'Start from the CAN draft' }).click();
+  const draft = page.getByRole('textbox', { name: 'Status update' });
+  await eventually(async () => (await draft.inputValue()).startsWith('Condition:'));
+  await page.getByRole('button', { name: 'Post update' }).click();
+  await page.locator('#communication pre', { hasText: 'Condition:' }).waitFor();
+
+  await page.getByLabel('Root cause (to resolve)').fill('expired TLS certificate');
+  await page.getByRole('button', { name: 'Move to resolved' }).click();
+  await page.locator('#summary .badge', { hasText: 'resolved' }).waitFor();
+  const postmortem = page.locator('#postmortem pre.markdown');
+  await postmortem.filter({ hasText: '## Root cause' }).waitFor();
+  expect(await postmortem.innerText()).toContain('expired TLS certificate');
 });
