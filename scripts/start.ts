@@ -93,7 +93,7 @@ async function main() {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);
     });
     stops.unshift(() => new Promise((r) => server.close(r)));
-    logger.info({ url: `http://localhost:${config.port}`, data: config.dataDir }, `API listening on http://localhost:${config.port}`);
+    logger.info({ url: `http://localhost:${config.port}`, data: config.dataDir }, `Console and API on http://localhost:${config.port}`);
   }
 
   let stopping = false;
@@ -131,7 +131,7 @@ function printFirstToken(token: string, port: number, file: string) {
     '',
     `    ${token}`,
     '',
-    'Try it:',
+    `Sign in to the console at http://localhost:${port}/ with it, or try the API:`,
     `    curl -H "Authorization: Bearer ${token}" http://localhost:${port}/api/v1/incidents`,
     '',
     `Only its hash is kept (${file}); delete that file and restart to get a new one.`,
