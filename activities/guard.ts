@@ -2,6 +2,7 @@
  * The guardrails' shared counters, reached from runbook steps: one Update per check on the
  * service's guard workflow (and the engine-wide `guard-*`), started on first use.
  */
+import { Context } from '@temporalio/activity';
 import { Client, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { GuardDecision, guardAcquireUpdate, guardReportUpdate, guardWorkflowId, idTaskQueue } from '../workflows/definitions';
 import type { serviceGuard } from '../workflows';
@@ -17,18 +18,19 @@ export function guardStart(taskQueue: string, service: string) {
 }
 
 export function createGuardActivities({ client, taskQueue }: { client: Client; taskQueue: string }) {
+  // A cancelled activity (timeout, worker shutting down) abandons its Update instead of waiting on.
+  const abortable = <T>(fn: () => Promise<T>) => client.withAbortSignal(Context.current().cancellationSignal, fn);
   return {
     /** Engine-wide pause first, then the service's own pause, breaker and rate limit. */
     async guardAcquire({ service, action, incident }: { service: string; action: string; incident: string }): Promise<GuardDecision> {
-      const global = await client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
-        args: [{ action, incident, record: false }],
-        startWorkflowOperation: guardStart(taskQueue, '*'),
-      });
+      const global = await abortable(() =>
+        client.workflow.executeUpdateWithStart(guardAcquireUpdate, { args: [{ action, incident, record: false }], startWorkflowOperation: guardStart(taskQueue, '*') }),
+      );
       if (global.decision !== 'allowed') return global;
-      return client.workflow.executeUpdateWithStart(guardAcquireUpdate, { args: [{ action, incident }], startWorkflowOperation: guardStart(taskQueue, service) });
+      return abortable(() => client.workflow.executeUpdateWithStart(guardAcquireUpdate, { args: [{ action, incident }], startWorkflowOperation: guardStart(taskQueue, service) }));
     },
     async guardReport({ service, action, incident, ok }: { service: string; action: string; incident: string; ok: boolean }): Promise<void> {
-      await client.workflow.executeUpdateWithStart(guardReportUpdate, { args: [{ action, incident, ok }], startWorkflowOperation: guardStart(taskQueue, service) });
+      await abortable(() => client.workflow.executeUpdateWithStart(guardReportUpdate, { args: [{ action, incident, ok }], startWorkflowOperation: guardStart(taskQueue, service) }));
     },
   };
 }

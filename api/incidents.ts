@@ -26,6 +26,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { TimelineEntry } from '../domain/incident';
 import type { IncidentFacts } from './metrics';
 import { temporalCall } from './temporal-errors';
+import { ConflictError, NotFoundError } from './errors';
 
 
 export interface IncidentsOptions {
@@ -74,7 +75,12 @@ export class Incidents {
 
   /** Runs one of the incident's Updates (validated in the workflow) and returns its result. */
   update<R, A>(id: string, def: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
-    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(def, { args: [arg] }));
+    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(def, { args: [arg] })).catch(async (err) => {
+      // An update racing the incident's close can come back "not found": say what happened.
+      if (!(err instanceof NotFoundError)) throw err;
+      const closed = await this.o.client.workflow.getHandle(id).describe().then((d) => d.status.name !== 'RUNNING', () => false);
+      throw closed ? new ConflictError(`incident ${id} is closed`) : err;
+    });
   }
 
   /**
@@ -148,19 +154,19 @@ export class Incidents {
   }
 
   acknowledge(id: string, actor: string, assignee?: string): Promise<Incident> {
-    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ actor, assignee }] }));
+    return this.update(id, acknowledgeUpdate, { actor, assignee });
   }
 
   transition(id: string, actor: string, change: { to: Status; note?: string; root_cause?: string }): Promise<Incident> {
-    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(transitionUpdate, { args: [{ actor, ...change }] }));
+    return this.update(id, transitionUpdate, { actor, ...change });
   }
 
   addNote(id: string, actor: string, text: string): Promise<Incident> {
-    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(noteUpdate, { args: [{ actor, text }] }));
+    return this.update(id, noteUpdate, { actor, text });
   }
 
   edit(id: string, actor: string, change: { severity?: Severity; assignee?: string; affected_services?: string[] }): Promise<Incident> {
-    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(editUpdate, { args: [{ actor, ...change }] }));
+    return this.update(id, editUpdate, { actor, ...change });
   }
 
   /** Pages recorded by incidents still open or closed since `since`: [person, at ms, off hours]. */

@@ -100,7 +100,7 @@ describe('illegal transitions are refused with a reason', () => {
     const closed = await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, { body: { to: 'closed' } });
     expect(closed.body.status).toBe('closed');
     const note = await engine.call('POST', `/api/v1/incidents/${body.id}/notes`, { body: { text: 'late note' } });
-    expect([note.status, note.body]).toEqual([409, expect.anything()]);
+    expect({ status: note.status, body: note.body }).toEqual({ status: 409, body: expect.anything() });
     const detail = await engine.call('GET', `/api/v1/incidents/${body.id}`);
     expect(detail.body.status).toBe('closed');
   });

@@ -28,8 +28,7 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
   const workflowBundle = deps.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger })).code };
   // After a worker dies, its cached workflows' next tasks wait this long on its sticky queue
   // before any worker may take them: keep it short so an approval after a crash is quick.
-  // Shutdown cancels activities still running; one that ignores cancellation is abandoned after 30 s (it will be retried).
-  const common = { connection: deps.connection, namespace: deps.namespace, workflowBundle, stickyQueueScheduleToStartTimeout: '3 seconds' as const, shutdownForceTime: '30 seconds' as const };
+  const common = { connection: deps.connection, namespace: deps.namespace, workflowBundle, stickyQueueScheduleToStartTimeout: '3 seconds' as const };
   const main = await Worker.create({
     ...common,
     taskQueue: deps.taskQueue,
@@ -39,13 +38,16 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
     maxCachedWorkflows: 1000,
   });
   const ids = await Worker.create({ ...common, taskQueue: idTaskQueue(deps.taskQueue), maxCachedWorkflows: 10 });
+  let mainRunning: Promise<void> | undefined;
   return {
     run: async () => {
-      await Promise.all([main.run(), ids.run()]);
+      mainRunning = main.run();
+      await Promise.all([mainRunning, ids.run()]);
     },
+    // The main worker's activities call the ids queue (guards, id allocation): it stops last.
     shutdown: () => {
       main.shutdown();
-      ids.shutdown();
+      void (mainRunning ?? Promise.resolve()).finally(() => ids.shutdown());
     },
   };
 }
