@@ -7,6 +7,7 @@ import { eventually, startEngine, TestEngine, unique } from './support/engine';
 import { detail, pendingApproval } from './support/incidents';
 import { createNamespace, deployment, kube } from './support/kube';
 import { Receiver, startReceiver } from './support/receiver';
+import { DEFAULT_GUARDRAILS } from '../domain/guardrails';
 
 let engine: TestEngine;
 let pager: Receiver;
@@ -14,6 +15,8 @@ let pager: Receiver;
 beforeAll(async () => {
   pager = await startReceiver();
   engine = await startEngine({
+    // Undecided approvals escalate after 3 s (rejected at 4×).
+    guardrails: { ...DEFAULT_GUARDRAILS, approvalTimeoutSeconds: { ...DEFAULT_GUARDRAILS.approvalTimeoutSeconds, SEV2: 3 } },
     escalation: {
       business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
       severities: { SEV2: { acknowledge: '1h', mitigate: '4s', update_every: null, page: false } },
@@ -52,5 +55,10 @@ it('offers failover for approval when the restart has not mitigated by the miles
   expect(d.timeline.map((e: any) => e.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^Mitigate milestone missed/), expect.stringMatching(/^Runbook failover started for approval: mitigate milestone missed/)]));
   // The missed milestone paged the policy's next level.
   expect(pager.delivered().some((r) => r.body.incident.id === id && r.body.to === 'lee')).toBe(true);
+  // Left undecided, the approval pages the runbook's escalation target (platform-oncall → pia),
+  // with signed one-click links to decide it.
+  const escalated = await eventually(async () => pager.delivered().find((r) => r.body.incident.id === id && r.body.to === 'pia'), { timeoutMs: 10_000 });
+  expect(escalated.body.reason).toMatch(/^approval for "Scale standby to 1" undecided since/);
+  expect(escalated.body.approvals[0]).toMatchObject({ approval_id: approval.id, approve_url: expect.stringContaining('/api/v1/approval-links/') });
   await engine.call('POST', '/api/v1/automation/resume', { token: 'approver', body: { service } });
 });
