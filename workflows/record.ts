@@ -42,6 +42,10 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
     if (!a) throw fail(FailureType.notFound, `action item ${id} not found`);
     return a;
   };
+  const openItem = ({ id }: { id: string }) => {
+    notClosed(undefined);
+    item(id);
+  };
   /** Published postmortem and every action item done: the incident closes by itself. */
   const maybeClose = () => {
     const open = (state.action_items ?? []).filter(isOpenItem).length;
@@ -164,12 +168,7 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
       publish();
       return a;
     },
-    {
-      validator: ({ id }) => {
-        notClosed(undefined);
-        item(id);
-      },
-    },
+    { validator: openItem },
   );
 
   wf.setHandler(
@@ -182,12 +181,7 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
       publish();
       return a;
     },
-    {
-      validator: ({ id }) => {
-        notClosed(undefined);
-        item(id);
-      },
-    },
+    { validator: openItem },
   );
 
   return {

@@ -107,3 +107,13 @@ export function useAction() {
   };
   return { error, busy, run };
 }
+
+/** A form's state with `bind(name)` for an input's value and change handler. */
+export function useForm<T extends Record<string, string>>(initial: T) {
+  const [form, setForm] = useState(initial);
+  const bind = (name: keyof T) => ({
+    value: form[name],
+    onInput: (e: Event) => setForm((f) => ({ ...f, [name]: (e.currentTarget as HTMLInputElement).value })),
+  });
+  return { form, setForm, bind };
+}

@@ -3,15 +3,14 @@ import { useLocation } from 'preact-iso';
 import { ApiError, call, type Incident } from '../api';
 import { CreateIncidentRequest } from '../../../api/schemas';
 import { SEVERITIES, SEVERITY_LABELS } from '../../../domain/severity';
-import { ErrorNote } from '../ui';
+import { ErrorNote, useForm } from '../ui';
 
 /** The seed's CreateIncidentRequest as a form, validated by the API's own zod schema. */
 export function CreateIncident({ token }: { token: string }) {
   const { route } = useLocation();
-  const [form, setForm] = useState({ title: '', description: '', severity: 'SEV2', affected_services: '', assignee: '' });
+  const { form, bind } = useForm({ title: '', description: '', severity: 'SEV2', affected_services: '', assignee: '' });
   const [fields, setFields] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
-  const set = (name: keyof typeof form) => (e: Event) => setForm({ ...form, [name]: (e.currentTarget as HTMLInputElement).value });
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -45,17 +44,17 @@ export function CreateIncident({ token }: { token: string }) {
       <form onSubmit={submit} noValidate aria-label="Declare an incident">
         <label>
           Title
-          <input name="title" value={form.title} onInput={set('title')} {...invalid('title')} />
+          <input name="title" {...bind('title')} {...invalid('title')} />
           {hint('title')}
         </label>
         <label>
           Description
-          <textarea name="description" value={form.description} onInput={set('description')} {...invalid('description')} />
+          <textarea name="description" {...bind('description')} {...invalid('description')} />
           {hint('description')}
         </label>
         <label>
           Severity
-          <select name="severity" value={form.severity} onChange={set('severity')}>
+          <select name="severity" {...bind('severity')}>
             {SEVERITIES.map((s) => (
               <option value={s}>
                 {s} — {SEVERITY_LABELS[s]}
@@ -65,12 +64,12 @@ export function CreateIncident({ token }: { token: string }) {
         </label>
         <label>
           Affected services <small>(comma-separated)</small>
-          <input name="affected_services" value={form.affected_services} onInput={set('affected_services')} {...invalid('affected_services')} />
+          <input name="affected_services" {...bind('affected_services')} {...invalid('affected_services')} />
           {hint('affected_services')}
         </label>
         <label>
           Assignee <small>(optional)</small>
-          <input name="assignee" value={form.assignee} onInput={set('assignee')} {...invalid('assignee')} />
+          <input name="assignee" {...bind('assignee')} {...invalid('assignee')} />
           {hint('assignee')}
         </label>
         <ErrorNote error={error} />

@@ -4,7 +4,7 @@ import { nextStatuses } from '../../../domain/lifecycle';
 import { SEVERITIES } from '../../../domain/severity';
 import { ACTION_STATUSES, EVIDENCE_KINDS, HEALTH } from '../../../domain/record';
 import type { RunbookMeta } from '../../../domain/runbook';
-import { Duration, ErrorNote, Section, SeverityBadge, StatusBadge, useAction, usePoll, when } from '../ui';
+import { Duration, ErrorNote, Section, SeverityBadge, StatusBadge, useAction, useForm, usePoll, when } from '../ui';
 
 type Props = { token: string; me: Me; id: string };
 
@@ -289,7 +289,7 @@ function Services(p: Part) {
 
 function Evidence(p: Part) {
   const act = useAction();
-  const [form, setForm] = useState({ kind: 'link', title: '', url: '' });
+  const { form, bind } = useForm({ kind: 'link', title: '', url: '' });
   return (
     <Section title="Evidence" id="evidence">
       <ul>
@@ -302,11 +302,11 @@ function Evidence(p: Part) {
       </ul>
       {can(p.me, 'responder') && p.i.status !== 'closed' ? (
         <form class="inline-form" aria-label="Add evidence" onSubmit={(e) => (e.preventDefault(), act.run(() => api(p, 'POST', '/evidence', form), p.reload))}>
-          <select aria-label="Kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}>
+          <select aria-label="Kind" {...bind('kind')}>
             {EVIDENCE_KINDS.map((k) => <option value={k}>{k}</option>)}
           </select>
-          <input aria-label="Evidence title" placeholder="Title" value={form.title} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} />
-          <input aria-label="Evidence URL" placeholder="https://…" value={form.url} onInput={(e) => setForm({ ...form, url: e.currentTarget.value })} />
+          <input aria-label="Evidence title" placeholder="Title" {...bind('title')} />
+          <input aria-label="Evidence URL" placeholder="https://…" {...bind('url')} />
           <button type="submit">Add</button>
         </form>
       ) : null}
@@ -356,7 +356,7 @@ function Communication(p: Part) {
 
 function ActionItems(p: Part) {
   const act = useAction();
-  const [form, setForm] = useState({ title: '', owner: '', due: '' });
+  const { form, bind } = useForm({ title: '', owner: '', due: '' });
   const responder = can(p.me, 'responder') && p.i.status !== 'closed';
   return (
     <Section title="Action items" id="action-items">
@@ -383,9 +383,9 @@ function ActionItems(p: Part) {
       </table>
       {responder ? (
         <form class="inline-form" aria-label="Add an action item" onSubmit={(e) => (e.preventDefault(), act.run(() => api(p, 'POST', '/action-items', form), p.reload))}>
-          <input aria-label="Action item" placeholder="What" value={form.title} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} />
-          <input aria-label="Owner" placeholder="Owner" value={form.owner} onInput={(e) => setForm({ ...form, owner: e.currentTarget.value })} />
-          <input aria-label="Due" type="date" value={form.due} onInput={(e) => setForm({ ...form, due: e.currentTarget.value })} />
+          <input aria-label="Action item" placeholder="What" {...bind('title')} />
+          <input aria-label="Owner" placeholder="Owner" {...bind('owner')} />
+          <input aria-label="Due" type="date" {...bind('due')} />
           <button type="submit">Add</button>
         </form>
       ) : null}
