@@ -60,7 +60,8 @@ export function usePoll<T>(load: () => Promise<T>, deps: unknown[], everyMs = 30
         (e: Error) => live && setError(e),
       );
     run();
-    const t = setInterval(run, everyMs);
+    // A hidden tab stops polling (a console left open all night costs the server nothing).
+    const t = setInterval(() => document.visibilityState === 'visible' && run(), everyMs);
     return () => {
       live = false;
       clearInterval(t);
