@@ -193,6 +193,8 @@ const EnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** The Temporal UI of a cluster (TEMPORAL_ADDRESS), for links from pages and the console. */
+  TEMPORAL_UI_URL: z.url().optional(),
   TOURNIQUET_TASK_QUEUE: z.string().min(1).default('tourniquet'),
   TOURNIQUET_TOKENS: z.string().optional(),
   TOURNIQUET_CONFIG: z.string().optional(),
@@ -209,7 +211,7 @@ const EnvSchema = z.object({
 export interface Config {
   port: number;
   dataDir: string;
-  temporal: { address?: string; namespace: string; port: number; uiPort: number; taskQueue: string };
+  temporal: { address?: string; namespace: string; port: number; uiPort: number; uiUrl?: string; taskQueue: string };
   tokens: TokenEntry[];
   alerts: AlertsConfig;
   targets: TargetsConfig;
@@ -268,6 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       port: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL,
       taskQueue: e.TOURNIQUET_TASK_QUEUE,
     },
     tokens: [...file.tokens, ...envTokens.data],

@@ -48,7 +48,8 @@ async function main() {
     logger.info({ address: devServer.address, ui: devServer.uiUrl, data: dbFile, log: path.join(config.dataDir, 'temporal.log') }, `Temporal UI: ${devServer.uiUrl}`);
   }
   const { namespace, taskQueue } = config.temporal;
-  const escalation = toEscalationConfig(config.escalation, config.publicUrl, devServer ? `${devServer.uiUrl}/namespaces/${namespace}` : undefined);
+  const uiBase = devServer?.uiUrl ?? config.temporal.uiUrl?.replace(/\/$/, '');
+  const escalation = toEscalationConfig(config.escalation, config.publicUrl, uiBase ? `${uiBase}/namespaces/${namespace}` : undefined);
 
   const connection = await Connection.connect(options);
   stops.unshift(() => connection.close());
