@@ -31,31 +31,42 @@ async function main() {
   try {
     log(`declaring ${INCIDENTS} SEV2 incidents (acknowledge within ${ACK_SECONDS} s)`);
     const ids: string[] = [];
-    const created = await runConcurrent(INCIDENTS, 16, async (i) => {
-      const res = await fetch(`${env.url}/api/v1/incidents`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ title: `timer ${i}`, description: 'bench', severity: 'high', affected_services: ['bench'] }),
-      });
-      if (res.status !== 201) throw new Error(`declare: ${res.status} ${await res.text()}`);
-      ids.push(((await res.json()) as { id: string }).id);
+    const created = await runConcurrent(INCIDENTS, 24, async (i) => {
+      // Through the API, as responders and alerts do; an overloaded moment (503) is retried.
+      for (let attempt = 1; ; attempt++) {
+        const res = await fetch(`${env.url}/api/v1/incidents`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ title: `timer ${i}`, description: 'bench', severity: 'high', affected_services: ['bench'] }),
+        });
+        if (res.status === 201) {
+          ids.push(((await res.json()) as { id: string }).id);
+          break;
+        }
+        const text = await res.text();
+        if (res.status !== 503 || attempt === 3) throw new Error(`declare: ${res.status} ${text}`);
+        log(`  declare ${i}: 503, retrying`);
+      }
       if ((i + 1) % 200 === 0) log(`  ${i + 1} declared`);
     });
-    log(`declared in ${round(created.seconds)} s: deadlines span ${round(created.seconds)} s; waiting for the pages`);
-    if (created.seconds > ACK_SECONDS) log(`WARNING: declaring took longer than ${ACK_SECONDS} s; deadlines are not all in the same minute`);
+    log(`declared in ${round(created.seconds)} s; waiting for the pages`);
+    // Every deadline is at most ACK_SECONDS after its incident was declared: wait that long
+    // after the last one, plus a grace for late pages (a page later than that counts as missing).
     const lastDeadline = Date.now() + ACK_SECONDS * 1000;
     let rss = env.workerRssMb();
     while (Date.now() < lastDeadline + 15_000) {
       await new Promise((r) => setTimeout(r, 1000));
       rss = Math.max(rss, env.workerRssMb());
-      const got = receiver.delivered().length;
-      if (got >= INCIDENTS && Date.now() > lastDeadline + 5000) break;
+      if (receiver.delivered().length >= INCIDENTS && Date.now() > lastDeadline + 5000) break;
     }
     const pages = receiver.delivered().filter((r) => r.body.kind === 'page');
     const keys = new Set(pages.map((p) => p.body.idempotency_key));
     const byIncident = new Set(pages.map((p) => p.body.incident.id));
     const lateness = [...new Map(pages.map((p) => [p.body.idempotency_key, p.at - Date.parse(p.body.due_at)])).values()];
     const missed = ids.filter((id) => !byIncident.has(id)).length;
+    const dues = pages.map((p) => Date.parse(p.body.due_at));
+    const window = (Math.max(...dues) - Math.min(...dues)) / 1000;
+    if (window > 60) log(`WARNING: the deadlines spread over ${round(window)} s, more than one minute`);
 
     log('baseline: server timer lateness in 50 histories');
     const timerLate: number[] = [];
@@ -78,7 +89,7 @@ async function main() {
       lateness_p99_ms: round(percentile(lateness, 99), 0),
       lateness_max_ms: round(Math.max(...lateness), 0),
       worker_rss_mb: round(rss, 0),
-      deadline_window_s: round(created.seconds, 1),
+      deadline_window_s: round(window, 1),
       baseline_server_timer_lateness_p99_ms: round(percentile(timerLate, 99), 0),
     };
     log(JSON.stringify(figures));
