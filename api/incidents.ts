@@ -53,11 +53,11 @@ export class Incidents {
 
   /** Declares an incident; it exists once this returns (the workflow has started). */
   async create(request: NewIncident, actor: string): Promise<Incident> {
-    return this.call('incident', async () => {
+    const handle = await this.call('incident', async () => {
       const id = incidentId(await this.numbers.next());
       const input: IncidentInput = { id, request, actor, historyLimit: this.o.historyLimit };
       const memo: IncidentMemo = { title: request.title, created_at: new Date().toISOString() };
-      const handle = await this.o.client.workflow.start<typeof incident>('incident', {
+      return this.o.client.workflow.start<typeof incident>('incident', {
         workflowId: id,
         taskQueue: this.o.taskQueue,
         args: [input],
@@ -69,8 +69,14 @@ export class Incidents {
           ...(request.assignee ? [{ key: SA.assignee, value: request.assignee }] : []),
         ],
       });
-      return handle.query(incidentQuery);
     });
+    // Started means declared: a slow read-back (a busy worker) must not turn into an error
+    // that invites a retry and a second incident. Answer with the record as declared.
+    return this.call('incident', () => handle.query(incidentQuery)).catch((): Incident => ({
+      id: handle.workflowId, title: request.title, description: request.description, severity: request.severity, status: 'triggered',
+      assignee: request.assignee, affected_services: request.affected_services, related_alerts: request.related_alerts ?? [],
+      created_by: actor, created_at: new Date().toISOString(), alerts: [], runbooks: [], timeline: [],
+    }));
   }
 
   /** Runs one of the incident's Updates (validated in the workflow) and returns its result. */
