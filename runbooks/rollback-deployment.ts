@@ -25,6 +25,7 @@ export default defineRunbook({
       ctx.k8s.k8sWaitForRollout({ ...ref, timeoutSeconds: 300 }),
     );
     if (!after || after.available < after.desired) ctx.escalate(`${ref.name} has ${after?.available}/${after?.desired} available after the rollback`);
+    ctx.health(ctx.service, 'recovering', `${ref.name} rolled back to revision ${undo?.to}`);
     return `rolled ${ref.name} back to revision ${undo?.to} (${undo?.image}); ${after!.available}/${after!.desired} available`;
   },
 });

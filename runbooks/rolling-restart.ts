@@ -25,6 +25,7 @@ export default defineRunbook({
       ctx.k8s.k8sWaitForRollout({ ...ref, timeoutSeconds: 300 }),
     );
     if (!after || after.available < after.desired) ctx.escalate(`${ref.name} has ${after?.available}/${after?.desired} available after the restart`);
+    ctx.health(ctx.service, 'recovering', `${ref.name} restarted, ${after!.available}/${after!.desired} available`);
     return `${restart?.restarted ? 'restarted' : 'already restarted'} ${ref.name}: revision ${after!.revision}, ${after!.available}/${after!.desired} available`;
   },
 });

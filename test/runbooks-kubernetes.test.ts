@@ -41,7 +41,9 @@ describe('rolling-restart, started by an alert', () => {
     expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     expect(d.status?.readyReplicas).toBe(3);
 
-    const timeline = (await detail(engine, id)).timeline.map((e: any) => e.message);
+    const record = await detail(engine, id);
+    expect(record.service_health[service]).toMatchObject({ health: 'recovering', updated_by: 'runbook:rolling-restart', note: 'api restarted, 3/3 available' });
+    const timeline = record.timeline.map((e: any) => e.message);
     expect(timeline).toEqual(expect.arrayContaining(['Runbook rolling-restart started', expect.stringMatching(/^Step "Restart api" succeeded/), expect.stringMatching(/^Runbook rolling-restart succeeded/)]));
   });
 

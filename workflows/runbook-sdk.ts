@@ -30,6 +30,8 @@ export interface RunbookContext {
   /** Parameters given by the human who started it, or the labels of the alert that did. */
   params: Readonly<Record<string, string>>;
   dryRun: boolean;
+  /** The affected service this run acts for (its guardrails apply), or "unknown". */
+  service: string;
   /** Alerts of the incident still firing when the runbook started (0 for a declared incident). */
   alertsFiring: number;
   /** A required parameter, or a clear failure naming it. */

@@ -240,6 +240,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     incidentId: input.incidentId,
     params: input.params,
     dryRun,
+    service,
     alertsFiring: input.alertsFiring ?? 0,
     param(name) {
       const v = input.params[name];
