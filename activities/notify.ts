@@ -52,11 +52,18 @@ export function createNotifyActivities(deps: NotifyDeps) {
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
 
 /** Signed one-click approve/reject links for the person paged (they act as themselves). */
-function withApprovalLinks(n: Notification, secret: string | undefined): Notification & { approvals: (Notification['approvals'][number] & { approve_url?: string; reject_url?: string })[] } {
+function withApprovalLinks(n: Notification, secret: string | undefined): Notification & { approvals: (Notification['approvals'][number] & { approve_url?: string; reject_url?: string })[]; links: Notification['links'] & { acknowledge_url?: string } } {
   if (!secret || n.kind === 'notify') return n;
+  const origin = new URL(n.links.incident).origin;
+  const day = Math.floor(Date.now() / 1000) + 86_400;
+  const acknowledge = `${origin}/api/v1/ack-links/${createLinkToken(secret, { incident: n.incident.id, identity: n.to, action: 'acknowledge', exp: day })}`;
   const link = (a: Notification['approvals'][number], decision: 'approve' | 'reject') =>
-    `${new URL(n.links.incident).origin}/api/v1/approval-links/${createLinkToken(secret, { incident: n.incident.id, approval: a.approval_id, identity: n.to, decision, exp: Math.floor(Date.parse(a.expires_at) / 1000) })}`;
-  return { ...n, approvals: n.approvals.map((a) => ({ ...a, approve_url: link(a, 'approve'), reject_url: link(a, 'reject') })) };
+    `${origin}/api/v1/approval-links/${createLinkToken(secret, { incident: n.incident.id, approval: a.approval_id, identity: n.to, decision, exp: Math.floor(Date.parse(a.expires_at) / 1000) })}`;
+  return {
+    ...n,
+    links: { ...n.links, acknowledge_url: acknowledge },
+    approvals: n.approvals.map((a) => ({ ...a, approve_url: link(a, 'approve'), reject_url: link(a, 'reject') })),
+  };
 }
 
 /** Slack incoming-webhook shape: `text` for notifications, blocks for the details. */

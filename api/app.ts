@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps): express.Express {
   const runbooks = new Runbooks({ client: deps.client, timeoutMs: deps.temporalTimeoutMs });
   mount('/', runbooksRouter({ runbooks, catalog: loadRunbookCatalog(), tokens: deps.tokens }));
   mount('/', automationRouter(deps));
-  mount('/', approvalLinksRouter({ runbooks, tokens: deps.tokens, secret: deps.linkSecret }));
+  mount('/', approvalLinksRouter({ runbooks, incidents, tokens: deps.tokens, secret: deps.linkSecret }));
   mount('/', oncallRouter({ escalation: deps.escalation ?? DEFAULT_ESCALATION, incidents, tokens: deps.tokens }));
   mount('/', recordRouter({ incidents, tokens: deps.tokens }));
   mount('/', metricsRouter({ incidents, escalation: deps.escalation ?? DEFAULT_ESCALATION, tokens: deps.tokens }));

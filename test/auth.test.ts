@@ -11,13 +11,13 @@ afterAll(() => engine?.close());
 
 const OPEN = new Set(['GET /healthz', 'GET /readyz']);
 /** Routes authenticated by their own secret (alert sources, signed approval links), not API tokens. */
-const ALERT_ROUTE = /^\/api\/v1\/alerts|^\/v2\/enqueue|^\/api\/v1\/approval-links/;
+const ALERT_ROUTE = /^\/api\/v1\/alerts|^\/v2\/enqueue|^\/api\/v1\/approval-links|^\/api\/v1\/ack-links/;
 const concrete = (path: string) => path.replace(':id', 'INC-1001').replace(':approvalId', '1-undo').replace(':runId', 'INC-1001-rb-1').replace(':stepId', 'x').replace(':token', 'not.a-token');
 
 describe('every route in the router refuses callers without the right token', () => {
   it('walks the whole router', () => {
     expect(routes.length).toBeGreaterThanOrEqual(13);
-    expect(routes.filter((r) => ALERT_ROUTE.test(r.path))).toHaveLength(6);
+    expect(routes.filter((r) => ALERT_ROUTE.test(r.path))).toHaveLength(8);
   });
 
   it('answers 401 to anonymous calls on every route except the probes', async () => {

@@ -44,10 +44,11 @@ beforeAll(async () => {
       roles: { incident_commander: [{ schedule: 'ic' }] },
       policies: {
         default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '3s' }, { targets: [{ schedule: 'secondary' }], timeout: '3s' }, { targets: [{ role: 'incident_commander' }], timeout: '3s' }] },
+        'rob-first': { levels: [{ targets: [{ person: 'rob' }], timeout: '1h' }] },
         patient: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] },
         slow: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '6s' }, { targets: [{ schedule: 'secondary' }], timeout: '30s' }] },
       },
-      services: { 'restart-svc': 'slow', payments: 'patient' },
+      services: { 'restart-svc': 'slow', payments: 'patient', 'ack-svc': 'rob-first' },
       notifiers: [
         { name: 'pager', type: 'webhook', url: pager.url, secret: PAGER_SECRET, kinds: ['page', 'reminder'] },
         { name: 'chat', type: 'slack', url: chat.url, kinds: ['notify'] },
@@ -160,6 +161,22 @@ describe('escalation along the policy', () => {
     expect(took.body.milestones.find((m: any) => m.name === 'handoff')).toMatchObject({ status: 'met' });
     // A second acknowledgement is a conflict again.
     expect((await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} })).status).toBe(409);
+  });
+});
+
+describe('one-click links in pages', () => {
+  it('acknowledges as the person paged through the signed link in the page', async () => {
+    const id = await declare(engine, 'ack-svc', 'high');
+    const page = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'rob'));
+    const link: string = page.body.links.acknowledge_url;
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:3000\/api\/v1\/ack-links\//);
+    const path = new URL(link).pathname;
+    expect((await engine.call('GET', path, { token: null })).body).toMatchObject({ incident: id, identity: 'rob', action: 'acknowledge' });
+    const acked = await engine.call('POST', path, { token: null });
+    expect(acked.status).toBe(200);
+    expect(acked.body).toMatchObject({ status: 'acknowledged', assignee: 'rob' });
+    expect((await engine.call('POST', path, { token: null })).status).toBe(409);
+    expect((await engine.call('POST', `${path.slice(0, -2)}xx`, { token: null })).status).toBe(401);
   });
 });
 

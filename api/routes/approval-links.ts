@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireRole, TokenStore } from '../auth';
-import { createLinkToken, verifyLinkToken } from '../approval-links';
+import { AckClaims, createLinkToken, verifyLinkToken } from '../approval-links';
+import type { Incidents } from '../incidents';
 import { AuthenticationError, NotAllowedError, parse } from '../errors';
 import type { Runbooks } from '../runbooks';
 import { ApprovalIdParam, IncidentIdParam, NameSchema } from '../schemas';
@@ -17,7 +18,7 @@ const MintRequest = z.strictObject({
  * GET shows what the link will do (chat previews fetch links: a GET must never decide);
  * POST decides.
  */
-export function approvalLinksRouter({ runbooks, tokens, secret }: { runbooks: Runbooks; tokens: TokenStore; secret?: string }): Router {
+export function approvalLinksRouter({ runbooks, incidents, tokens, secret }: { runbooks: Runbooks; incidents: Incidents; tokens: TokenStore; secret?: string }): Router {
   const router = Router();
   const claimsOf = (token: string) => {
     if (!secret) throw new AuthenticationError('approval links are not enabled (set TOURNIQUET_LINK_SECRET)');
@@ -45,6 +46,23 @@ export function approvalLinksRouter({ runbooks, tokens, secret }: { runbooks: Ru
   router.post('/api/v1/approval-links/:token', async (req, res) => {
     const c = claimsOf(String(req.params.token));
     res.json(await runbooks.decide(c.incident, c.approval, { approve: c.decision === 'approve', actor: c.identity, comment: `via link (${c.decision})` }));
+  });
+
+  // One-click acknowledge from a page: as the person paged, who must hold the responder role.
+  const ackClaimsOf = (token: string) => {
+    if (!secret) throw new AuthenticationError('links are not enabled (set TOURNIQUET_LINK_SECRET)');
+    const claims = verifyLinkToken(secret, token, undefined, AckClaims);
+    if (typeof claims === 'string') throw new AuthenticationError(claims);
+    if (!tokens.identityHas(claims.identity, 'responder')) throw new NotAllowedError(`${claims.identity} does not hold the responder role`);
+    return claims;
+  };
+  router.get('/api/v1/ack-links/:token', (req, res) => {
+    const c = ackClaimsOf(String(req.params.token));
+    res.json({ incident: c.incident, identity: c.identity, action: 'acknowledge', expires_at: new Date(c.exp * 1000).toISOString(), how: 'POST this URL to acknowledge' });
+  });
+  router.post('/api/v1/ack-links/:token', async (req, res) => {
+    const c = ackClaimsOf(String(req.params.token));
+    res.json(await incidents.acknowledge(c.incident, c.identity));
   });
   return router;
 }
