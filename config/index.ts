@@ -205,6 +205,8 @@ const EnvSchema = z.object({
   TOURNIQUET_LINK_SECRET: z.string().min(16).optional(),
   /** Where links in pages point; default http://localhost:PORT. */
   TOURNIQUET_PUBLIC_URL: z.url().optional(),
+  /** With --only=worker: serve the worker's Prometheus counters on this port. */
+  TOURNIQUET_WORKER_METRICS_PORT: port.optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -218,6 +220,7 @@ export interface Config {
   guardrails: GuardrailsConfig;
   escalation: EscalationFileConfig;
   publicUrl: string;
+  workerMetricsPort?: number;
   /** Signs approval links; absent = links disabled. */
   linkSecret?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -277,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     targets: file.targets,
     guardrails: file.guardrails,
     escalation: file.escalation,
+    workerMetricsPort: e.TOURNIQUET_WORKER_METRICS_PORT,
     publicUrl: e.TOURNIQUET_PUBLIC_URL ?? file.escalation.public_url ?? `http://localhost:${e.PORT}`,
     linkSecret: e.TOURNIQUET_LINK_SECRET,
     alerts: {

@@ -11,6 +11,8 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createApp } from '../api/app';
+import { createServer } from 'node:http';
+import { register } from 'prom-client';
 import { TokenStore } from '../api/auth';
 import { ConfigError, loadConfig, toGuardrailConfig, toEscalationConfig } from '../config';
 import { bootstrapAdminToken } from '../config/admin-token';
@@ -79,6 +81,15 @@ async function main() {
       await nativeConnection.close();
     });
     logger.info({ namespace, taskQueue }, 'worker polling');
+    if (only === 'worker' && config.workerMetricsPort !== undefined) {
+      // A worker alone has no API to serve its counters (pages, runbook steps, approvals): its own /metrics.
+      const metrics = createServer((req, res) => {
+        if (req.url !== '/metrics') return void res.writeHead(404).end();
+        register.metrics().then((body) => res.writeHead(200, { 'content-type': register.contentType }).end(body));
+      }).listen(config.workerMetricsPort);
+      stops.unshift(() => new Promise((r) => metrics.close(r)));
+      logger.info({ port: config.workerMetricsPort }, `worker metrics on http://localhost:${config.workerMetricsPort}/metrics`);
+    }
   }
 
   if (only !== 'worker') {
