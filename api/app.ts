@@ -70,6 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
   mount('/', metricsRouter({ incidents, escalation: deps.escalation ?? DEFAULT_ESCALATION, tokens: deps.tokens }));
   mount('/', meRouter({ tokens: deps.tokens, temporalUiUrl: deps.temporalUiUrl }));
   app.locals.routes = routes;
+  app.locals.incidents = incidents;
   app.use(consoleStatic());
 
   app.use(notFoundRoute);

@@ -26,6 +26,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { TimelineEntry } from '../domain/incident';
 import type { IncidentFacts } from './metrics';
 import { temporalCall } from './temporal-errors';
+import { newestFirst } from './newest-first';
 import { ConflictError, NotFoundError } from './errors';
 
 
@@ -196,6 +197,15 @@ export class Incidents {
     if (q.service) clauses.push(`${SA.services.name} = '${q.service}'`);
     if (q.assignee) clauses.push(`${SA.assignee.name} = '${q.assignee}'`);
     const now = new Date();
+    const offset = q.cursor ? Number(q.cursor) : 0;
+    // The default view (newest first) reads only as far as it must; other orders read all.
+    if (q.sort === 'created' && q.order === 'desc' && offset + q.limit <= 1000) {
+      const fast = await this.call('incident list', () => this.newest(clauses, offset + q.limit, now));
+      if (fast) {
+        const next = offset + q.limit < fast.total ? String(offset + q.limit) : null;
+        return { incidents: fast.rows.slice(offset, offset + q.limit), next_cursor: next, total: fast.total };
+      }
+    }
     const rows = await this.call('incident list', async () => {
       const out: IncidentRow[] = [];
       for await (const wf of this.o.client.workflow.list({ query: clauses.join(' AND '), pageSize: 1000 })) {
@@ -206,11 +216,30 @@ export class Incidents {
     const dir = q.order === 'asc' ? 1 : -1;
     const key = SORT[q.sort];
     rows.sort((a, b) => dir * compare(key(a), key(b)) || dir * (incidentNumber(a.id) - incidentNumber(b.id)));
-    const offset = q.cursor ? Number(q.cursor) : 0;
     const page = rows.slice(offset, offset + q.limit);
     const next = offset + q.limit < rows.length ? String(offset + q.limit) : null;
     return { incidents: page, next_cursor: next, total: rows.length };
   }
+
+  /** The k newest incidents (see newest-first.ts), or undefined when visibility's order does not allow stopping early. */
+  private async newest(clauses: string[], k: number, now: Date): Promise<{ rows: IncidentRow[]; total: number; read: number } | undefined> {
+    const client = this.o.client;
+    const query = clauses.join(' AND ');
+    async function* stream(status: string, bound: (wf: WorkflowExecutionInfo) => Date | undefined) {
+      for await (const wf of client.workflow.list({ query: `${query} AND ${status}`, pageSize: Math.min(1000, k + 10) })) {
+        const b = bound(wf);
+        if (INCIDENT_ID_PATTERN.test(wf.workflowId) && b) yield { row: toRow(wf, now), bound: b.getTime() };
+      }
+    }
+    const top = await newestFirst([stream(`ExecutionStatus = 'Running'`, (wf) => wf.startTime), stream(`ExecutionStatus != 'Running'`, (wf) => wf.closeTime)], k, (r) => Date.parse(r.created_at));
+    if (!top) return undefined;
+    top.rows.sort((a, b) => compare(b.created_at, a.created_at) || incidentNumber(b.id) - incidentNumber(a.id));
+    this.lastListRead = top.read;
+    return { rows: top.rows, total: (await client.workflow.count(query)).count, read: top.read };
+  }
+
+  /** Rows the last newest-first list read from visibility (for tests and diagnostics). */
+  lastListRead?: number;
 }
 
 const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);

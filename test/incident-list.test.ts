@@ -71,6 +71,24 @@ describe('listing incidents comes from Temporal visibility', () => {
     expect(second.next_cursor).toBeNull();
   });
 
+  it('lists newest first reading only as far as needed, and exactly like a full read', async () => {
+    // Imported: created long ago, but its workflow started and closed just now (newest in visibility).
+    const old = await engine.call('POST', '/api/v1/incidents/import', {
+      token: 'admin',
+      body: { title: 'old one', severity: 'SEV4', affected_services: [service], root_cause: 'x', created_at: '2026-01-05T10:00:00Z', resolved_at: '2026-01-05T11:00:00Z' },
+    });
+    expect(old.status).toBe(201);
+    await eventually(async () => (await list('')).total === 4);
+    const desc = (await list('sort=created&order=desc&limit=2')).incidents.map((i: any) => i.id);
+    expect(engine.incidents.lastListRead).toBeLessThan(4); // stopped early: the imported one was never needed
+    const asc = (await list('sort=created&order=asc')).incidents.map((i: any) => i.id); // reads everything
+    expect(desc).toEqual(asc.reverse().slice(0, 2));
+    expect(asc.at(-1)).toBe(old.body.id);
+    const all = await list('sort=created&order=desc&limit=3&cursor=1');
+    expect(all).toMatchObject({ total: 4, next_cursor: null });
+    expect(all.incidents.map((i: any) => i.id)).toEqual([...(await list('sort=created&order=asc')).incidents.map((i: any) => i.id)].reverse().slice(1));
+  });
+
   it('names a bad query parameter', async () => {
     const r = await engine.call('GET', '/api/v1/incidents?sort=colour&limit=0');
     expect(r.status).toBe(400);

@@ -359,7 +359,8 @@ function newIncident({ id, request, actor, alertGroupId }: IncidentInput): Incid
     affected_services: [...request.affected_services],
     related_alerts: [...(request.related_alerts ?? [])],
     created_by: actor,
-    created_at: nowIso(),
+    // The execution's start, as visibility records it: lists can then stop reading early (api/newest-first.ts).
+    created_at: wf.workflowInfo().startTime.toISOString(),
     alerts: [],
     runbooks: [],
     timeline: [],

@@ -10,6 +10,7 @@ import type { EngineWorker } from '../../worker';
 import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createApp, RouteInfo } from '../../api/app';
+import type { Incidents } from '../../api/incidents';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';
 import { EscalationConfigSchema, toEscalationConfig, type AlertsConfig } from '../../config';
@@ -42,6 +43,8 @@ export interface TestEngine {
   taskQueue: string;
   /** Every route the API serves. */
   routes: RouteInfo[];
+  /** The API's incident service (diagnostics such as how many rows a list read). */
+  incidents: Incidents;
   call(
     method: string,
     path: string,
@@ -134,6 +137,7 @@ export async function startEngine(
     namespace,
     taskQueue,
     routes: app.locals.routes,
+    incidents: app.locals.incidents,
     async call(method, path, { token = 'responder', bearer, body, raw, headers: extra } = {}) {
       const headers: Record<string, string> = { ...extra };
       if (bearer) headers.authorization = `Bearer ${bearer}`;
