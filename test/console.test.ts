@@ -106,6 +106,7 @@ it('shows a pending approval to an approver, who approves it and sees the step r
   await viewer.getByText('Only an approver can decide this step.').waitFor();
   expect(await viewer.getByRole('button', { name: 'Approve' }).count()).toBe(0);
   expect(await viewer.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+  await viewer.screenshot({ path: path.join(ARTIFACTS, 'console-detail-phone.png') });
 
   const approver = await signIn('approver');
   await approver.goto(`${engine.url}/incidents/${id}`);
