@@ -67,7 +67,7 @@ function withApprovalLinks(n: Notification, secret: string | undefined): Notific
 }
 
 /** Slack incoming-webhook shape: `text` for notifications, blocks for the details. */
-export function slackMessage(n: Notification) {
+export function slackMessage(n: Notification & { links: { acknowledge_url?: string } }) {
   const field = (label: string, value: string) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` });
   return {
     text: headline(n),
@@ -84,7 +84,7 @@ export function slackMessage(n: Notification) {
         ],
       },
       { type: 'section', text: { type: 'mrkdwn', text: n.verify.map((v) => `<${v.url}|${v.title}>`).join(' · ') } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Acknowledge: ${n.links.acknowledge} · key ${n.idempotency_key}` }] },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `${n.links.acknowledge_url ? `<${n.links.acknowledge_url}|Acknowledge>` : `Acknowledge: ${n.links.acknowledge}`} · key ${n.idempotency_key}` }] },
     ],
   };
 }

@@ -46,7 +46,7 @@ beforeAll(async () => {
         default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '3s' }, { targets: [{ schedule: 'secondary' }], timeout: '3s' }, { targets: [{ role: 'incident_commander' }], timeout: '3s' }] },
         'rob-first': { levels: [{ targets: [{ person: 'rob' }], timeout: '1h' }] },
         patient: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] },
-        slow: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '6s' }, { targets: [{ schedule: 'secondary' }], timeout: '30s' }] },
+        slow: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '12s' }, { targets: [{ schedule: 'secondary' }], timeout: '30s' }] },
       },
       services: { 'restart-svc': 'slow', payments: 'patient', 'ack-svc': 'rob-first' },
       notifiers: [
@@ -172,6 +172,11 @@ describe('one-click links in pages', () => {
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:3000\/api\/v1\/ack-links\//);
     const path = new URL(link).pathname;
     expect((await engine.call('GET', path, { token: null })).body).toMatchObject({ incident: id, identity: 'rob', action: 'acknowledge' });
+    // Tapped in a browser, the link shows a button that POSTs; the GET itself changes nothing.
+    const html = await (await fetch(engine.url + path, { headers: { accept: 'text/html' } })).text();
+    expect(html).toContain(`Acknowledge ${id} as rob?`);
+    expect(html).toContain('<form method="post">');
+    expect((await detail(engine, id)).status).toBe('triggered');
     const acked = await engine.call('POST', path, { token: null });
     expect(acked.status).toBe(200);
     expect(acked.body).toMatchObject({ status: 'acknowledged', assignee: 'rob' });
@@ -201,9 +206,11 @@ describe('delivery', () => {
     await engine.stopWorker();
     await new Promise((r) => setTimeout(r, 2000));
     await engine.startWorker();
-    const next = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'sam'), { timeoutMs: 15_000 });
+    const back = Date.now();
+    const next = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'sam'), { timeoutMs: 20_000 });
     const late = next.at - Date.parse(next.body.due_at);
-    expect(Date.parse(next.body.due_at) - first.at).toBeGreaterThan(5000);
+    expect(Date.parse(next.body.due_at) - first.at).toBeGreaterThan(11_000);
+    expect(back).toBeLessThan(Date.parse(next.body.due_at)); // the new worker was polling before the deadline
     expect(late).toBeGreaterThanOrEqual(0);
     expect(late).toBeLessThan(1000);
   });

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Response, Router } from 'express';
 import { z } from 'zod';
 import { requireRole, TokenStore } from '../auth';
 import { AckClaims, createLinkToken, verifyLinkToken } from '../approval-links';
@@ -40,7 +40,8 @@ export function approvalLinksRouter({ runbooks, incidents, tokens, secret }: { r
 
   router.get('/api/v1/approval-links/:token', (req, res) => {
     const c = claimsOf(String(req.params.token));
-    res.json({ incident: c.incident, approval: c.approval, identity: c.identity, decision: c.decision, expires_at: new Date(c.exp * 1000).toISOString(), how: 'POST this URL to decide' });
+    const what = { incident: c.incident, approval: c.approval, identity: c.identity, decision: c.decision, expires_at: new Date(c.exp * 1000).toISOString(), how: 'POST this URL to decide' };
+    answer(res, what, `${c.decision === 'approve' ? 'Approve' : 'Reject'} step ${c.approval} of ${c.incident} as ${c.identity}`);
   });
 
   router.post('/api/v1/approval-links/:token', async (req, res) => {
@@ -58,11 +59,34 @@ export function approvalLinksRouter({ runbooks, incidents, tokens, secret }: { r
   };
   router.get('/api/v1/ack-links/:token', (req, res) => {
     const c = ackClaimsOf(String(req.params.token));
-    res.json({ incident: c.incident, identity: c.identity, action: 'acknowledge', expires_at: new Date(c.exp * 1000).toISOString(), how: 'POST this URL to acknowledge' });
+    const what = { incident: c.incident, identity: c.identity, action: 'acknowledge', expires_at: new Date(c.exp * 1000).toISOString(), how: 'POST this URL to acknowledge' };
+    answer(res, what, `Acknowledge ${c.incident} as ${c.identity}`);
   });
   router.post('/api/v1/ack-links/:token', async (req, res) => {
     const c = ackClaimsOf(String(req.params.token));
-    res.json(await incidents.acknowledge(c.incident, c.identity));
+    const incident = await incidents.acknowledge(c.incident, c.identity);
+    res.format({ json: () => res.json(incident), html: () => res.send(`<!doctype html><title>Tourniquet</title><p style="font-family:sans-serif">${escape(incident.id)} acknowledged by ${escape(c.identity)}.</p>`) });
   });
   return router;
+}
+
+const escape = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/**
+ * What a link will do: JSON for programs; for a browser (a tap on the link in a page), a
+ * one-button form that POSTs to the same URL. The GET itself never acts (chat previews fetch links).
+ */
+function answer(res: Response, what: object, action: string): void {
+  res.format({
+    json: () => res.json(what),
+    html: () =>
+      res
+        .set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+        .send(
+          `<!doctype html><meta name="viewport" content="width=device-width, initial-scale=1"><title>Tourniquet</title>` +
+            `<body style="font-family:sans-serif;max-width:30rem;margin:3rem auto;padding:0 1rem">` +
+            `<h1 style="font-size:1.3rem">${escape(action)}?</h1>` +
+            `<form method="post"><button style="font-size:1.2rem;padding:.6rem 1.4rem">${escape(action.split(' ')[0])}</button></form></body>`,
+        ),
+  });
 }
