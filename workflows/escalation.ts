@@ -68,7 +68,7 @@ export class Escalation {
   private get esc() {
     return this.state.escalation!;
   }
-  private get levels() {
+  private get policy() {
     return policyFor(this.cfg, this.state.affected_services).policy;
   }
 
@@ -293,7 +293,7 @@ export class Escalation {
   /** Pages the next level (or `level`); outside business hours a severity may hold pages until they begin. */
   private escalate(reason: string, cause: string, due: number, level = this.esc.level + 1): void {
     const now = Date.now();
-    const policy = this.levels;
+    const policy = this.policy;
     if (!policy.levels.length) {
       this.hooks.record('tourniquet', 'milestone', `No escalation policy "${this.esc.policy}" is configured: nobody to page (${reason})`);
       this.esc.active = false;
@@ -325,7 +325,7 @@ export class Escalation {
   }
 
   private levelTargets(level: number): Target[] {
-    return this.levels.levels[level]?.targets ?? [];
+    return this.policy.levels[level]?.targets ?? [];
   }
 
   private stop(why: string): void {
@@ -347,7 +347,7 @@ export class Escalation {
     const old = this.find('handoff');
     if (old?.status === 'pending') this.cancel(old, now);
     if (old) old.name = `handoff#${n}`;
-    const ackSeconds = typeof this.sp.acknowledge === 'number' ? this.sp.acknowledge : this.levels.levels[0]?.timeout_seconds ?? 900;
+    const ackSeconds = typeof this.sp.acknowledge === 'number' ? this.sp.acknowledge : this.policy.levels[0]?.timeout_seconds ?? 900;
     this.state.milestones!.push({ name: 'handoff', due_at: iso(now + ackSeconds * 1000), status: 'pending' });
     this.esc.awaiting_ack = assignee;
     this.esc.level = -1;
