@@ -19,6 +19,7 @@ import { recordRouter } from './routes/record';
 import { metricsRouter } from './routes/metrics';
 import { measureRequests } from './prometheus';
 import { consoleStatic, meRouter } from './routes/console';
+import { openApiDocument } from './openapi';
 import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
 
 export interface AppDeps {
@@ -69,6 +70,9 @@ export function createApp(deps: AppDeps): express.Express {
   mount('/', recordRouter({ incidents, tokens: deps.tokens }));
   mount('/', metricsRouter({ incidents, escalation: deps.escalation ?? DEFAULT_ESCALATION, tokens: deps.tokens }));
   mount('/', meRouter({ tokens: deps.tokens, temporalUiUrl: deps.temporalUiUrl }));
+  // The API's description, generated from the zod schemas; public like any API reference.
+  const openapi = openApiDocument();
+  mount('/', Router().get('/api/v1/openapi.json', (_req, res) => void res.json(openapi)));
   app.locals.routes = routes;
   app.locals.incidents = incidents;
   app.use(consoleStatic());

@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.close());
 
-const OPEN = new Set(['GET /healthz', 'GET /readyz']);
+const OPEN = new Set(['GET /healthz', 'GET /readyz', 'GET /api/v1/openapi.json']);
 /** Routes authenticated by their own secret (alert sources, signed approval links), not API tokens. */
 const ALERT_ROUTE = /^\/api\/v1\/alerts|^\/v2\/enqueue|^\/api\/v1\/approval-links|^\/api\/v1\/ack-links/;
 const concrete = (path: string) => path.replace(':id', 'INC-1001').replace(':approvalId', '1-undo').replace(':runId', 'INC-1001-rb-1').replace(':stepId', 'x').replace(':token', 'not.a-token');
@@ -33,6 +33,16 @@ describe('every route in the router refuses callers without the right token', ()
       const expected = ALERT_ROUTE.test(r.path) ? 401 : 403;
       expect({ route: `${r.method} ${r.path}`, status: res.status }).toEqual({ route: `${r.method} ${r.path}`, status: expected });
     }
+  });
+
+  it('documents every route in the OpenAPI description (generated from the zod schemas)', async () => {
+    const doc = (await engine.call('GET', '/api/v1/openapi.json', { token: null })).body;
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = new Set(Object.entries(doc.paths).flatMap(([p, ops]: [string, any]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)));
+    const served = routes.filter((r) => r.path !== '/api/v1/openapi.json').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    expect(served.filter((r) => !documented.has(r))).toEqual([]);
+    // Request bodies come from the same schemas that validate them.
+    expect(doc.paths['/api/v1/incidents'].post.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['title', 'severity', 'affected_services']));
   });
 
   it('refuses a wrong token and accepts the right one', async () => {

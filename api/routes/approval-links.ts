@@ -7,7 +7,7 @@ import { AuthenticationError, NotAllowedError, parse } from '../errors';
 import type { Runbooks } from '../runbooks';
 import { ApprovalIdParam, IncidentIdParam, NameSchema } from '../schemas';
 
-const MintRequest = z.strictObject({
+export const MintRequest = z.strictObject({
   identity: NameSchema,
   decision: z.enum(['approve', 'reject']).default('approve'),
   ttl_seconds: z.number().int().min(60).max(7 * 86_400).default(3600),

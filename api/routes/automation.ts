@@ -8,8 +8,8 @@ import { parse } from '../errors';
 import { NameSchema } from '../schemas';
 import { temporalCall } from '../temporal-errors';
 
-const Target = z.strictObject({ service: NameSchema.optional() });
-const ServiceTarget = z.strictObject({ service: NameSchema });
+export const AutomationTarget = z.strictObject({ service: NameSchema.optional() });
+export const AutomationServiceTarget = z.strictObject({ service: NameSchema });
 
 /**
  * The kill switch and the circuit breakers. Pausing is open to responders (stopping
@@ -31,19 +31,19 @@ export function automationRouter({ client, taskQueue, tokens }: { client: Client
     );
 
   router.get('/api/v1/automation', requireRole(tokens, 'viewer'), async (req, res) => {
-    const { service } = parse(Target, req.query, 'query');
+    const { service } = parse(AutomationTarget, req.query, 'query');
     res.json({ global: await state('*'), ...(service ? { service: { name: service, ...(await state(service)) } } : {}) });
   });
   router.post('/api/v1/automation/pause', requireRole(tokens, 'responder'), async (req, res) => {
-    const { service } = parse(Target, req.body ?? {}, 'body');
+    const { service } = parse(AutomationTarget, req.body ?? {}, 'body');
     res.json(await pause(service ?? '*', true, principalOf(req).identity));
   });
   router.post('/api/v1/automation/resume', requireRole(tokens, 'approver'), async (req, res) => {
-    const { service } = parse(Target, req.body ?? {}, 'body');
+    const { service } = parse(AutomationTarget, req.body ?? {}, 'body');
     res.json(await pause(service ?? '*', false, principalOf(req).identity));
   });
   router.post('/api/v1/automation/reset-breaker', requireRole(tokens, 'approver'), async (req, res) => {
-    const { service } = parse(ServiceTarget, req.body ?? {}, 'body');
+    const { service } = parse(AutomationServiceTarget, req.body ?? {}, 'body');
     res.json(
       await temporalCall(client, `guard ${service}`, () =>
         client.workflow.executeUpdateWithStart(guardResetUpdate, { args: [{ actor: principalOf(req).identity }], startWorkflowOperation: guardStart(taskQueue, service) }),
