@@ -27,7 +27,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
     async deliverNotification({ notifier, notification }: { notifier: string; notification: Notification }): Promise<{ delivered_at: string }> {
       const n = deps.notifiers.find((x) => x.name === notifier);
       if (!n) throw ApplicationFailure.nonRetryable(`no notifier named ${notifier} in this worker's config`, 'InvalidInput');
-      const body = withApprovalLinks(notification, deps.linkSecret);
+      const body = withLinks(notification, deps.linkSecret);
       const count = (outcome: string) => pagesSent.inc({ kind: body.kind, notifier: n.name, outcome });
       if (n.type === 'log') {
         deps.logger.info({ notification: body }, headline(body));
@@ -51,8 +51,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
 }
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
 
-/** Signed one-click approve/reject links for the person paged (they act as themselves). */
-function withApprovalLinks(n: Notification, secret: string | undefined): Notification & { approvals: (Notification['approvals'][number] & { approve_url?: string; reject_url?: string })[]; links: Notification['links'] & { acknowledge_url?: string } } {
+/** Signed one-click acknowledge and approve/reject links for the person paged (they act as themselves). */
+function withLinks(n: Notification, secret: string | undefined): Notification & { approvals: (Notification['approvals'][number] & { approve_url?: string; reject_url?: string })[]; links: Notification['links'] & { acknowledge_url?: string } } {
   if (!secret || n.kind === 'notify') return n;
   const origin = new URL(n.links.incident).origin;
   const day = Math.floor(Date.now() / 1000) + 86_400;

@@ -150,6 +150,7 @@ export class Incidents {
           actions: memo.actions,
           postmortem: memo.postmortem,
           approvals_pending: memo.approvals_pending ?? 0,
+          pages: memo.pages ?? [],
         });
       }
       return out;
@@ -174,16 +175,6 @@ export class Incidents {
 
   edit(id: string, actor: string, change: { severity?: Severity; assignee?: string; affected_services?: string[] }): Promise<Incident> {
     return this.update(id, editUpdate, { actor, ...change });
-  }
-
-  /** Pages recorded by incidents still open or closed since `since`: [person, at ms, off hours]. */
-  async pages(since: Date): Promise<(readonly [string, number, number])[]> {
-    const query = `WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew' AND (ExecutionStatus = 'Running' OR CloseTime >= '${since.toISOString()}')`;
-    return this.call('page log', async () => {
-      const out: (readonly [string, number, number])[] = [];
-      for await (const wf of this.o.client.workflow.list({ query, pageSize: 1000 })) out.push(...((wf.memo as Partial<IncidentMemo> | undefined)?.pages ?? []));
-      return out;
-    });
   }
 
   /**

@@ -22,6 +22,8 @@ export interface IncidentFacts {
   actions?: [number, number];
   postmortem?: 'draft' | 'published';
   approvals_pending: number;
+  /** Pages sent: [person, sent at (ms), off hours (1/0)]. */
+  pages: (readonly [string, number, number])[];
 }
 
 export interface Distribution {

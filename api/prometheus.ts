@@ -6,11 +6,9 @@
 import type { RequestHandler } from 'express';
 import { Gauge, Histogram, register } from 'prom-client';
 import { SEVERITIES } from '../domain/severity';
-import { counter } from '../worker/metrics';
+import { counter, metric as one } from '../worker/metrics';
 import type { Incidents } from './incidents';
 import { distribution } from './metrics';
-
-const one = <T>(name: string, make: () => T): T => (register.getSingleMetric(name) as T | undefined) ?? make();
 
 const requestSeconds = one('tourniquet_http_request_duration_seconds', () => new Histogram({ name: 'tourniquet_http_request_duration_seconds', help: 'API request latency', labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }));
 const alertsReceived = counter('tourniquet_alerts_received_total', 'Alert deliveries by source and outcome', ['source', 'outcome']);

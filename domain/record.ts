@@ -77,7 +77,8 @@ export interface Postmortem extends PostmortemSections {
 }
 
 const minutes = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
-const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
+/** "14:05 UTC" from an ISO timestamp, for timelines and drafts. */
+export const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
 
 /** Drafted on resolution from the real record; humans complete it. */
 export function draftPostmortem(i: Incident, now: string): Postmortem {

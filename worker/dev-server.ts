@@ -27,12 +27,15 @@ export interface DevServer {
 
 const root = path.resolve(__dirname, '..');
 
-/** Finds or builds the pinned Temporal CLI (scripts/ensure-temporal.sh prints progress on stderr). */
-export function ensureTemporalCli(): string {
-  return execFileSync('bash', [path.join(root, 'scripts/ensure-temporal.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** Runs one of scripts/ensure-*.sh (it finds or builds a pinned binary, progress on stderr) and returns the path it prints. */
+export function ensureBuilt(script: string): string {
+  return execFileSync('bash', [path.join(root, 'scripts', script)], { stdio: ['ignore', 'pipe', 'inherit'] })
     .toString()
     .trim();
 }
+
+/** Finds or builds the pinned Temporal CLI. */
+export const ensureTemporalCli = () => ensureBuilt('ensure-temporal.sh');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

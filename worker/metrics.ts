@@ -7,10 +7,9 @@ import { Counter, register } from 'prom-client';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { MetricsSinks } from '../workflows/definitions';
 
-/** One instance per name, however often this module is loaded (tests load it per file). */
-export function counter(name: string, help: string, labelNames: string[]): Counter<string> {
-  return (register.getSingleMetric(name) as Counter<string> | undefined) ?? new Counter({ name, help, labelNames });
-}
+/** One instance per name in the default registry, however often a module is loaded (tests load them per file). */
+export const metric = <T>(name: string, make: () => T): T => (register.getSingleMetric(name) as T | undefined) ?? make();
+export const counter = (name: string, help: string, labelNames: string[]) => metric(name, () => new Counter({ name, help, labelNames }));
 
 export const pagesSent = counter('tourniquet_pages_sent_total', 'Notifications delivered (or refused) by notifier', ['kind', 'notifier', 'outcome']);
 const runbookSteps = counter('tourniquet_runbook_steps_total', 'Runbook steps finished, by runbook and result', ['runbook', 'result']);

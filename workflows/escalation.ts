@@ -22,6 +22,7 @@ import {
 } from '../domain/escalation';
 import type { Incident, TimelineEntry } from '../domain/incident';
 import { buildNotification } from '../domain/notification';
+import { hhmm } from '../domain/record';
 import { nextBusinessStart } from '../domain/oncall';
 import type { RunbookRunRecord } from '../domain/runbook';
 import { Severity, severityRank } from '../domain/severity';
@@ -45,7 +46,6 @@ export interface EscalationHooks {
 const MILESTONE_LABEL: Record<string, string> = { acknowledge: 'Acknowledge', mitigate: 'Mitigate', resolve: 'Resolve', update: 'Status update', handoff: 'Handoff acknowledgement' };
 const label = (m: Milestone) => MILESTONE_LABEL[m.name] ?? (m.name.startsWith('step:') ? `Runbook step ${m.name.slice(5)}` : `Runbook ${m.name.slice(8)}`);
 const iso = (t: number) => new Date(t).toISOString();
-const hhmm = (t: string) => `${t.slice(11, 16)} UTC`;
 
 export class Escalation {
   /** Set when the plan changed, so the main loop re-arms its timer (it clears it). */

@@ -37,7 +37,9 @@ export function oncallRouter({ escalation, incidents, tokens }: { escalation: Es
     const q = parse(LoadQuery, req.query, 'query');
     const until = Date.now();
     const since = q.since ? Date.parse(q.since) : until - 4 * WEEK;
-    const pages = (await incidents.pages(new Date(since))).filter(([, at]) => at >= since && at <= until);
+    // Incidents still open, or closed since `since`, hold every page sent in the window.
+    const rows = await incidents.scan([`(ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`]);
+    const pages = rows.flatMap((r) => r.pages).filter(([, at]) => at >= since && at <= until);
     const people = new Map<string, { pages: number; off: number; weeks: Map<number, { pages: number; off: number }> }>();
     for (const [person, at, off] of pages) {
       const p = people.get(person) ?? { pages: 0, off: 0, weeks: new Map() };

@@ -4,7 +4,8 @@
  * nodes and kubelets (pods get scheduled and become Ready without containers).
  * Used by the test suite (one plane per run) and by `npm run k8s:up`.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ensureBuilt } from '../../worker/dev-server';
+import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -21,13 +22,9 @@ export interface K8sPlane {
   stop(): Promise<void>;
 }
 
-const root = path.resolve(__dirname, '../..');
 
-export function ensureK8sBinaries(): string {
-  return execFileSync('bash', [path.join(root, 'scripts/ensure-k8s.sh')], { stdio: ['ignore', 'pipe', 'inherit'] })
-    .toString()
-    .trim();
-}
+/** Finds or builds the pinned Kubernetes control plane and kwok; returns their bin folder. */
+export const ensureK8sBinaries = () => ensureBuilt('ensure-k8s.sh');
 
 interface Proc {
   name: string;
