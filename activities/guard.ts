@@ -4,7 +4,13 @@
  */
 import { Context } from '@temporalio/activity';
 import { Client, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
-import { GuardDecision, guardAcquireUpdate, guardReportUpdate, guardWorkflowId, idTaskQueue } from '../workflows/definitions';
+import {
+  GuardDecision,
+  guardAcquireUpdate,
+  guardReportUpdate,
+  guardWorkflowId,
+  idTaskQueue,
+} from '../workflows/definitions';
 import type { serviceGuard } from '../workflows';
 
 export function guardStart(taskQueue: string, service: string) {
@@ -19,18 +25,50 @@ export function guardStart(taskQueue: string, service: string) {
 
 export function createGuardActivities({ client, taskQueue }: { client: Client; taskQueue: string }) {
   // A cancelled activity (timeout, worker shutting down) abandons its Update instead of waiting on.
-  const abortable = <T>(fn: () => Promise<T>) => client.withAbortSignal(Context.current().cancellationSignal, fn);
+  const abortable = <T>(fn: () => Promise<T>) =>
+    client.withAbortSignal(Context.current().cancellationSignal, fn);
   return {
     /** Engine-wide pause first, then the service's own pause, breaker and rate limit. */
-    async guardAcquire({ service, action, incident }: { service: string; action: string; incident: string }): Promise<GuardDecision> {
+    async guardAcquire({
+      service,
+      action,
+      incident,
+    }: {
+      service: string;
+      action: string;
+      incident: string;
+    }): Promise<GuardDecision> {
       const global = await abortable(() =>
-        client.workflow.executeUpdateWithStart(guardAcquireUpdate, { args: [{ action, incident, record: false }], startWorkflowOperation: guardStart(taskQueue, '*') }),
+        client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
+          args: [{ action, incident, record: false }],
+          startWorkflowOperation: guardStart(taskQueue, '*'),
+        }),
       );
       if (global.decision !== 'allowed') return global;
-      return abortable(() => client.workflow.executeUpdateWithStart(guardAcquireUpdate, { args: [{ action, incident }], startWorkflowOperation: guardStart(taskQueue, service) }));
+      return abortable(() =>
+        client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
+          args: [{ action, incident }],
+          startWorkflowOperation: guardStart(taskQueue, service),
+        }),
+      );
     },
-    async guardReport({ service, action, incident, ok }: { service: string; action: string; incident: string; ok: boolean }): Promise<void> {
-      await abortable(() => client.workflow.executeUpdateWithStart(guardReportUpdate, { args: [{ action, incident, ok }], startWorkflowOperation: guardStart(taskQueue, service) }));
+    async guardReport({
+      service,
+      action,
+      incident,
+      ok,
+    }: {
+      service: string;
+      action: string;
+      incident: string;
+      ok: boolean;
+    }): Promise<void> {
+      await abortable(() =>
+        client.workflow.executeUpdateWithStart(guardReportUpdate, {
+          args: [{ action, incident, ok }],
+          startWorkflowOperation: guardStart(taskQueue, service),
+        }),
+      );
     },
   };
 }

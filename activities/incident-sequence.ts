@@ -42,12 +42,18 @@ export class IncidentNumbers {
   }
 
   private allocate(count: number): Promise<number> {
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentSequence>('incidentSequence', {
-      workflowId: SEQUENCE_WORKFLOW_ID,
-      taskQueue: idTaskQueue(this.taskQueue),
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      args: [],
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentSequence>(
+      'incidentSequence',
+      {
+        workflowId: SEQUENCE_WORKFLOW_ID,
+        taskQueue: idTaskQueue(this.taskQueue),
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        args: [],
+      },
+    );
+    return this.client.workflow.executeUpdateWithStart(allocateIdUpdate, {
+      args: [count],
+      startWorkflowOperation,
     });
-    return this.client.workflow.executeUpdateWithStart(allocateIdUpdate, { args: [count], startWorkflowOperation });
   }
 }

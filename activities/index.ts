@@ -42,7 +42,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createGuardActivities(deps),
     /** Read once at the start of each runbook run, so the run keeps one policy throughout. */
     guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,
-    ...createNotifyActivities({ logger: deps.logger, notifiers: deps.notifiers ?? [{ name: 'log', type: 'log' }], linkSecret: deps.linkSecret }),
+    ...createNotifyActivities({
+      logger: deps.logger,
+      notifiers: deps.notifiers ?? [{ name: 'log', type: 'log' }],
+      linkSecret: deps.linkSecret,
+    }),
     /** Read once per incident run (a local activity), so a run keeps one escalation plan. */
     escalationConfig: async (): Promise<EscalationConfig> => deps.escalation ?? DEFAULT_ESCALATION,
     /** Used by alert groups to open an incident with a fresh INC- id. */

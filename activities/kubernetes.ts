@@ -32,24 +32,35 @@ export interface RolloutState {
   selector: Record<string, string>;
 }
 
-
 export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
   const clients = () => {
     if (!kubeconfig) {
-      throw ApplicationFailure.nonRetryable('No Kubernetes cluster is configured: set KUBECONFIG (or run in-cluster) and restart the worker', 'TargetNotConfigured');
+      throw ApplicationFailure.nonRetryable(
+        'No Kubernetes cluster is configured: set KUBECONFIG (or run in-cluster) and restart the worker',
+        'TargetNotConfigured',
+      );
     }
-    return { apps: kubeconfig.makeApiClient(AppsV1Api), core: kubeconfig.makeApiClient(CoreV1Api), discovery: kubeconfig.makeApiClient(DiscoveryV1Api) };
+    return {
+      apps: kubeconfig.makeApiClient(AppsV1Api),
+      core: kubeconfig.makeApiClient(CoreV1Api),
+      discovery: kubeconfig.makeApiClient(DiscoveryV1Api),
+    };
   };
   const read = async ({ namespace, name }: DeploymentRef) => {
     try {
       return await clients().apps.readNamespacedDeployment({ namespace, name });
     } catch (err: any) {
-      if (err?.code === 404) throw ApplicationFailure.nonRetryable(`Deployment ${namespace}/${name} not found`, 'NotFound');
+      if (err?.code === 404)
+        throw ApplicationFailure.nonRetryable(`Deployment ${namespace}/${name} not found`, 'NotFound');
       throw err;
     }
   };
   /** Writes `change` unless `key` was already applied; returns whether it wrote. */
-  const applyOnce = async (ref: DeploymentRef, key: string, change: (d: V1Deployment) => void): Promise<boolean> => {
+  const applyOnce = async (
+    ref: DeploymentRef,
+    key: string,
+    change: (d: V1Deployment) => void,
+  ): Promise<boolean> => {
     const d = await read(ref);
     if (d.metadata?.annotations?.[KEY_ANNOTATION] === key) return false;
     change(d);
@@ -104,30 +115,50 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
     async k8sRolloutRestart(ref: DeploymentRef & { key: string }): Promise<{ restarted: boolean }> {
       const restarted = await applyOnce(ref, ref.key, (d) => {
         const t = d.spec!.template!;
-        t.metadata = { ...t.metadata, annotations: { ...t.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } };
+        t.metadata = {
+          ...t.metadata,
+          annotations: {
+            ...t.metadata?.annotations,
+            'kubectl.kubernetes.io/restartedAt': new Date().toISOString(),
+          },
+        };
       });
       return { restarted };
     },
 
     /** Like `kubectl rollout undo`: restore the pod template of the previous ReplicaSet revision. */
-    async k8sRolloutUndo(ref: DeploymentRef & { key: string }): Promise<{ rolledBack: boolean; from: string; to?: string; image?: string }> {
+    async k8sRolloutUndo(
+      ref: DeploymentRef & { key: string },
+    ): Promise<{ rolledBack: boolean; from: string; to?: string; image?: string }> {
       const d = await read(ref);
       const current = d.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '0';
       if (d.metadata?.annotations?.[KEY_ANNOTATION] === ref.key) return { rolledBack: false, from: current };
       const sets = await clients().apps.listNamespacedReplicaSet({ namespace: ref.namespace });
       const owned = sets.items
         .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid))
-        .map((rs) => ({ rs, revision: Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0) }))
+        .map((rs) => ({
+          rs,
+          revision: Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
+        }))
         .filter((x) => x.revision < Number(current))
         .sort((a, b) => b.revision - a.revision);
       const previous = owned[0];
-      if (!previous) throw ApplicationFailure.nonRetryable(`Deployment ${ref.namespace}/${ref.name} has no earlier revision to roll back to`, 'NoPreviousRevision');
+      if (!previous)
+        throw ApplicationFailure.nonRetryable(
+          `Deployment ${ref.namespace}/${ref.name} has no earlier revision to roll back to`,
+          'NoPreviousRevision',
+        );
       const template = structuredClone(previous.rs.spec!.template!);
       delete template.metadata?.labels?.['pod-template-hash'];
       d.spec!.template = template;
       d.metadata!.annotations = { ...d.metadata!.annotations, [KEY_ANNOTATION]: ref.key };
       await clients().apps.replaceNamespacedDeployment({ namespace: ref.namespace, name: ref.name, body: d });
-      return { rolledBack: true, from: current, to: String(previous.revision), image: template.spec?.containers?.[0]?.image };
+      return {
+        rolledBack: true,
+        from: current,
+        to: String(previous.revision),
+        image: template.spec?.containers?.[0]?.image,
+      };
     },
 
     /** Sets the replica count (absolute, so a retry is harmless). */
@@ -136,13 +167,21 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
       const from = d.spec?.replicas ?? 1;
       if (from !== ref.replicas) {
         d.spec!.replicas = ref.replicas;
-        await clients().apps.replaceNamespacedDeployment({ namespace: ref.namespace, name: ref.name, body: d });
+        await clients().apps.replaceNamespacedDeployment({
+          namespace: ref.namespace,
+          name: ref.name,
+          body: d,
+        });
       }
       return { from, to: ref.replicas };
     },
 
     /** Points a Service at other pods; returns the selector it had. Idempotent: same selector, no write. */
-    async k8sSetServiceSelector(o: { namespace: string; service: string; selector: Record<string, string> }): Promise<{ previous: Record<string, string>; changed: boolean }> {
+    async k8sSetServiceSelector(o: {
+      namespace: string;
+      service: string;
+      selector: Record<string, string>;
+    }): Promise<{ previous: Record<string, string>; changed: boolean }> {
       const svc = await clients().core.readNamespacedService({ namespace: o.namespace, name: o.service });
       const previous = svc.spec?.selector ?? {};
       if (JSON.stringify(previous) === JSON.stringify(o.selector)) return { previous, changed: false };
@@ -157,8 +196,14 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
     },
 
     /** Ready endpoints behind a Service, with the pods they point at. */
-    async k8sReadyEndpoints(o: { namespace: string; service: string }): Promise<{ ready: number; pods: string[] }> {
-      const slices = await clients().discovery.listNamespacedEndpointSlice({ namespace: o.namespace, labelSelector: `kubernetes.io/service-name=${o.service}` });
+    async k8sReadyEndpoints(o: {
+      namespace: string;
+      service: string;
+    }): Promise<{ ready: number; pods: string[] }> {
+      const slices = await clients().discovery.listNamespacedEndpointSlice({
+        namespace: o.namespace,
+        labelSelector: `kubernetes.io/service-name=${o.service}`,
+      });
       const ready = slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready);
       return { ready: ready.length, pods: ready.map((e) => e.targetRef?.name ?? '').filter(Boolean) };
     },

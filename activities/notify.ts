@@ -24,23 +24,46 @@ export const SIGNATURE_HEADER = 'x-tourniquet-signature';
 
 export function createNotifyActivities(deps: NotifyDeps) {
   return {
-    async deliverNotification({ notifier, notification }: { notifier: string; notification: Notification }): Promise<{ delivered_at: string }> {
+    async deliverNotification({
+      notifier,
+      notification,
+    }: {
+      notifier: string;
+      notification: Notification;
+    }): Promise<{ delivered_at: string }> {
       const n = deps.notifiers.find((x) => x.name === notifier);
-      if (!n) throw ApplicationFailure.nonRetryable(`no notifier named ${notifier} in this worker's config`, 'InvalidInput');
+      if (!n)
+        throw ApplicationFailure.nonRetryable(
+          `no notifier named ${notifier} in this worker's config`,
+          'InvalidInput',
+        );
       const body = withLinks(notification, deps.linkSecret);
       const count = (outcome: string) => pagesSent.inc({ kind: body.kind, notifier: n.name, outcome });
       if (n.type === 'log') {
         deps.logger.info({ notification: body }, headline(body));
       } else {
         const payload = JSON.stringify(n.type === 'slack' ? slackMessage(body) : body);
-        const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': body.idempotency_key };
-        if (n.secret) headers[SIGNATURE_HEADER] = `sha256=${createHmac('sha256', n.secret).update(payload).digest('hex')}`;
-        const res = await fetch(n.url!, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(10_000) });
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          'idempotency-key': body.idempotency_key,
+        };
+        if (n.secret)
+          headers[SIGNATURE_HEADER] =
+            `sha256=${createHmac('sha256', n.secret).update(payload).digest('hex')}`;
+        const res = await fetch(n.url!, {
+          method: 'POST',
+          headers,
+          body: payload,
+          signal: AbortSignal.timeout(10_000),
+        });
         await res.arrayBuffer();
         // 4xx other than 408/429 will not get better by retrying: stop and record it.
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
           count('refused');
-          throw ApplicationFailure.nonRetryable(`${n.name} refused the notification: HTTP ${res.status}`, 'NotifierRefused');
+          throw ApplicationFailure.nonRetryable(
+            `${n.name} refused the notification: HTTP ${res.status}`,
+            'NotifierRefused',
+          );
         }
         if (!res.ok) throw new Error(`${n.name} answered HTTP ${res.status}; retrying`);
       }
@@ -52,7 +75,13 @@ export function createNotifyActivities(deps: NotifyDeps) {
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
 
 /** Signed one-click acknowledge and approve/reject links for the person paged (they act as themselves). */
-function withLinks(n: Notification, secret: string | undefined): Notification & { approvals: (Notification['approvals'][number] & { approve_url?: string; reject_url?: string })[]; links: Notification['links'] & { acknowledge_url?: string } } {
+function withLinks(
+  n: Notification,
+  secret: string | undefined,
+): Notification & {
+  approvals: (Notification['approvals'][number] & { approve_url?: string; reject_url?: string })[];
+  links: Notification['links'] & { acknowledge_url?: string };
+} {
   if (!secret || n.kind === 'notify') return n;
   const origin = new URL(n.links.incident).origin;
   const day = Math.floor(Date.now() / 1000) + 86_400;
@@ -62,7 +91,11 @@ function withLinks(n: Notification, secret: string | undefined): Notification & 
   return {
     ...n,
     links: { ...n.links, acknowledge_url: acknowledge },
-    approvals: n.approvals.map((a) => ({ ...a, approve_url: link(a, 'approve'), reject_url: link(a, 'reject') })),
+    approvals: n.approvals.map((a) => ({
+      ...a,
+      approve_url: link(a, 'approve'),
+      reject_url: link(a, 'reject'),
+    })),
   };
 }
 
@@ -72,8 +105,20 @@ export function slackMessage(n: Notification & { links: { acknowledge_url?: stri
   return {
     text: headline(n),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `${n.incident.severity} ${n.incident.id}: ${n.incident.title}`.slice(0, 150) } },
-      { type: 'section', text: { type: 'mrkdwn', text: `${n.kind === 'page' ? `:rotating_light: Paging *${n.to}*` : n.kind === 'reminder' ? `Reminder for *${n.to}*` : `For #${n.to}`}: ${n.reason}` } },
+      {
+        type: 'header',
+        text: {
+          type: 'plain_text',
+          text: `${n.incident.severity} ${n.incident.id}: ${n.incident.title}`.slice(0, 150),
+        },
+      },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `${n.kind === 'page' ? `:rotating_light: Paging *${n.to}*` : n.kind === 'reminder' ? `Reminder for *${n.to}*` : `For #${n.to}`}: ${n.reason}`,
+        },
+      },
       {
         type: 'section',
         fields: [
@@ -83,8 +128,19 @@ export function slackMessage(n: Notification & { links: { acknowledge_url?: stri
           field('Who to call', n.who_to_call),
         ],
       },
-      { type: 'section', text: { type: 'mrkdwn', text: n.verify.map((v) => `<${v.url}|${v.title}>`).join(' · ') } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `${n.links.acknowledge_url ? `<${n.links.acknowledge_url}|Acknowledge>` : `Acknowledge: ${n.links.acknowledge}`} · key ${n.idempotency_key}` }] },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: n.verify.map((v) => `<${v.url}|${v.title}>`).join(' · ') },
+      },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `${n.links.acknowledge_url ? `<${n.links.acknowledge_url}|Acknowledge>` : `Acknowledge: ${n.links.acknowledge}`} · key ${n.idempotency_key}`,
+          },
+        ],
+      },
     ],
   };
 }

@@ -22,13 +22,25 @@ export interface ConnectionDiagnosis {
 export function createPostgresActivities({ urls }: PostgresDeps) {
   async function withClient<T>(service: string, fn: (c: Client) => Promise<T>): Promise<T> {
     const url = urls[service];
-    if (!url) throw ApplicationFailure.nonRetryable(`No PostgreSQL target is configured for service "${service}" (config targets.postgres.${service})`, 'TargetNotConfigured');
-    const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000, statement_timeout: 10_000, application_name: 'tourniquet' });
+    if (!url)
+      throw ApplicationFailure.nonRetryable(
+        `No PostgreSQL target is configured for service "${service}" (config targets.postgres.${service})`,
+        'TargetNotConfigured',
+      );
+    const client = new Client({
+      connectionString: url,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: 10_000,
+      application_name: 'tourniquet',
+    });
     try {
       await client.connect();
     } catch (err: any) {
       // "too many clients" is exactly the failure some runbooks fix: report it, let retries wait.
-      throw ApplicationFailure.retryable(`cannot connect to PostgreSQL for ${service}: ${err.message}`, 'ConnectFailed');
+      throw ApplicationFailure.retryable(
+        `cannot connect to PostgreSQL for ${service}: ${err.message}`,
+        'ConnectFailed',
+      );
     }
     try {
       return await fn(client);
@@ -38,7 +50,11 @@ export function createPostgresActivities({ urls }: PostgresDeps) {
   }
 
   return {
-    async pgHealth({ service }: { service: string }): Promise<{ ok: boolean; latency_ms: number; error?: string }> {
+    async pgHealth({
+      service,
+    }: {
+      service: string;
+    }): Promise<{ ok: boolean; latency_ms: number; error?: string }> {
       const start = Date.now();
       try {
         await withClient(service, (c) => c.query('select 1'));
@@ -59,7 +75,8 @@ export function createPostgresActivities({ urls }: PostgresDeps) {
                from pg_stat_activity where backend_type = 'client backend'`,
           )
         ).rows as { state: string; app: string; age: number }[];
-        const count = (key: 'state' | 'app') => rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + 1 }), {});
+        const count = (key: 'state' | 'app') =>
+          rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + 1 }), {});
         const idleTx = rows.filter((r) => r.state === 'idle in transaction').map((r) => r.age);
         return {
           max_connections: max,
@@ -73,7 +90,12 @@ export function createPostgresActivities({ urls }: PostgresDeps) {
     },
 
     /** Terminates sessions idle in a transaction for longer than `olderThanSeconds`, at most `max`. */
-    async pgTerminateIdleInTransaction(o: { service: string; olderThanSeconds: number; max: number; dryRun?: boolean }): Promise<{ pids: number[]; dry_run: boolean }> {
+    async pgTerminateIdleInTransaction(o: {
+      service: string;
+      olderThanSeconds: number;
+      max: number;
+      dryRun?: boolean;
+    }): Promise<{ pids: number[]; dry_run: boolean }> {
       return withClient(o.service, async (c) => {
         const victims = (
           await c.query(

@@ -50,7 +50,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(measureRequests);
   app.set('query parser', 'simple');
 
-  const incidents = new Incidents({ client: deps.client, taskQueue: deps.taskQueue, historyLimit: deps.historyLimit, timeoutMs: deps.temporalTimeoutMs, pageSize: deps.pageSize });
+  const incidents = new Incidents({
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    historyLimit: deps.historyLimit,
+    timeoutMs: deps.temporalTimeoutMs,
+    pageSize: deps.pageSize,
+  });
   const routes: RouteInfo[] = [];
   const mount = (base: string, router: Router) => {
     app.use(base, router);
@@ -58,7 +64,12 @@ export function createApp(deps: AppDeps): express.Express {
   };
   mount('/', healthRouter(deps));
   // Alert endpoints read raw bodies (signatures) with their own limit: mounted before the JSON parser.
-  const intake = new AlertIntake({ client: deps.client, taskQueue: deps.taskQueue, alertPolicy: { autoResolve: deps.alerts.auto_resolve }, timeoutMs: deps.temporalTimeoutMs });
+  const intake = new AlertIntake({
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    alertPolicy: { autoResolve: deps.alerts.auto_resolve },
+    timeoutMs: deps.temporalTimeoutMs,
+  });
   mount('/', alertsRouter({ intake, config: deps.alerts }));
   app.use(express.json({ limit: '256kb' }));
   mount('/api/v1/incidents', incidentsRouter({ incidents, tokens: deps.tokens }));
@@ -66,13 +77,22 @@ export function createApp(deps: AppDeps): express.Express {
   mount('/', runbooksRouter({ runbooks, catalog: loadRunbookCatalog(), tokens: deps.tokens }));
   mount('/', automationRouter(deps));
   mount('/', approvalLinksRouter({ runbooks, incidents, tokens: deps.tokens, secret: deps.linkSecret }));
-  mount('/', oncallRouter({ escalation: deps.escalation ?? DEFAULT_ESCALATION, incidents, tokens: deps.tokens }));
+  mount(
+    '/',
+    oncallRouter({ escalation: deps.escalation ?? DEFAULT_ESCALATION, incidents, tokens: deps.tokens }),
+  );
   mount('/', recordRouter({ incidents, tokens: deps.tokens }));
-  mount('/', metricsRouter({ incidents, escalation: deps.escalation ?? DEFAULT_ESCALATION, tokens: deps.tokens }));
+  mount(
+    '/',
+    metricsRouter({ incidents, escalation: deps.escalation ?? DEFAULT_ESCALATION, tokens: deps.tokens }),
+  );
   mount('/', meRouter({ tokens: deps.tokens, temporalUiUrl: deps.temporalUiUrl }));
   // The API's description, generated from the zod schemas; public like any API reference.
   const openapi = openApiDocument();
-  mount('/', Router().get('/api/v1/openapi.json', (_req, res) => void res.json(openapi)));
+  mount(
+    '/',
+    Router().get('/api/v1/openapi.json', (_req, res) => void res.json(openapi)),
+  );
   app.locals.routes = routes;
   app.locals.incidents = incidents;
   app.use(consoleStatic());
@@ -91,7 +111,10 @@ export interface RouteInfo {
 function routesOf(base: string, router: Router): RouteInfo[] {
   return router.stack.flatMap((layer: any) =>
     layer.route
-      ? Object.keys(layer.route.methods).map((m) => ({ method: m.toUpperCase(), path: (base + layer.route.path).replace(/\/+/g, '/').replace(/(.)\/$/, '$1') }))
+      ? Object.keys(layer.route.methods).map((m) => ({
+          method: m.toUpperCase(),
+          path: (base + layer.route.path).replace(/\/+/g, '/').replace(/(.)\/$/, '$1'),
+        }))
       : [],
   );
 }

@@ -18,7 +18,12 @@ export const LinkClaims = z.strictObject({
 export type LinkClaims = z.infer<typeof LinkClaims>;
 
 /** A page's one-click acknowledge link: acknowledges as the person paged. */
-export const AckClaims = z.strictObject({ incident: z.string(), identity: z.string(), action: z.literal('acknowledge'), exp: z.number().int() });
+export const AckClaims = z.strictObject({
+  incident: z.string(),
+  identity: z.string(),
+  action: z.literal('acknowledge'),
+  exp: z.number().int(),
+});
 export type AckClaims = z.infer<typeof AckClaims>;
 
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('base64url');
@@ -30,8 +35,18 @@ export function createLinkToken(secret: string, claims: LinkClaims | AckClaims):
 
 /** The claims of a valid, unexpired token; otherwise why not. */
 export function verifyLinkToken(secret: string, token: string, now?: number): LinkClaims | string;
-export function verifyLinkToken<S extends z.ZodType<{ exp: number }>>(secret: string, token: string, now: number | undefined, schema: S): z.infer<S> | string;
-export function verifyLinkToken(secret: string, token: string, now = Date.now(), schema: z.ZodType<{ exp: number }> = LinkClaims): { exp: number } | string {
+export function verifyLinkToken<S extends z.ZodType<{ exp: number }>>(
+  secret: string,
+  token: string,
+  now: number | undefined,
+  schema: S,
+): z.infer<S> | string;
+export function verifyLinkToken(
+  secret: string,
+  token: string,
+  now = Date.now(),
+  schema: z.ZodType<{ exp: number }> = LinkClaims,
+): { exp: number } | string {
   const [body, mac] = token.split('.');
   if (!body || !mac) return 'malformed link';
   const want = Buffer.from(sign(secret, body));

@@ -59,8 +59,12 @@ export function requireRole(tokens: TokenStore, role: Role) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(.+)$/i.exec(req.header('authorization') ?? '');
     const principal = match ? tokens.authenticate(match[1].trim()) : undefined;
-    if (!principal) return next(new AuthenticationError('a valid bearer token is required (Authorization: Bearer <token>)'));
-    if (!hasRole(principal, role)) return next(new NotAllowedError(`${principal.identity} lacks the ${role} role`));
+    if (!principal)
+      return next(
+        new AuthenticationError('a valid bearer token is required (Authorization: Bearer <token>)'),
+      );
+    if (!hasRole(principal, role))
+      return next(new NotAllowedError(`${principal.identity} lacks the ${role} role`));
     req.principal = principal;
     next();
   };

@@ -22,7 +22,10 @@ export class InputError extends HttpError {
   }
   static fromZod(err: z.ZodError, where: string): InputError {
     const fields = err.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
-    return new InputError(`invalid ${where}: ` + fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
+    return new InputError(
+      `invalid ${where}: ` + fields.map((f) => `${f.path}: ${f.message}`).join('; '),
+      fields,
+    );
   }
 }
 export class AuthenticationError extends HttpError {
@@ -65,14 +68,21 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let e: HttpError;
     if (err instanceof HttpError) e = err;
-    else if (err?.type === 'entity.too.large') e = new HttpError(413, 'payload_too_large', 'request body is too large');
-    else if (err?.type === 'entity.parse.failed') e = new InputError(`malformed JSON body: ${err.message}`, [{ path: '(body)', message: 'malformed JSON' }]);
-    else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) e = new HttpError(err.status, 'bad_request', String(err.message));
+    else if (err?.type === 'entity.too.large')
+      e = new HttpError(413, 'payload_too_large', 'request body is too large');
+    else if (err?.type === 'entity.parse.failed')
+      e = new InputError(`malformed JSON body: ${err.message}`, [
+        { path: '(body)', message: 'malformed JSON' },
+      ]);
+    else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500)
+      e = new HttpError(err.status, 'bad_request', String(err.message));
     else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       e = new HttpError(500, 'internal', 'internal error; see the server log');
     }
     if (e.status >= 500 && e.status !== 500) logger.warn({ status: e.status, path: req.path }, e.message);
-    res.status(e.status).json({ error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } });
+    res
+      .status(e.status)
+      .json({ error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } });
   };
 }

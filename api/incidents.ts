@@ -4,7 +4,14 @@
  */
 import { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { IncidentNumbers } from '../activities/incident-sequence';
-import { durationMs, Incident, INCIDENT_ID_PATTERN, incidentId, incidentNumber, type IncidentRow } from '../domain/incident';
+import {
+  durationMs,
+  Incident,
+  INCIDENT_ID_PATTERN,
+  incidentId,
+  incidentNumber,
+  type IncidentRow,
+} from '../domain/incident';
 
 export type { IncidentRow };
 import { STATUSES, Status } from '../domain/lifecycle';
@@ -28,7 +35,6 @@ import type { IncidentFacts } from './metrics';
 import { temporalCall } from './temporal-errors';
 import { newestFirst } from './newest-first';
 import { ConflictError, NotFoundError } from './errors';
-
 
 export interface IncidentsOptions {
   client: Client;
@@ -74,18 +80,36 @@ export class Incidents {
     // Started means declared: a slow read-back (a busy worker) must not turn into an error
     // that invites a retry and a second incident. Answer with the record as declared.
     return this.call('incident', () => handle.query(incidentQuery)).catch((): Incident => ({
-      id: handle.workflowId, title: request.title, description: request.description, severity: request.severity, status: 'triggered',
-      assignee: request.assignee, affected_services: request.affected_services, related_alerts: request.related_alerts ?? [],
-      created_by: actor, created_at: new Date().toISOString(), alerts: [], runbooks: [], timeline: [],
+      id: handle.workflowId,
+      title: request.title,
+      description: request.description,
+      severity: request.severity,
+      status: 'triggered',
+      assignee: request.assignee,
+      affected_services: request.affected_services,
+      related_alerts: request.related_alerts ?? [],
+      created_by: actor,
+      created_at: new Date().toISOString(),
+      alerts: [],
+      runbooks: [],
+      timeline: [],
     }));
   }
 
   /** Runs one of the incident's Updates (validated in the workflow) and returns its result. */
   update<R, A>(id: string, def: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
-    return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).executeUpdate(def, { args: [arg] })).catch(async (err) => {
+    return this.call(`incident ${id}`, () =>
+      this.o.client.workflow.getHandle(id).executeUpdate(def, { args: [arg] }),
+    ).catch(async (err) => {
       // An update racing the incident's close can come back "not found": say what happened.
       if (!(err instanceof NotFoundError)) throw err;
-      const closed = await this.o.client.workflow.getHandle(id).describe().then((d) => d.status.name !== 'RUNNING', () => false);
+      const closed = await this.o.client.workflow
+        .getHandle(id)
+        .describe()
+        .then(
+          (d) => d.status.name !== 'RUNNING',
+          () => false,
+        );
       throw closed ? new ConflictError(`incident ${id} is closed`) : err;
     });
   }
@@ -98,12 +122,31 @@ export class Incidents {
     return this.call('incident', async () => {
       const id = incidentId(await this.numbers.next());
       const closed_at = r.closed_at ?? r.resolved_at;
-      const entry = (at: string, kind: TimelineEntry['kind'], message: string): TimelineEntry => ({ at, actor, kind, message });
+      const entry = (at: string, kind: TimelineEntry['kind'], message: string): TimelineEntry => ({
+        at,
+        actor,
+        kind,
+        message,
+      });
       const record: Incident = {
-        id, title: r.title, description: r.description, severity: r.severity, status: 'closed', assignee: r.assignee,
-        affected_services: r.affected_services, related_alerts: [], root_cause: r.root_cause, created_by: actor,
-        created_at: r.created_at, acknowledged_at: r.acknowledged_at, mitigated_at: r.mitigated_at, resolved_at: r.resolved_at, closed_at,
-        alerts: [], runbooks: [], dedup_key: r.dedup_key,
+        id,
+        title: r.title,
+        description: r.description,
+        severity: r.severity,
+        status: 'closed',
+        assignee: r.assignee,
+        affected_services: r.affected_services,
+        related_alerts: [],
+        root_cause: r.root_cause,
+        created_by: actor,
+        created_at: r.created_at,
+        acknowledged_at: r.acknowledged_at,
+        mitigated_at: r.mitigated_at,
+        resolved_at: r.resolved_at,
+        closed_at,
+        alerts: [],
+        runbooks: [],
+        dedup_key: r.dedup_key,
         timeline: [
           entry(r.created_at, 'created', `Incident declared: ${r.title} (imported by ${actor})`),
           ...(r.acknowledged_at ? [entry(r.acknowledged_at, 'acknowledged', 'Acknowledged')] : []),
@@ -111,7 +154,12 @@ export class Incidents {
           entry(closed_at, 'status', 'Status resolved → closed'),
         ],
       };
-      const request: NewIncident = { title: r.title, description: r.description, severity: r.severity, affected_services: r.affected_services };
+      const request: NewIncident = {
+        title: r.title,
+        description: r.description,
+        severity: r.severity,
+        affected_services: r.affected_services,
+      };
       const handle = await this.o.client.workflow.start<typeof incident>('incident', {
         workflowId: id,
         taskQueue: this.o.taskQueue,
@@ -130,7 +178,9 @@ export class Incidents {
 
   /** Every incident (latest run) matching `clauses` with its memo and search attributes, across all visibility pages. */
   async scan(clauses: string[]): Promise<IncidentFacts[]> {
-    const query = [`WorkflowType = 'incident'`, `ExecutionStatus != 'ContinuedAsNew'`, ...clauses].join(' AND ');
+    const query = [`WorkflowType = 'incident'`, `ExecutionStatus != 'ContinuedAsNew'`, ...clauses].join(
+      ' AND ',
+    );
     return this.call('incident scan', async () => {
       const out: IncidentFacts[] = [];
       for await (const wf of this.o.client.workflow.list({ query, pageSize: this.o.pageSize ?? 1000 })) {
@@ -165,7 +215,11 @@ export class Incidents {
     return this.update(id, acknowledgeUpdate, { actor, assignee });
   }
 
-  transition(id: string, actor: string, change: { to: Status; note?: string; root_cause?: string }): Promise<Incident> {
+  transition(
+    id: string,
+    actor: string,
+    change: { to: Status; note?: string; root_cause?: string },
+  ): Promise<Incident> {
     return this.update(id, transitionUpdate, { actor, ...change });
   }
 
@@ -173,7 +227,11 @@ export class Incidents {
     return this.update(id, noteUpdate, { actor, text });
   }
 
-  edit(id: string, actor: string, change: { severity?: Severity; assignee?: string; affected_services?: string[] }): Promise<Incident> {
+  edit(
+    id: string,
+    actor: string,
+    change: { severity?: Severity; assignee?: string; affected_services?: string[] },
+  ): Promise<Incident> {
     return this.update(id, editUpdate, { actor, ...change });
   }
 
@@ -181,7 +239,9 @@ export class Incidents {
    * Lists from Temporal visibility. The dev server's SQL visibility cannot ORDER BY custom
    * attributes, so matching rows are sorted here; the cursor is an offset into that order.
    */
-  async list(q: ListIncidentsQuery): Promise<{ incidents: IncidentRow[]; next_cursor: string | null; total: number }> {
+  async list(
+    q: ListIncidentsQuery,
+  ): Promise<{ incidents: IncidentRow[]; next_cursor: string | null; total: number }> {
     const clauses = [`WorkflowType = 'incident'`, `ExecutionStatus != 'ContinuedAsNew'`];
     if (q.status) clauses.push(`${SA.status.name} = '${q.status}'`);
     if (q.severity) clauses.push(`${SA.severity.name} = '${q.severity}'`);
@@ -213,18 +273,34 @@ export class Incidents {
   }
 
   /** The k newest incidents (see newest-first.ts), or undefined when visibility's order does not allow stopping early. */
-  private async newest(clauses: string[], k: number, now: Date): Promise<{ rows: IncidentRow[]; total: number; read: number } | undefined> {
+  private async newest(
+    clauses: string[],
+    k: number,
+    now: Date,
+  ): Promise<{ rows: IncidentRow[]; total: number; read: number } | undefined> {
     const client = this.o.client;
     const query = clauses.join(' AND ');
     async function* stream(status: string, bound: (wf: WorkflowExecutionInfo) => Date | undefined) {
-      for await (const wf of client.workflow.list({ query: `${query} AND ${status}`, pageSize: Math.min(1000, k + 10) })) {
+      for await (const wf of client.workflow.list({
+        query: `${query} AND ${status}`,
+        pageSize: Math.min(1000, k + 10),
+      })) {
         const b = bound(wf);
         if (INCIDENT_ID_PATTERN.test(wf.workflowId) && b) yield { row: toRow(wf, now), bound: b.getTime() };
       }
     }
-    const top = await newestFirst([stream(`ExecutionStatus = 'Running'`, (wf) => wf.startTime), stream(`ExecutionStatus != 'Running'`, (wf) => wf.closeTime)], k, (r) => Date.parse(r.created_at));
+    const top = await newestFirst(
+      [
+        stream(`ExecutionStatus = 'Running'`, (wf) => wf.startTime),
+        stream(`ExecutionStatus != 'Running'`, (wf) => wf.closeTime),
+      ],
+      k,
+      (r) => Date.parse(r.created_at),
+    );
     if (!top) return undefined;
-    top.rows.sort((a, b) => compare(b.created_at, a.created_at) || incidentNumber(b.id) - incidentNumber(a.id));
+    top.rows.sort(
+      (a, b) => compare(b.created_at, a.created_at) || incidentNumber(b.id) - incidentNumber(a.id),
+    );
     this.lastListRead = top.read;
     return { rows: top.rows, total: (await client.workflow.count(query)).count, read: top.read };
   }
@@ -263,4 +339,3 @@ function toRow(wf: WorkflowExecutionInfo, now: Date): IncidentRow {
     resolved_at,
   };
 }
-

@@ -42,7 +42,13 @@ export function percentile(sorted: number[], p: number): number | null {
 
 export function distribution(values: number[]): Distribution {
   const s = [...values].sort((a, b) => a - b);
-  return { count: s.length, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s.length ? s[s.length - 1] : null };
+  return {
+    count: s.length,
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    max: s.length ? s[s.length - 1] : null,
+  };
 }
 
 const seconds = (from: string, to?: string) => (to ? (Date.parse(to) - Date.parse(from)) / 1000 : undefined);
@@ -54,8 +60,15 @@ const weekStart = (iso: string) => {
 };
 const pct = (n: number, of: number) => (of ? Math.round((n / of) * 1000) / 10 : null);
 
-export function incidentMetrics(all: IncidentFacts[], cfg: EscalationConfig, range: { from: Date; to: Date }, now = Date.now()) {
-  const rows = all.filter((r) => Date.parse(r.created_at) >= range.from.getTime() && Date.parse(r.created_at) < range.to.getTime());
+export function incidentMetrics(
+  all: IncidentFacts[],
+  cfg: EscalationConfig,
+  range: { from: Date; to: Date },
+  now = Date.now(),
+) {
+  const rows = all.filter(
+    (r) => Date.parse(r.created_at) >= range.from.getTime() && Date.parse(r.created_at) < range.to.getTime(),
+  );
   const bySeverity = Object.fromEntries(
     SEVERITIES.map((sev) => {
       const rs = rows.filter((r) => r.severity === sev);
@@ -78,10 +91,19 @@ export function incidentMetrics(all: IncidentFacts[], cfg: EscalationConfig, ran
         sev,
         {
           count: rs.length,
-          mtta_seconds: distribution(rs.map((r) => seconds(r.created_at, r.acknowledged_at)).filter((x): x is number => x !== undefined)),
-          mttr_seconds: distribution(rs.map((r) => seconds(r.created_at, r.resolved_at)).filter((x): x is number => x !== undefined)),
+          mtta_seconds: distribution(
+            rs
+              .map((r) => seconds(r.created_at, r.acknowledged_at))
+              .filter((x): x is number => x !== undefined),
+          ),
+          mttr_seconds: distribution(
+            rs.map((r) => seconds(r.created_at, r.resolved_at)).filter((x): x is number => x !== undefined),
+          ),
           per_week: [...weeks.entries()].sort().map(([week_start, count]) => ({ week_start, count })),
-          sla: { acknowledge: sla('acknowledged_at', 'acknowledge'), mitigate: sla('mitigated_at', 'mitigate') },
+          sla: {
+            acknowledge: sla('acknowledged_at', 'acknowledge'),
+            mitigate: sla('mitigated_at', 'mitigate'),
+          },
         },
       ];
     }),
@@ -89,7 +111,9 @@ export function incidentMetrics(all: IncidentFacts[], cfg: EscalationConfig, ran
   const tally = (keys: (string | undefined)[]) => {
     const m = new Map<string, number>();
     for (const k of keys) if (k) m.set(k, (m.get(k) ?? 0) + 1);
-    return [...m.entries()].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+    return [...m.entries()]
+      .map(([key, count]) => ({ key, count }))
+      .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
   };
   const postmortems = rows.filter((r) => r.postmortem);
   const closedOut = postmortems.filter((r) => r.actions && r.actions[1] > 0 && r.actions[0] === 0);
@@ -104,6 +128,10 @@ export function incidentMetrics(all: IncidentFacts[], cfg: EscalationConfig, ran
       by_dedup_key: tally(rows.map((r) => r.dedup_key)).filter((x) => x.count > 1),
       by_service: tally(rows.flatMap((r) => r.services)),
     },
-    postmortems: { count: postmortems.length, all_action_items_closed: closedOut.length, pct_all_action_items_closed: pct(closedOut.length, postmortems.length) },
+    postmortems: {
+      count: postmortems.length,
+      all_action_items_closed: closedOut.length,
+      pct_all_action_items_closed: pct(closedOut.length, postmortems.length),
+    },
   };
 }

@@ -14,9 +14,15 @@ export interface Bounded<R> {
 }
 
 /** Returns every row it read (a superset of the k newest; the caller sorts and cuts), or undefined. */
-export async function newestFirst<R>(streams: AsyncIterable<Bounded<R>>[], k: number, createdOf: (r: R) => number): Promise<{ rows: R[]; read: number } | undefined> {
+export async function newestFirst<R>(
+  streams: AsyncIterable<Bounded<R>>[],
+  k: number,
+  createdOf: (r: R) => number,
+): Promise<{ rows: R[]; read: number } | undefined> {
   const its = streams.map((s) => s[Symbol.asyncIterator]());
-  const heads: (Bounded<R> | undefined)[] = await Promise.all(its.map(async (it) => (await it.next()).value as Bounded<R> | undefined));
+  const heads: (Bounded<R> | undefined)[] = await Promise.all(
+    its.map(async (it) => (await it.next()).value as Bounded<R> | undefined),
+  );
   const taken: R[] = [];
   const kth = () => [...taken].map(createdOf).sort((a, b) => b - a)[k - 1];
   let read = 0;

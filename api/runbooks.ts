@@ -5,7 +5,12 @@
  */
 import type { Client } from '@temporalio/client';
 import type { ApprovalRecord, StepRecord } from '../domain/runbook';
-import { approvalUpdate, incidentQuery, manualStepUpdate, startRunbookUpdate } from '../workflows/definitions';
+import {
+  approvalUpdate,
+  incidentQuery,
+  manualStepUpdate,
+  startRunbookUpdate,
+} from '../workflows/definitions';
 import { temporalCall } from './temporal-errors';
 
 export class Runbooks {
@@ -15,28 +20,52 @@ export class Runbooks {
     return temporalCall(this.o.client, what, fn, this.o.timeoutMs);
   }
 
-  start(incidentId: string, actor: string, body: { name: string; params: Record<string, string>; dry_run?: boolean }): Promise<{ run_id: string }> {
+  start(
+    incidentId: string,
+    actor: string,
+    body: { name: string; params: Record<string, string>; dry_run?: boolean },
+  ): Promise<{ run_id: string }> {
     return this.call(`incident ${incidentId}`, () =>
-      this.o.client.workflow.getHandle(incidentId).executeUpdate(startRunbookUpdate, { args: [{ actor, ...body }] }),
+      this.o.client.workflow
+        .getHandle(incidentId)
+        .executeUpdate(startRunbookUpdate, { args: [{ actor, ...body }] }),
     );
   }
 
   async approvals(incidentId: string): Promise<(ApprovalRecord & { run_id: string; runbook: string })[]> {
-    const incident = await this.call(`incident ${incidentId}`, () => this.o.client.workflow.getHandle(incidentId).query(incidentQuery));
-    return incident.runbooks.flatMap((r) => r.approvals.map((a) => ({ ...a, run_id: r.run_id, runbook: r.name })));
-  }
-
-  /** Approval ids are `<run number>-<step id>`; the run's workflow id follows from it. */
-  decide(incidentId: string, approvalId: string, decision: { approve: boolean; actor: string; comment?: string }): Promise<ApprovalRecord> {
-    const runId = `${incidentId}-rb-${approvalId.split('-')[0]}`;
-    return this.call(`approval ${approvalId} of ${incidentId}`, () =>
-      this.o.client.workflow.getHandle(runId).executeUpdate(approvalUpdate, { args: [{ approvalId, ...decision }] }),
+    const incident = await this.call(`incident ${incidentId}`, () =>
+      this.o.client.workflow.getHandle(incidentId).query(incidentQuery),
+    );
+    return incident.runbooks.flatMap((r) =>
+      r.approvals.map((a) => ({ ...a, run_id: r.run_id, runbook: r.name })),
     );
   }
 
-  completeStep(incidentId: string, runId: string, stepId: string, actor: string, note?: string): Promise<StepRecord> {
+  /** Approval ids are `<run number>-<step id>`; the run's workflow id follows from it. */
+  decide(
+    incidentId: string,
+    approvalId: string,
+    decision: { approve: boolean; actor: string; comment?: string },
+  ): Promise<ApprovalRecord> {
+    const runId = `${incidentId}-rb-${approvalId.split('-')[0]}`;
+    return this.call(`approval ${approvalId} of ${incidentId}`, () =>
+      this.o.client.workflow
+        .getHandle(runId)
+        .executeUpdate(approvalUpdate, { args: [{ approvalId, ...decision }] }),
+    );
+  }
+
+  completeStep(
+    incidentId: string,
+    runId: string,
+    stepId: string,
+    actor: string,
+    note?: string,
+  ): Promise<StepRecord> {
     return this.call(`step ${stepId} of ${runId}`, () =>
-      this.o.client.workflow.getHandle(runId).executeUpdate(manualStepUpdate, { args: [{ stepId, actor, note }] }),
+      this.o.client.workflow
+        .getHandle(runId)
+        .executeUpdate(manualStepUpdate, { args: [{ stepId, actor, note }] }),
     );
   }
 }

@@ -5,7 +5,14 @@
 import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/definitions';
-import { ConflictError, HttpError, InputError, NotAllowedError, NotFoundError, UnavailableError } from './errors';
+import {
+  ConflictError,
+  HttpError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  UnavailableError,
+} from './errors';
 
 /** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
 const grpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
@@ -14,7 +21,9 @@ export function fromTemporal(err: unknown, what: string): unknown {
   if (err instanceof HttpError) return err;
   // An update sent to a finished workflow (a closed incident) also reports "not found".
   if (err instanceof WorkflowNotFoundError) {
-    return /completed/i.test(err.message) ? new ConflictError(`${what} is closed`) : new NotFoundError(`${what} not found`);
+    return /completed/i.test(err.message)
+      ? new ConflictError(`${what} is closed`)
+      : new NotFoundError(`${what} not found`);
   }
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     if (err.cause.type === FailureType.invalid) return new InputError(err.cause.message);
@@ -25,10 +34,18 @@ export function fromTemporal(err: unknown, what: string): unknown {
   const code = grpcCode(err);
   if (code === grpcStatus.NOT_FOUND) {
     const message = String((err as Error).message);
-    return /completed|closed/i.test(message) ? new ConflictError(`${what} is closed`) : new NotFoundError(`${what} not found`);
+    return /completed|closed/i.test(message)
+      ? new ConflictError(`${what} is closed`)
+      : new NotFoundError(`${what} not found`);
   }
-  if (code === grpcStatus.UNAVAILABLE || code === grpcStatus.DEADLINE_EXCEEDED || code === grpcStatus.CANCELLED) {
-    return new UnavailableError('Temporal is unreachable or slow; retry shortly (is the Temporal server running?)');
+  if (
+    code === grpcStatus.UNAVAILABLE ||
+    code === grpcStatus.DEADLINE_EXCEEDED ||
+    code === grpcStatus.CANCELLED
+  ) {
+    return new UnavailableError(
+      'Temporal is unreachable or slow; retry shortly (is the Temporal server running?)',
+    );
   }
   return err;
 }
@@ -39,7 +56,12 @@ function grpcCode(err: unknown): number | undefined {
 }
 
 /** Runs a Temporal call with a deadline (default 10 s), mapping failures to typed HTTP errors. */
-export function temporalCall<T>(client: Client, what: string, fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+export function temporalCall<T>(
+  client: Client,
+  what: string,
+  fn: () => Promise<T>,
+  timeoutMs = 10_000,
+): Promise<T> {
   return client.withDeadline(Date.now() + timeoutMs, fn).catch((err) => {
     throw fromTemporal(err, what);
   });

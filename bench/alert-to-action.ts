@@ -7,7 +7,16 @@
 import { alertGroupId } from '../api/alerts/intake';
 import { alertGroupQuery, alertsSignal } from '../workflows/definitions';
 import type { RunbookRunInput } from '../workflows/runbook';
-import { activityStartedAt, log, postAlertmanager, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+import {
+  activityStartedAt,
+  log,
+  postAlertmanager,
+  percentile,
+  round,
+  runConcurrent,
+  startBenchEnv,
+  writeResults,
+} from './support/common';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 const CONCURRENCY = 4;
@@ -20,9 +29,22 @@ async function main() {
     const raw: number[] = [];
     await runConcurrent(SAMPLES, CONCURRENCY, async (i) => {
       const workflowId = `raw-${tag}-${i}`;
-      const input: RunbookRunInput = { incidentId: `none-${workflowId}`, runId: `${workflowId}-rb-1`, name: 'rollback-deployment', params: { namespace: 'shop', deployment: 'checkout' }, startedBy: 'bench', severity: 'SEV3' };
+      const input: RunbookRunInput = {
+        incidentId: `none-${workflowId}`,
+        runId: `${workflowId}-rb-1`,
+        name: 'rollback-deployment',
+        params: { namespace: 'shop', deployment: 'checkout' },
+        startedBy: 'bench',
+        severity: 'SEV3',
+      };
       const t0 = Date.now();
-      await env.client.workflow.signalWithStart('runbookRun', { workflowId, taskQueue: env.taskQueue, args: [input], signal: alertsSignal, signalArgs: [[]] });
+      await env.client.workflow.signalWithStart('runbookRun', {
+        workflowId,
+        taskQueue: env.taskQueue,
+        args: [input],
+        signal: alertsSignal,
+        signalArgs: [[]],
+      });
       raw.push((await activityStartedAt(env.client, workflowId)) - t0);
     });
     log(`    p50 ${round(percentile(raw, 50))} ms, p99 ${round(percentile(raw, 99))} ms`);
@@ -32,14 +54,35 @@ async function main() {
     await runConcurrent(SAMPLES, CONCURRENCY, async (i) => {
       const groupKey = `a2a-${tag}-${i}`;
       const body = {
-        version: '4', status: 'firing', groupKey, receiver: 'tourniquet',
-        alerts: [{ status: 'firing', labels: { alertname: 'HighErrorRateAfterDeploy', service: 'bench-a2a', namespace: 'shop', deployment: 'checkout', severity: 'error' }, annotations: { summary: 'errors after deploy' }, fingerprint: groupKey }],
+        version: '4',
+        status: 'firing',
+        groupKey,
+        receiver: 'tourniquet',
+        alerts: [
+          {
+            status: 'firing',
+            labels: {
+              alertname: 'HighErrorRateAfterDeploy',
+              service: 'bench-a2a',
+              namespace: 'shop',
+              deployment: 'checkout',
+              severity: 'error',
+            },
+            annotations: { summary: 'errors after deploy' },
+            fingerprint: groupKey,
+          },
+        ],
       };
       const t0 = Date.now();
       await postAlertmanager(env, body);
       let incident: string | undefined;
       for (let t = 0; t < 600 && !incident; t++) {
-        incident = (await env.client.workflow.getHandle(alertGroupId('alertmanager', groupKey)).query(alertGroupQuery).catch(() => undefined))?.openIncident;
+        incident = (
+          await env.client.workflow
+            .getHandle(alertGroupId('alertmanager', groupKey))
+            .query(alertGroupQuery)
+            .catch(() => undefined)
+        )?.openIncident;
         if (!incident) await new Promise((r) => setTimeout(r, 50));
       }
       if (!incident) throw new Error(`no incident for ${groupKey}`);

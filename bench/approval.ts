@@ -7,7 +7,17 @@
 import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startK8sPlane } from '../test/support/k8s-plane';
 import { noteUpdate } from '../workflows/definitions';
-import { activityStartedAt, BENCH_APPROVER_TOKEN, BENCH_TOKEN, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+import {
+  activityStartedAt,
+  BENCH_APPROVER_TOKEN,
+  BENCH_TOKEN,
+  log,
+  percentile,
+  round,
+  runConcurrent,
+  startBenchEnv,
+  writeResults,
+} from './support/common';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
 
@@ -18,7 +28,11 @@ async function main() {
   kc.loadFromFile(plane.kubeconfig);
   const apps = kc.makeApiClient(AppsV1Api);
   const api = async (method: string, path: string, body?: unknown, token = BENCH_TOKEN) => {
-    const res = await fetch(env.url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(env.url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const json = (await res.json()) as any;
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
@@ -28,17 +42,43 @@ async function main() {
     await runConcurrent(SAMPLES, 8, async (i) => {
       const name = `app-${i}`;
       const labels = { app: name };
-      await apps.createNamespacedDeployment({ namespace: 'default', body: { metadata: { name }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:v1' }] } } } } });
-      await apps.patchNamespacedDeployment({ namespace: 'default', name, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'app:v2' }] } } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      await apps.createNamespacedDeployment({
+        namespace: 'default',
+        body: {
+          metadata: { name },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: labels },
+            template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:v1' }] } },
+          },
+        },
+      });
+      await apps.patchNamespacedDeployment(
+        {
+          namespace: 'default',
+          name,
+          body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'app:v2' }] } } } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
     });
     await new Promise((r) => setTimeout(r, 3000)); // let the controller write revision 2's ReplicaSets
 
     log(`raw: ${SAMPLES} Update round trips (incident addNote) from a Temporal client`);
-    const incident = (await api('POST', '/api/v1/incidents', { title: 'bench', description: 'raw updates', severity: 'low', affected_services: ['bench'] })).id;
+    const incident = (
+      await api('POST', '/api/v1/incidents', {
+        title: 'bench',
+        description: 'raw updates',
+        severity: 'low',
+        affected_services: ['bench'],
+      })
+    ).id;
     const raw: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const t = performance.now();
-      await env.client.workflow.getHandle(incident).executeUpdate(noteUpdate, { args: [{ actor: 'bench', text: `note ${i}` }] });
+      await env.client.workflow
+        .getHandle(incident)
+        .executeUpdate(noteUpdate, { args: [{ actor: 'bench', text: `note ${i}` }] });
       raw.push(performance.now() - t);
     }
     log(`    p50 ${round(percentile(raw, 50))} ms, p99 ${round(percentile(raw, 99))} ms`);
@@ -46,11 +86,23 @@ async function main() {
     log(`approve → gated activity: ${SAMPLES} rollbacks waiting for approval`);
     const ours: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
-      const id = (await api('POST', '/api/v1/incidents', { title: `bench ${i}`, description: 'approval', severity: 'high', affected_services: [`bench-svc-${i}`] })).id;
-      const { run_id } = await api('POST', `/api/v1/incidents/${id}/runbooks`, { name: 'rollback-deployment', params: { namespace: 'default', deployment: `app-${i}`, service: `bench-svc-${i}` } });
+      const id = (
+        await api('POST', '/api/v1/incidents', {
+          title: `bench ${i}`,
+          description: 'approval',
+          severity: 'high',
+          affected_services: [`bench-svc-${i}`],
+        })
+      ).id;
+      const { run_id } = await api('POST', `/api/v1/incidents/${id}/runbooks`, {
+        name: 'rollback-deployment',
+        params: { namespace: 'default', deployment: `app-${i}`, service: `bench-svc-${i}` },
+      });
       let approvalId: string | undefined;
       while (!approvalId) {
-        approvalId = (await api('GET', `/api/v1/incidents/${id}/approvals`)).approvals.find((a: any) => a.status === 'pending')?.id;
+        approvalId = (await api('GET', `/api/v1/incidents/${id}/approvals`)).approvals.find(
+          (a: any) => a.status === 'pending',
+        )?.id;
         if (!approvalId) await new Promise((r) => setTimeout(r, 50));
       }
       await api('POST', `/api/v1/incidents/${id}/approvals/${approvalId}/approve`, {}, BENCH_APPROVER_TOKEN);

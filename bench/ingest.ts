@@ -9,7 +9,16 @@
 import { alertGroupId } from '../api/alerts/intake';
 import { DEFAULT_ALERT_POLICY, type AlertEvent } from '../domain/alerts';
 import { alertsSignal, type AlertGroupInput } from '../workflows/definitions';
-import { BENCH_TOKEN, log, postAlertmanager, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+import {
+  BENCH_TOKEN,
+  log,
+  postAlertmanager,
+  percentile,
+  round,
+  runConcurrent,
+  startBenchEnv,
+  writeResults,
+} from './support/common';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const CONCURRENCY = 32;
@@ -18,14 +27,31 @@ const OPEN_INCIDENTS = Number(process.env.BENCH_OPEN_INCIDENTS ?? 10_000);
 const CHUNK = 500;
 
 /** 80% of calls hit one of 50 hot keys, 20% a key never seen before. */
-const keyFor = (prefix: string, i: number) => (i % 5 === 4 ? `${prefix}-new-${i}` : `${prefix}-hot-${i % HOT_KEYS}`);
+const keyFor = (prefix: string, i: number) =>
+  i % 5 === 4 ? `${prefix}-new-${i}` : `${prefix}-hot-${i % HOT_KEYS}`;
 
 function webhook(service: string, groupKey: string) {
   return {
-    version: '4', receiver: 'tourniquet', status: 'firing', groupKey, truncatedAlerts: 0,
-    groupLabels: { alertname: 'BenchAlert' }, commonLabels: { alertname: 'BenchAlert', service }, commonAnnotations: {},
+    version: '4',
+    receiver: 'tourniquet',
+    status: 'firing',
+    groupKey,
+    truncatedAlerts: 0,
+    groupLabels: { alertname: 'BenchAlert' },
+    commonLabels: { alertname: 'BenchAlert', service },
+    commonAnnotations: {},
     externalURL: 'http://alertmanager.local',
-    alerts: [{ status: 'firing', labels: { alertname: 'BenchAlert', service, severity: 'warning' }, annotations: { summary: `bench ${groupKey}` }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: groupKey }],
+    alerts: [
+      {
+        status: 'firing',
+        labels: { alertname: 'BenchAlert', service, severity: 'warning' },
+        annotations: { summary: `bench ${groupKey}` },
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: groupKey,
+      },
+    ],
   };
 }
 
@@ -33,7 +59,11 @@ async function main() {
   const env = await startBenchEnv();
   const post = (body: unknown) => postAlertmanager(env, body);
   const countIncidents = async (service: string) =>
-    (await env.client.workflow.count(`WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew' AND IncidentServices = '${service}'`)).count;
+    (
+      await env.client.workflow.count(
+        `WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew' AND IncidentServices = '${service}'`,
+      )
+    ).count;
   /** Polls visibility until `expected` incidents exist for the service (10 minutes at most). */
   const waitForIncidents = async (service: string, expected: number) => {
     let n = 0;
@@ -58,9 +88,30 @@ async function main() {
     const keysUsed = new Set<string>();
     const signalRaw = async (i: number) => {
       const key = keyFor('raw', i);
-      const event: AlertEvent = { source: 'alertmanager', dedup_key: key, action: 'trigger', fingerprint: key, summary: `raw ${key}`, severity: 'SEV3', services: ['bench-raw'], labels: {}, received_at: new Date().toISOString() };
-      const input: AlertGroupInput = { source: 'alertmanager', dedup_key: key, taskQueue: env.taskQueue, alertPolicy: DEFAULT_ALERT_POLICY };
-      await env.client.workflow.signalWithStart('alertGroup', { workflowId: alertGroupId('alertmanager', key), taskQueue: env.taskQueue, args: [input], signal: alertsSignal, signalArgs: [[event]] });
+      const event: AlertEvent = {
+        source: 'alertmanager',
+        dedup_key: key,
+        action: 'trigger',
+        fingerprint: key,
+        summary: `raw ${key}`,
+        severity: 'SEV3',
+        services: ['bench-raw'],
+        labels: {},
+        received_at: new Date().toISOString(),
+      };
+      const input: AlertGroupInput = {
+        source: 'alertmanager',
+        dedup_key: key,
+        taskQueue: env.taskQueue,
+        alertPolicy: DEFAULT_ALERT_POLICY,
+      };
+      await env.client.workflow.signalWithStart('alertGroup', {
+        workflowId: alertGroupId('alertmanager', key),
+        taskQueue: env.taskQueue,
+        args: [input],
+        signal: alertsSignal,
+        signalArgs: [[event]],
+      });
     };
     for (let round_ = 0; round_ < ROUNDS; round_++) {
       const offset = round_ * perRound;
@@ -74,12 +125,18 @@ async function main() {
       });
       api.latencies.push(...b.latencies);
       api.seconds += b.seconds;
-      log(`    round ${round_ + 1}/${ROUNDS}: raw ${round(perRound / a.seconds)}/s, API ${round(perRound / b.seconds)}/s`);
+      log(
+        `    round ${round_ + 1}/${ROUNDS}: raw ${round(perRound / a.seconds)}/s, API ${round(perRound / b.seconds)}/s`,
+      );
     }
     const rawPerS = (perRound * ROUNDS) / raw.seconds;
     const apiPerS = (perRound * ROUNDS) / api.seconds;
-    log(`(a) raw signalWithStart: ${round(rawPerS)}/s, p50 ${round(percentile(raw.latencies, 50))} ms, p99 ${round(percentile(raw.latencies, 99))} ms`);
-    log(`(b) POST /api/v1/alerts/alertmanager: ${round(apiPerS)}/s, p50 ${round(percentile(api.latencies, 50))} ms, p99 ${round(percentile(api.latencies, 99))} ms`);
+    log(
+      `(a) raw signalWithStart: ${round(rawPerS)}/s, p50 ${round(percentile(raw.latencies, 50))} ms, p99 ${round(percentile(raw.latencies, 99))} ms`,
+    );
+    log(
+      `(b) POST /api/v1/alerts/alertmanager: ${round(apiPerS)}/s, p50 ${round(percentile(api.latencies, 50))} ms, p99 ${round(percentile(api.latencies, 99))} ms`,
+    );
 
     await waitForIncidents('bench-api', keysUsed.size);
     await new Promise((r) => setTimeout(r, 2000)); // a duplicate would show up late: look again
@@ -97,10 +154,14 @@ async function main() {
       open = await waitForIncidents('bench-open', from + n);
       log(`    ${open} open after ${round((performance.now() - started) / 1000)} s`);
     }
-    const totalOpen = (await env.client.workflow.count(`WorkflowType = 'incident' AND ExecutionStatus = 'Running'`)).count;
+    const totalOpen = (
+      await env.client.workflow.count(`WorkflowType = 'incident' AND ExecutionStatus = 'Running'`)
+    ).count;
     log(`    ${open} bench incidents open (${totalOpen} in all); measuring GET /api/v1/incidents`);
     const list = await runConcurrent(30, 1, async () => {
-      const res = await fetch(`${env.url}/api/v1/incidents?limit=50`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+      const res = await fetch(`${env.url}/api/v1/incidents?limit=50`, {
+        headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+      });
       if (res.status !== 200) throw new Error(`list failed: ${res.status}`);
       await res.json();
     });
@@ -125,7 +186,11 @@ async function main() {
       `one incident per key: ${createdFinal === keysUsed.size ? 'yes' : `NO (${createdFinal} for ${keysUsed.size})`}`,
       `worker RSS ${figures.worker_rss_mb} MB with ${totalOpen} open (goal ≤ 1536: ${figures.worker_rss_mb <= 1536 ? 'met' : 'MISSED'})`,
     ];
-    writeResults('ingest', figures, `raw ${figures.raw_per_s}/s, API ${figures.api_per_s}/s (p50 ${figures.p50_ms} / p99 ${figures.p99_ms} ms; raw p99 ${figures.raw_p99_ms} ms), ${goals.join('; ')}, list p99 ${figures.list_p99_ms} ms`);
+    writeResults(
+      'ingest',
+      figures,
+      `raw ${figures.raw_per_s}/s, API ${figures.api_per_s}/s (p50 ${figures.p50_ms} / p99 ${figures.p99_ms} ms; raw p99 ${figures.raw_p99_ms} ms), ${goals.join('; ')}, list p99 ${figures.list_p99_ms} ms`,
+    );
   } finally {
     await env.close();
   }

@@ -3,7 +3,15 @@
  * incidents, beside a list in another order (which reads every row) and the raw Temporal
  * baseline measured in the same run: one visibility page of 50 rows from the client.
  */
-import { BENCH_TOKEN, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+import {
+  BENCH_TOKEN,
+  log,
+  percentile,
+  round,
+  runConcurrent,
+  startBenchEnv,
+  writeResults,
+} from './support/common';
 import type { IncidentInput } from '../workflows/definitions';
 import type { incident } from '../workflows';
 
@@ -26,18 +34,34 @@ async function main() {
     log(`seeding ${INCIDENTS} incidents through the Temporal client`);
     await runConcurrent(INCIDENTS, 32, async (i) => {
       const id = `INC-${700_000 + i}`;
-      const input: IncidentInput = { id, actor: 'bench', request: { title: `list ${i}`, description: '', severity: 'SEV4', affected_services: ['bench'] } };
-      await env.client.workflow.start<typeof incident>('incident', { workflowId: id, taskQueue: env.taskQueue, args: [input] });
+      const input: IncidentInput = {
+        id,
+        actor: 'bench',
+        request: { title: `list ${i}`, description: '', severity: 'SEV4', affected_services: ['bench'] },
+      };
+      await env.client.workflow.start<typeof incident>('incident', {
+        workflowId: id,
+        taskQueue: env.taskQueue,
+        args: [input],
+      });
     });
-    while ((await env.client.workflow.count(`WorkflowType = 'incident' AND IncidentStatus = 'triggered'`)).count < INCIDENTS) await new Promise((r) => setTimeout(r, 1000));
+    while (
+      (await env.client.workflow.count(`WorkflowType = 'incident' AND IncidentStatus = 'triggered'`)).count <
+      INCIDENTS
+    )
+      await new Promise((r) => setTimeout(r, 1000));
     await new Promise((r) => setTimeout(r, 10_000)); // let the first workflow tasks and upserts settle
     const api = (q: string) => async () => {
-      const res = await fetch(`${env.url}/api/v1/incidents?limit=50${q}`, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+      const res = await fetch(`${env.url}/api/v1/incidents?limit=50${q}`, {
+        headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+      });
       if (res.status !== 200) throw new Error(`list: ${res.status}`);
       await res.json();
     };
     const raw = await timed(SAMPLES, async () => {
-      const it = env.client.workflow.list({ query: `WorkflowType = 'incident'`, pageSize: 50 })[Symbol.asyncIterator]();
+      const it = env.client.workflow
+        .list({ query: `WorkflowType = 'incident'`, pageSize: 50 })
+        [Symbol.asyncIterator]();
       for (let i = 0; i < 50; i++) await it.next();
       await it.return?.();
     });

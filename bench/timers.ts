@@ -8,13 +8,22 @@
  */
 import { temporal } from '@temporalio/proto';
 import { startReceiver } from '../test/support/receiver';
-import { BENCH_TOKEN, log, percentile, round, runConcurrent, startBenchEnv, writeResults } from './support/common';
+import {
+  BENCH_TOKEN,
+  log,
+  percentile,
+  round,
+  runConcurrent,
+  startBenchEnv,
+  writeResults,
+} from './support/common';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 1000);
 /** Seconds from declaration to the acknowledge deadline: creation must finish before the first one. */
 const ACK_SECONDS = Number(process.env.BENCH_ACK_SECONDS ?? 60);
 const { EventType } = temporal.api.enums.v1;
-const ms = (t?: { seconds?: unknown; nanos?: number | null } | null) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+const ms = (t?: { seconds?: unknown; nanos?: number | null } | null) =>
+  Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
 async function main() {
   const receiver = await startReceiver();
@@ -23,7 +32,15 @@ async function main() {
       business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
       // No page on open, one page when the acknowledge milestone passes; nothing else due.
       severities: { SEV2: { acknowledge: ACK_SECONDS, mitigate: null, update_every: null, page: false } },
-      schedules: { primary: { timezone: 'UTC', rotation: 'daily', handoff: '00:00', start: '2026-01-01', people: ['pat'] } },
+      schedules: {
+        primary: {
+          timezone: 'UTC',
+          rotation: 'daily',
+          handoff: '00:00',
+          start: '2026-01-01',
+          people: ['pat'],
+        },
+      },
       policies: { default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] } },
       notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url }],
     },
@@ -37,7 +54,12 @@ async function main() {
         const res = await fetch(`${env.url}/api/v1/incidents`, {
           method: 'POST',
           headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ title: `timer ${i}`, description: 'bench', severity: 'high', affected_services: ['bench'] }),
+          body: JSON.stringify({
+            title: `timer ${i}`,
+            description: 'bench',
+            severity: 'high',
+            affected_services: ['bench'],
+          }),
         });
         if (res.status === 201) {
           ids.push(((await res.json()) as { id: string }).id);
@@ -62,7 +84,9 @@ async function main() {
     const pages = receiver.delivered().filter((r) => r.body.kind === 'page');
     const keys = new Set(pages.map((p) => p.body.idempotency_key));
     const byIncident = new Set(pages.map((p) => p.body.incident.id));
-    const lateness = [...new Map(pages.map((p) => [p.body.idempotency_key, p.at - Date.parse(p.body.due_at)])).values()];
+    const lateness = [
+      ...new Map(pages.map((p) => [p.body.idempotency_key, p.at - Date.parse(p.body.due_at)])).values(),
+    ];
     const missed = ids.filter((id) => !byIncident.has(id)).length;
     const dues = pages.map((p) => Date.parse(p.body.due_at));
     const window = (Math.max(...dues) - Math.min(...dues)) / 1000;
@@ -73,7 +97,9 @@ async function main() {
     for (const id of ids.slice(0, 50)) {
       const events = (await env.client.workflow.getHandle(id).fetchHistory()).events ?? [];
       for (const fired of events.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED)) {
-        const started = events.find((e) => Number(e.eventId) === Number(fired.timerFiredEventAttributes?.startedEventId));
+        const started = events.find(
+          (e) => Number(e.eventId) === Number(fired.timerFiredEventAttributes?.startedEventId),
+        );
         const d = started?.timerStartedEventAttributes?.startToFireTimeout;
         if (started && d) timerLate.push(ms(fired.eventTime) - ms(started.eventTime) - ms(d));
       }

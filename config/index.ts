@@ -20,7 +20,11 @@ export { ROLES, type Role };
 export const RoleSchema = z.enum(ROLES);
 
 const TokenEntrySchema = z.union([
-  z.strictObject({ token: z.string().min(8), identity: z.string().min(1), roles: z.array(RoleSchema).min(1) }),
+  z.strictObject({
+    token: z.string().min(8),
+    identity: z.string().min(1),
+    roles: z.array(RoleSchema).min(1),
+  }),
   z.strictObject({
     token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex SHA-256 of the token'),
     identity: z.string().min(1),
@@ -46,8 +50,12 @@ export type AlertRoute = z.infer<typeof AlertRouteSchema>;
 
 /** Alert sources: each has its own secret; a source without one refuses every request. */
 export const AlertsConfigSchema = z.strictObject({
-  alertmanager: SecretSchema.and(z.object({ dedup_labels: z.array(z.string().min(1)).min(1).optional() })).optional(),
-  grafana: SecretSchema.and(z.object({ dedup_labels: z.array(z.string().min(1)).min(1).optional() })).optional(),
+  alertmanager: SecretSchema.and(
+    z.object({ dedup_labels: z.array(z.string().min(1)).min(1).optional() }),
+  ).optional(),
+  grafana: SecretSchema.and(
+    z.object({ dedup_labels: z.array(z.string().min(1)).min(1).optional() }),
+  ).optional(),
   /** PagerDuty Events v2: the routing (integration) keys this engine accepts. */
   pagerduty: z.strictObject({ routing_keys: z.array(z.string().min(8)).min(1) }).optional(),
   /** The generic endpoint: HMAC-SHA256 of the raw body with this secret, hex, in X-Tourniquet-Signature. */
@@ -62,7 +70,9 @@ export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
 export const TargetsConfigSchema = z.strictObject({
   kubeconfig: z.string().min(1).optional(),
   /** PostgreSQL connection URL per service name, e.g. orders-db: postgres://… */
-  postgres: z.record(z.string(), z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')).default({}),
+  postgres: z
+    .record(z.string(), z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL'))
+    .default({}),
 });
 export type TargetsConfig = z.infer<typeof TargetsConfigSchema>;
 
@@ -80,7 +90,14 @@ export const GuardrailsConfigSchema = z.strictObject({
     )
     .default([]),
   freezes: z
-    .array(z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), services: z.array(z.string().min(1)).min(1).optional(), reason: z.string().optional() }))
+    .array(
+      z.strictObject({
+        from: z.iso.datetime({ offset: true }),
+        to: z.iso.datetime({ offset: true }),
+        services: z.array(z.string().min(1)).min(1).optional(),
+        reason: z.string().optional(),
+      }),
+    )
     .default([]),
   approval_timeout_seconds: z.partialRecord(SeverityName, z.number().int().min(1)).default({}),
   dry_run: z.boolean().default(false),
@@ -93,18 +110,32 @@ const Seconds = z.union([
   z
     .string()
     .regex(/^\d+(s|m|h|d)$/, 'expected seconds or a duration like "90s", "3m", "1h", "2d"')
-    .transform((v) => Number(v.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86_400 }[v.slice(-1) as 's' | 'm' | 'h' | 'd']),
+    .transform(
+      (v) =>
+        Number(v.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86_400 }[v.slice(-1) as 's' | 'm' | 'h' | 'd'],
+    ),
 ]);
 const DueSchema = z.union([Seconds, z.literal('next_business_day'), z.null()]);
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
-const TimeZone = z.string().refine(isTimeZone, 'unknown IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)');
-const TargetSchema = z.union([z.strictObject({ person: z.string().min(1) }), z.strictObject({ schedule: z.string().min(1) }), z.strictObject({ role: z.string().min(1) })]);
+const TimeZone = z
+  .string()
+  .refine(isTimeZone, 'unknown IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)');
+const TargetSchema = z.union([
+  z.strictObject({ person: z.string().min(1) }),
+  z.strictObject({ schedule: z.string().min(1) }),
+  z.strictObject({ role: z.string().min(1) }),
+]);
 
 /** Severity policy, on-call schedules, escalation policies and notifiers (defaults: the seeds' table). */
 export const EscalationConfigSchema = z
   .strictObject({
     business_hours: z
-      .strictObject({ timezone: TimeZone, days: z.array(z.number().int().min(1).max(7)).min(1), start: HHMM, end: HHMM })
+      .strictObject({
+        timezone: TimeZone,
+        days: z.array(z.number().int().min(1).max(7)).min(1),
+        start: HHMM,
+        end: HHMM,
+      })
       .default(DEFAULT_ESCALATION.business_hours),
     severities: z
       .partialRecord(
@@ -131,7 +162,15 @@ export const EscalationConfigSchema = z
           handoff: HHMM,
           start: z.iso.date(),
           people: z.array(z.string().min(1)).min(1),
-          overrides: z.array(z.strictObject({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }), person: z.string().min(1) })).default([]),
+          overrides: z
+            .array(
+              z.strictObject({
+                from: z.iso.datetime({ offset: true }),
+                to: z.iso.datetime({ offset: true }),
+                person: z.string().min(1),
+              }),
+            )
+            .default([]),
         }),
       )
       .default({}),
@@ -150,9 +189,27 @@ export const EscalationConfigSchema = z
     notifiers: z
       .array(
         z.discriminatedUnion('type', [
-          z.strictObject({ name: z.string().min(1), type: z.literal('webhook'), url: z.url(), secret: z.string().min(16).optional(), kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(), channels: z.array(z.string()).optional() }),
-          z.strictObject({ name: z.string().min(1), type: z.literal('slack'), url: z.url(), kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(), channels: z.array(z.string()).optional() }),
-          z.strictObject({ name: z.string().min(1), type: z.literal('log'), kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(), channels: z.array(z.string()).optional() }),
+          z.strictObject({
+            name: z.string().min(1),
+            type: z.literal('webhook'),
+            url: z.url(),
+            secret: z.string().min(16).optional(),
+            kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(),
+            channels: z.array(z.string()).optional(),
+          }),
+          z.strictObject({
+            name: z.string().min(1),
+            type: z.literal('slack'),
+            url: z.url(),
+            kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(),
+            channels: z.array(z.string()).optional(),
+          }),
+          z.strictObject({
+            name: z.string().min(1),
+            type: z.literal('log'),
+            kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(),
+            channels: z.array(z.string()).optional(),
+          }),
         ]),
       )
       .default([{ name: 'log', type: 'log' }]),
@@ -163,14 +220,29 @@ export const EscalationConfigSchema = z
   .superRefine((e, ctx) => {
     // Every name a policy or role uses must exist: a typo must not mean nobody is paged.
     const check = (t: z.infer<typeof TargetSchema>, path: (string | number)[]) => {
-      if ('schedule' in t && !e.schedules[t.schedule]) ctx.addIssue({ code: 'custom', path, message: `no schedule named ${t.schedule}` });
-      if ('role' in t && !e.roles[t.role]) ctx.addIssue({ code: 'custom', path, message: `no role named ${t.role}` });
+      if ('schedule' in t && !e.schedules[t.schedule])
+        ctx.addIssue({ code: 'custom', path, message: `no schedule named ${t.schedule}` });
+      if ('role' in t && !e.roles[t.role])
+        ctx.addIssue({ code: 'custom', path, message: `no role named ${t.role}` });
     };
-    for (const [name, p] of Object.entries(e.policies)) p.levels.forEach((l, i) => l.targets.forEach((t, j) => check(t, ['policies', name, 'levels', i, 'targets', j])));
+    for (const [name, p] of Object.entries(e.policies))
+      p.levels.forEach((l, i) =>
+        l.targets.forEach((t, j) => check(t, ['policies', name, 'levels', i, 'targets', j])),
+      );
     for (const [name, ts] of Object.entries(e.roles)) ts.forEach((t, j) => check(t, ['roles', name, j]));
-    for (const [service, p] of Object.entries(e.services)) if (!e.policies[p]) ctx.addIssue({ code: 'custom', path: ['services', service], message: `no policy named ${p}` });
+    for (const [service, p] of Object.entries(e.services))
+      if (!e.policies[p])
+        ctx.addIssue({ code: 'custom', path: ['services', service], message: `no policy named ${p}` });
     const names = e.notifiers.map((n) => n.name);
-    names.forEach((n, i) => names.indexOf(n) !== i && ctx.addIssue({ code: 'custom', path: ['notifiers', i, 'name'], message: `duplicate notifier name ${n}` }));
+    names.forEach(
+      (n, i) =>
+        names.indexOf(n) !== i &&
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notifiers', i, 'name'],
+          message: `duplicate notifier name ${n}`,
+        }),
+    );
   });
 export type EscalationFileConfig = z.infer<typeof EscalationConfigSchema>;
 
@@ -178,7 +250,12 @@ export type EscalationFileConfig = z.infer<typeof EscalationConfigSchema>;
 export const FileConfigSchema = z.strictObject({
   tokens: z.array(TokenEntrySchema).default([]),
   targets: TargetsConfigSchema.default({ postgres: {} }),
-  guardrails: GuardrailsConfigSchema.default({ policy: [], freezes: [], approval_timeout_seconds: {}, dry_run: false }),
+  guardrails: GuardrailsConfigSchema.default({
+    policy: [],
+    freezes: [],
+    approval_timeout_seconds: {},
+    dry_run: false,
+  }),
   alerts: AlertsConfigSchema.default({ routes: [], auto_resolve: ['SEV3', 'SEV4'] }),
   escalation: EscalationConfigSchema.default(EscalationConfigSchema.parse({})),
 });
@@ -213,7 +290,14 @@ const EnvSchema = z.object({
 export interface Config {
   port: number;
   dataDir: string;
-  temporal: { address?: string; namespace: string; port: number; uiPort: number; uiUrl?: string; taskQueue: string };
+  temporal: {
+    address?: string;
+    namespace: string;
+    port: number;
+    uiPort: number;
+    uiUrl?: string;
+    taskQueue: string;
+  };
   tokens: TokenEntry[];
   alerts: AlertsConfig;
   targets: TargetsConfig;
@@ -246,7 +330,8 @@ export function parseTokenList(value: string): unknown[] {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsedEnv = EnvSchema.safeParse(env);
-  if (!parsedEnv.success) throw new ConfigError(`Invalid environment:\n${describe(parsedEnv.error.issues, '')}`);
+  if (!parsedEnv.success)
+    throw new ConfigError(`Invalid environment:\n${describe(parsedEnv.error.issues, '')}`);
   const e = parsedEnv.data;
 
   let file: z.infer<typeof FileConfigSchema> = FileConfigSchema.parse({});
@@ -255,15 +340,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     try {
       raw = YAML.parse(readFileSync(e.TOURNIQUET_CONFIG, 'utf8'));
     } catch (err) {
-      throw new ConfigError(`Cannot read TOURNIQUET_CONFIG=${e.TOURNIQUET_CONFIG}: ${(err as Error).message}`);
+      throw new ConfigError(
+        `Cannot read TOURNIQUET_CONFIG=${e.TOURNIQUET_CONFIG}: ${(err as Error).message}`,
+      );
     }
     const parsed = FileConfigSchema.safeParse(raw ?? {});
-    if (!parsed.success) throw new ConfigError(`Invalid config file ${e.TOURNIQUET_CONFIG}:\n${describe(parsed.error.issues, '')}`);
+    if (!parsed.success)
+      throw new ConfigError(
+        `Invalid config file ${e.TOURNIQUET_CONFIG}:\n${describe(parsed.error.issues, '')}`,
+      );
     file = parsed.data;
   }
 
-  const envTokens = z.array(TokenEntrySchema).safeParse(e.TOURNIQUET_TOKENS ? parseTokenList(e.TOURNIQUET_TOKENS) : []);
-  if (!envTokens.success) throw new ConfigError(`Invalid TOURNIQUET_TOKENS (token:identity:role+role,…):\n${describe(envTokens.error.issues, 'TOURNIQUET_TOKENS.')}`);
+  const envTokens = z
+    .array(TokenEntrySchema)
+    .safeParse(e.TOURNIQUET_TOKENS ? parseTokenList(e.TOURNIQUET_TOKENS) : []);
+  if (!envTokens.success)
+    throw new ConfigError(
+      `Invalid TOURNIQUET_TOKENS (token:identity:role+role,…):\n${describe(envTokens.error.issues, 'TOURNIQUET_TOKENS.')}`,
+    );
 
   return {
     port: e.PORT,
@@ -286,9 +381,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alerts: {
       ...file.alerts,
       // Environment variables win over the file, so secrets can stay out of it.
-      ...(e.TOURNIQUET_ALERTMANAGER_TOKEN ? { alertmanager: { ...file.alerts.alertmanager, token: e.TOURNIQUET_ALERTMANAGER_TOKEN } } : {}),
-      ...(e.TOURNIQUET_GRAFANA_TOKEN ? { grafana: { ...file.alerts.grafana, token: e.TOURNIQUET_GRAFANA_TOKEN } } : {}),
-      ...(e.TOURNIQUET_PAGERDUTY_ROUTING_KEYS ? { pagerduty: { routing_keys: e.TOURNIQUET_PAGERDUTY_ROUTING_KEYS.split(',').map((k) => k.trim()) } } : {}),
+      ...(e.TOURNIQUET_ALERTMANAGER_TOKEN
+        ? { alertmanager: { ...file.alerts.alertmanager, token: e.TOURNIQUET_ALERTMANAGER_TOKEN } }
+        : {}),
+      ...(e.TOURNIQUET_GRAFANA_TOKEN
+        ? { grafana: { ...file.alerts.grafana, token: e.TOURNIQUET_GRAFANA_TOKEN } }
+        : {}),
+      ...(e.TOURNIQUET_PAGERDUTY_ROUTING_KEYS
+        ? { pagerduty: { routing_keys: e.TOURNIQUET_PAGERDUTY_ROUTING_KEYS.split(',').map((k) => k.trim()) } }
+        : {}),
       ...(e.TOURNIQUET_ALERT_HMAC_SECRET ? { generic: { hmac_secret: e.TOURNIQUET_ALERT_HMAC_SECRET } } : {}),
     },
     logLevel: e.LOG_LEVEL,
@@ -306,21 +407,40 @@ export function toGuardrailConfig(g: GuardrailsConfig): GuardrailConfig {
 }
 
 /** The escalation section in the shape the workflows use; notifier URLs and secrets stay with the worker. */
-export function toEscalationConfig(e: EscalationFileConfig, publicUrl: string, temporalUiUrl?: string): { config: EscalationConfig; notifiers: NotifierConfig[] } {
+export function toEscalationConfig(
+  e: EscalationFileConfig,
+  publicUrl: string,
+  temporalUiUrl?: string,
+): { config: EscalationConfig; notifiers: NotifierConfig[] } {
   const severities = Object.fromEntries(
     SEVERITIES.map((sev) => {
-      const given = Object.fromEntries(Object.entries(e.severities[sev] ?? {}).filter(([, v]) => v !== undefined));
+      const given = Object.fromEntries(
+        Object.entries(e.severities[sev] ?? {}).filter(([, v]) => v !== undefined),
+      );
       return [sev, { ...DEFAULT_ESCALATION.severities[sev], ...given }];
     }),
   ) as EscalationConfig['severities'];
-  const refs: NotifierRef[] = e.notifiers.map(({ name, type, kinds, channels }) => ({ name, type, ...(kinds ? { kinds } : {}), ...(channels ? { channels } : {}) }));
+  const refs: NotifierRef[] = e.notifiers.map(({ name, type, kinds, channels }) => ({
+    name,
+    type,
+    ...(kinds ? { kinds } : {}),
+    ...(channels ? { channels } : {}),
+  }));
   return {
     config: {
       business_hours: e.business_hours,
       severities,
       schedules: e.schedules,
       roles: e.roles,
-      policies: Object.fromEntries(Object.entries(e.policies).map(([n, p]) => [n, { repeat: p.repeat, levels: p.levels.map((l) => ({ targets: l.targets, timeout_seconds: l.timeout })) }])),
+      policies: Object.fromEntries(
+        Object.entries(e.policies).map(([n, p]) => [
+          n,
+          {
+            repeat: p.repeat,
+            levels: p.levels.map((l) => ({ targets: l.targets, timeout_seconds: l.timeout })),
+          },
+        ]),
+      ),
       services: e.services,
       default_policy: e.default_policy,
       notifiers: refs,

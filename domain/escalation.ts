@@ -69,10 +69,50 @@ export interface EscalationConfig {
 
 /** The seeds' severity table. */
 export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicy> = {
-  SEV1: { acknowledge: 180, mitigate: 1800, resolve: null, update_every: 900, page: true, also_page: ['incident_commander'], notify: ['leadership'], escalate: true, off_hours: true },
-  SEV2: { acknowledge: 900, mitigate: 3600, resolve: null, update_every: 1800, page: true, also_page: [], notify: [], escalate: true, off_hours: true },
-  SEV3: { acknowledge: 3600, mitigate: 'next_business_day', resolve: null, update_every: null, page: false, also_page: [], notify: ['team'], escalate: true, off_hours: false },
-  SEV4: { acknowledge: 'next_business_day', mitigate: null, resolve: null, update_every: null, page: false, also_page: [], notify: ['backlog'], escalate: false, off_hours: false },
+  SEV1: {
+    acknowledge: 180,
+    mitigate: 1800,
+    resolve: null,
+    update_every: 900,
+    page: true,
+    also_page: ['incident_commander'],
+    notify: ['leadership'],
+    escalate: true,
+    off_hours: true,
+  },
+  SEV2: {
+    acknowledge: 900,
+    mitigate: 3600,
+    resolve: null,
+    update_every: 1800,
+    page: true,
+    also_page: [],
+    notify: [],
+    escalate: true,
+    off_hours: true,
+  },
+  SEV3: {
+    acknowledge: 3600,
+    mitigate: 'next_business_day',
+    resolve: null,
+    update_every: null,
+    page: false,
+    also_page: [],
+    notify: ['team'],
+    escalate: true,
+    off_hours: false,
+  },
+  SEV4: {
+    acknowledge: 'next_business_day',
+    mitigate: null,
+    resolve: null,
+    update_every: null,
+    page: false,
+    also_page: [],
+    notify: ['backlog'],
+    escalate: false,
+    off_hours: false,
+  },
 };
 
 export const DEFAULT_ESCALATION: EscalationConfig = {
@@ -111,7 +151,12 @@ export function resolveTargets(cfg: EscalationConfig, targets: Target[], at: num
       const who = s ? onCallAt(s, at).person : undefined;
       if (who) out.push({ person: who, via: `schedule ${t.schedule}` });
     } else if (depth < 2) {
-      out.push(...resolveTargets(cfg, cfg.roles[t.role] ?? [], at, depth + 1).map((p) => ({ ...p, via: `role ${t.role} (${p.via})` })));
+      out.push(
+        ...resolveTargets(cfg, cfg.roles[t.role] ?? [], at, depth + 1).map((p) => ({
+          ...p,
+          via: `role ${t.role} (${p.via})`,
+        })),
+      );
     }
   }
   return out.filter((p, i) => out.findIndex((q) => q.person === p.person) === i);
@@ -125,7 +170,10 @@ export function targetsNamed(cfg: EscalationConfig, name: string): Target[] {
   return [{ person: name }];
 }
 
-export function policyFor(cfg: EscalationConfig, services: string[]): { name: string; policy: EscalationPolicy } {
+export function policyFor(
+  cfg: EscalationConfig,
+  services: string[],
+): { name: string; policy: EscalationPolicy } {
   const name = services.map((s) => cfg.services[s]).find((p) => p && cfg.policies[p]) ?? cfg.default_policy;
   return { name, policy: cfg.policies[name] ?? { levels: [], repeat: 0 } };
 }

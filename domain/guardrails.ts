@@ -54,14 +54,31 @@ export interface Decision {
 }
 
 /** Configured rules first (first match wins), then the defaults; a freeze turns `auto` into one approval. */
-export function decide(cfg: GuardrailConfig, step: { impact: Impact; severity: Severity; service: string; now: Date }): Decision {
+export function decide(
+  cfg: GuardrailConfig,
+  step: { impact: Impact; severity: Severity; service: string; now: Date },
+): Decision {
   const matches = (r: PolicyRule) =>
-    r.impact === step.impact && (!r.severities || r.severities.includes(step.severity)) && (!r.services || r.services.includes(step.service));
+    r.impact === step.impact &&
+    (!r.severities || r.severities.includes(step.severity)) &&
+    (!r.services || r.services.includes(step.service));
   const rule = cfg.policy.find(matches) ?? DEFAULT_POLICY.find(matches)!;
-  const base: Decision = { decision: rule.decision, approvals: rule.decision === 'approval' ? rule.approvals ?? 1 : 0, reason: `policy: ${step.impact} on ${step.severity} → ${rule.decision}` };
+  const base: Decision = {
+    decision: rule.decision,
+    approvals: rule.decision === 'approval' ? (rule.approvals ?? 1) : 0,
+    reason: `policy: ${step.impact} on ${step.severity} → ${rule.decision}`,
+  };
   if (step.impact === 'read' || base.decision !== 'auto') return base;
   const t = step.now.getTime();
-  const freeze = cfg.freezes.find((f) => Date.parse(f.from) <= t && t < Date.parse(f.to) && (!f.services || f.services.includes(step.service)));
-  if (freeze) return { decision: 'approval', approvals: 1, reason: `change freeze until ${freeze.to}${freeze.reason ? ` (${freeze.reason})` : ''}` };
+  const freeze = cfg.freezes.find(
+    (f) =>
+      Date.parse(f.from) <= t && t < Date.parse(f.to) && (!f.services || f.services.includes(step.service)),
+  );
+  if (freeze)
+    return {
+      decision: 'approval',
+      approvals: 1,
+      reason: `change freeze until ${freeze.to}${freeze.reason ? ` (${freeze.reason})` : ''}`,
+    };
   return base;
 }

@@ -9,7 +9,21 @@ import type { ActionItem, Evidence, Postmortem, ServiceHealth, StatusUpdate } fr
 export interface TimelineEntry {
   at: string;
   actor: string;
-  kind: 'created' | 'acknowledged' | 'status' | 'note' | 'edit' | 'alert' | 'runbook' | 'approval' | 'milestone' | 'page' | 'evidence' | 'communication' | 'postmortem' | 'system';
+  kind:
+    | 'created'
+    | 'acknowledged'
+    | 'status'
+    | 'note'
+    | 'edit'
+    | 'alert'
+    | 'runbook'
+    | 'approval'
+    | 'milestone'
+    | 'page'
+    | 'evidence'
+    | 'communication'
+    | 'postmortem'
+    | 'system';
   message: string;
   data?: Record<string, unknown>;
 }

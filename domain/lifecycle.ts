@@ -38,7 +38,10 @@ export function transitionRefusal(from: Status, to: Status, rootCause?: string):
   if (from === to) return `incident is already ${to}`;
   if (!NEXT[from].includes(to)) {
     const allowed = NEXT[from];
-    return `cannot move from ${from} to ${to}` + (allowed.length ? `; allowed: ${allowed.join(', ')}` : '; the incident is closed');
+    return (
+      `cannot move from ${from} to ${to}` +
+      (allowed.length ? `; allowed: ${allowed.join(', ')}` : '; the incident is closed')
+    );
   }
   if (to === 'resolved' && !rootCause?.trim()) return 'root_cause is required to resolve an incident';
   return undefined;

@@ -13,7 +13,15 @@ export interface Notification {
   level?: number;
   due_at: string;
   sent_at: string;
-  incident: { id: string; title: string; severity: string; status: string; assignee?: string; affected_services: string[]; created_at: string };
+  incident: {
+    id: string;
+    title: string;
+    severity: string;
+    status: string;
+    assignee?: string;
+    affected_services: string[];
+    created_at: string;
+  };
   what_broke: string;
   impact: string;
   verify: { title: string; url: string }[];
@@ -21,10 +29,22 @@ export interface Notification {
   who_to_call: string;
   links: { incident: string; acknowledge: string; temporal?: string };
   /** Pending approvals; the notifier adds signed approve/reject links for the person paged. */
-  approvals: { run_id: string; approval_id: string; title: string; what: string; impact: string; expires_at: string }[];
+  approvals: {
+    run_id: string;
+    approval_id: string;
+    title: string;
+    what: string;
+    impact: string;
+    expires_at: string;
+  }[];
 }
 
-export function buildNotification(i: Incident, page: PageRecord, cfg: EscalationConfig, whoToCall: string): Notification {
+export function buildNotification(
+  i: Incident,
+  page: PageRecord,
+  cfg: EscalationConfig,
+  whoToCall: string,
+): Notification {
   const firing = i.alerts.filter((a) => a.status === 'firing');
   const running = i.runbooks.find((r) => !r.finished_at) ?? i.runbooks[i.runbooks.length - 1];
   const api = `${cfg.public_url}/api/v1/incidents/${i.id}`;
@@ -36,7 +56,15 @@ export function buildNotification(i: Incident, page: PageRecord, cfg: Escalation
     level: page.level,
     due_at: page.due_at,
     sent_at: page.sent_at,
-    incident: { id: i.id, title: i.title, severity: i.severity, status: i.status, assignee: i.assignee, affected_services: i.affected_services, created_at: i.created_at },
+    incident: {
+      id: i.id,
+      title: i.title,
+      severity: i.severity,
+      status: i.status,
+      assignee: i.assignee,
+      affected_services: i.affected_services,
+      created_at: i.created_at,
+    },
     what_broke: firing.length ? `${i.title}: ${firing.map((a) => a.summary).join('; ')}` : i.title,
     impact: `${i.severity} on ${i.affected_services.join(', ') || 'unknown services'}${i.description ? ` — ${i.description}` : ''}`,
     verify: [
@@ -45,7 +73,7 @@ export function buildNotification(i: Incident, page: PageRecord, cfg: Escalation
     ],
     try_first: running
       ? `Runbook ${running.name} (${running.status})`
-      : 'No runbook is running: start one from the catalogue or follow the service owner\'s playbook',
+      : "No runbook is running: start one from the catalogue or follow the service owner's playbook",
     who_to_call: whoToCall,
     links: {
       incident: `${cfg.public_url}/incidents/${i.id}`,
@@ -53,7 +81,16 @@ export function buildNotification(i: Incident, page: PageRecord, cfg: Escalation
       ...(cfg.temporal_ui_url ? { temporal: `${cfg.temporal_ui_url}/workflows/${i.id}` } : {}),
     },
     approvals: i.runbooks.flatMap((r) =>
-      r.approvals.filter((a) => a.status === 'pending').map((a) => ({ run_id: r.run_id, approval_id: a.id, title: a.title, what: a.what, impact: a.impact, expires_at: a.expires_at })),
+      r.approvals
+        .filter((a) => a.status === 'pending')
+        .map((a) => ({
+          run_id: r.run_id,
+          approval_id: a.id,
+          title: a.title,
+          what: a.what,
+          impact: a.impact,
+          expires_at: a.expires_at,
+        })),
     ),
   };
 }

@@ -43,7 +43,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(timeZone, f);
   }
   return f;
@@ -61,8 +70,12 @@ export function isTimeZone(tz: string): boolean {
 
 /** The wall clock in `tz` at instant `t`, as if that wall clock were UTC (ms). */
 export function wallClock(t: number, tz: string): number {
-  const p = Object.fromEntries(formatter(tz).formatToParts(new Date(t)).map((x) => [x.type, Number(x.value)]));
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + (t % 1000 + 1000) % 1000;
+  const p = Object.fromEntries(
+    formatter(tz)
+      .formatToParts(new Date(t))
+      .map((x) => [x.type, Number(x.value)]),
+  );
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + (((t % 1000) + 1000) % 1000);
 }
 
 /** The instant when the wall clock in `tz` reads `wall` (the later one in a DST gap or overlap). */
@@ -86,8 +99,17 @@ export function onCallAt(s: Schedule, at: number): OnCall {
   const shiftStart = instantOf(first + index * length, s.timezone);
   const shiftEnd = instantOf(first + (index + 1) * length, s.timezone);
   const override = [...s.overrides].reverse().find((o) => Date.parse(o.from) <= at && at < Date.parse(o.to));
-  if (override) return { person: override.person, source: 'override', shift_start: override.from, shift_end: override.to };
-  const shift = { shift_start: new Date(shiftStart).toISOString(), shift_end: new Date(shiftEnd).toISOString() };
+  if (override)
+    return {
+      person: override.person,
+      source: 'override',
+      shift_start: override.from,
+      shift_end: override.to,
+    };
+  const shift = {
+    shift_start: new Date(shiftStart).toISOString(),
+    shift_end: new Date(shiftEnd).toISOString(),
+  };
   if (!s.people.length) return { source: 'empty', ...shift };
   const n = s.people.length;
   return { person: s.people[((index % n) + n) % n], source: 'rotation', ...shift };
@@ -109,7 +131,8 @@ export function nextBusinessStart(b: BusinessHours, at: number): number {
   const midnight = day - (day % DAY);
   for (let d = 0; d <= 7; d++) {
     const start = midnight + d * DAY + hhmm(b.start);
-    if (b.days.includes(isoWeekday(start)) && instantOf(start, b.timezone) > at) return instantOf(start, b.timezone);
+    if (b.days.includes(isoWeekday(start)) && instantOf(start, b.timezone) > at)
+      return instantOf(start, b.timezone);
   }
   return at; // no working days configured: never defer
 }

@@ -76,21 +76,33 @@ export interface Postmortem extends PostmortemSections {
   published_at?: string;
 }
 
-const minutes = (ms: number) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
+const minutes = (ms: number) =>
+  ms < 60_000
+    ? `${Math.round(ms / 1000)} s`
+    : ms < 7_200_000
+      ? `${Math.round(ms / 60_000)} min`
+      : `${(ms / 3_600_000).toFixed(1)} h`;
 /** "14:05 UTC" from an ISO timestamp, for timelines and drafts. */
 export const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
 
 /** Drafted on resolution from the real record; humans complete it. */
 export function draftPostmortem(i: Incident, now: string): Postmortem {
   const duration = i.resolved_at ? minutes(Date.parse(i.resolved_at) - Date.parse(i.created_at)) : 'ongoing';
-  const steps = i.runbooks.flatMap((r) => r.steps.filter((s) => s.impact !== 'read' && s.status === 'succeeded').map((s) => `${s.title} (runbook ${r.name}, ${s.finished_at ? hhmm(s.finished_at) : ''})`));
+  const steps = i.runbooks.flatMap((r) =>
+    r.steps
+      .filter((s) => s.impact !== 'read' && s.status === 'succeeded')
+      .map((s) => `${s.title} (runbook ${r.name}, ${s.finished_at ? hhmm(s.finished_at) : ''})`),
+  );
   return {
     status: 'draft',
     generated_at: now,
-    summary: `${i.severity} incident "${i.title}" affecting ${i.affected_services.join(', ') || 'unknown services'}, open for ${duration}. ${i.description}`.trim(),
+    summary:
+      `${i.severity} incident "${i.title}" affecting ${i.affected_services.join(', ') || 'unknown services'}, open for ${duration}. ${i.description}`.trim(),
     root_cause: i.root_cause ?? '',
     impact: { users: '', data: '', financial: '' },
-    resolution: steps.length ? `Steps taken: ${steps.join('; ')}.` : 'Resolved by responders (no automated step recorded).',
+    resolution: steps.length
+      ? `Steps taken: ${steps.join('; ')}.`
+      : 'Resolved by responders (no automated step recorded).',
     lessons: { went_well: '', could_improve: '' },
   };
 }
@@ -139,7 +151,11 @@ export function postmortemMarkdown(i: Incident): string {
     blank(pm.resolution),
     '',
     '## Action items',
-    ...(items.length ? items.map((a) => `- [${isOpenItem(a) ? ' ' : 'x'}] ${a.title} — ${a.owner}, due ${a.due} (${a.status})`) : ['_(none yet)_']),
+    ...(items.length
+      ? items.map(
+          (a) => `- [${isOpenItem(a) ? ' ' : 'x'}] ${a.title} — ${a.owner}, due ${a.due} (${a.status})`,
+        )
+      : ['_(none yet)_']),
     '',
     '## Lessons learned',
     `- What went well: ${blank(pm.lessons.went_well)}`,
@@ -152,16 +168,28 @@ export function postmortemMarkdown(i: Incident): string {
  * The next status update in the seeds' CAN format: Condition, Action, Need. External drafts
  * leave out internal details: runbook names, hosts, people.
  */
-export function draftStatusUpdate(i: Incident, visibility: 'internal' | 'external', nextUpdateAt?: string): { message: string; status: string; visibility: typeof visibility } {
+export function draftStatusUpdate(
+  i: Incident,
+  visibility: 'internal' | 'external',
+  nextUpdateAt?: string,
+): { message: string; status: string; visibility: typeof visibility } {
   const external = visibility === 'external';
   const services = i.affected_services.join(', ') || 'some services';
-  const health = Object.entries(i.service_health ?? {}).map(([s, h]) => `${s} ${h.health.replace(/_/g, ' ')}`);
+  const health = Object.entries(i.service_health ?? {}).map(
+    ([s, h]) => `${s} ${h.health.replace(/_/g, ' ')}`,
+  );
   const firing = i.alerts.filter((a) => a.status === 'firing');
   const condition = external
     ? `We are investigating ${i.status === 'resolved' ? 'a resolved' : 'an'} issue affecting ${services} since ${hhmm(i.created_at)}.`
     : `${i.severity} ${i.status}: ${i.title}. Affecting ${services}${health.length ? ` (${health.join(', ')})` : ''} since ${hhmm(i.created_at)}.${firing.length ? ` ${firing.length} alert(s) firing: ${firing.map((a) => a.summary).join('; ')}.` : ''}`;
-  const done = i.runbooks.flatMap((r) => r.steps.filter((s) => s.status === 'succeeded' && s.impact !== 'read').map((s) => `${s.title} (${r.name})`));
-  const finished = i.runbooks.filter((r) => r.finished_at).map((r) => `runbook ${r.name} ${r.status}${r.outcome ? ` (${r.outcome})` : ''}`);
+  const done = i.runbooks.flatMap((r) =>
+    r.steps
+      .filter((s) => s.status === 'succeeded' && s.impact !== 'read')
+      .map((s) => `${s.title} (${r.name})`),
+  );
+  const finished = i.runbooks
+    .filter((r) => r.finished_at)
+    .map((r) => `runbook ${r.name} ${r.status}${r.outcome ? ` (${r.outcome})` : ''}`);
   const running = i.runbooks.filter((r) => !r.finished_at);
   const action = external
     ? i.status === 'resolved'
@@ -173,7 +201,9 @@ export function draftStatusUpdate(i: Incident, visibility: 'internal' | 'externa
         i.assignee ? `${i.assignee} is leading the response.` : 'No one has taken the incident yet.',
         done.length ? `Done: ${done.join('; ')}.` : 'No remediation step has changed anything yet.',
         finished.length ? `Ran: ${finished.join('; ')}.` : '',
-        running.length ? `Under way: ${running.map((r) => `runbook ${r.name} (${r.status})`).join(', ')}.` : '',
+        running.length
+          ? `Under way: ${running.map((r) => `runbook ${r.name} (${r.status})`).join(', ')}.`
+          : '',
       ]
         .filter(Boolean)
         .join(' ');
@@ -186,5 +216,9 @@ export function draftStatusUpdate(i: Incident, visibility: 'internal' | 'externa
         ? 'Nothing blocking.'
         : 'An owner: acknowledge the incident.';
   const next = nextUpdateAt ? `\nNext update by ${hhmm(nextUpdateAt)}.` : '';
-  return { message: `Condition: ${condition}\nAction: ${action}\nNeed: ${need}${next}`, status: i.status, visibility };
+  return {
+    message: `Condition: ${condition}\nAction: ${action}\nNeed: ${need}${next}`,
+    status: i.status,
+    visibility,
+  };
 }

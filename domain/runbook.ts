@@ -95,7 +95,10 @@ export function triggerSpecificity(t: RunbookTrigger): number {
   return Object.keys(t.labels ?? {}).length + (t.services?.length ? 1 : 0) + (t.severities?.length ? 1 : 0);
 }
 
-export function triggerMatches(t: RunbookTrigger, on: { labels: Record<string, string>; services: string[]; severity: Severity }): boolean {
+export function triggerMatches(
+  t: RunbookTrigger,
+  on: { labels: Record<string, string>; services: string[]; severity: Severity },
+): boolean {
   if (t.labels && !Object.entries(t.labels).every(([k, v]) => on.labels[k] === v)) return false;
   if (t.services?.length && !t.services.some((s) => on.services.includes(s))) return false;
   if (t.severities?.length && !t.severities.includes(on.severity)) return false;
@@ -103,7 +106,10 @@ export function triggerMatches(t: RunbookTrigger, on: { labels: Record<string, s
 }
 
 /** The best runbook for an incident: the one whose most specific matching trigger is most specific. */
-export function pickRunbook(metas: RunbookMeta[], on: { labels: Record<string, string>; services: string[]; severity: Severity }): RunbookMeta | undefined {
+export function pickRunbook(
+  metas: RunbookMeta[],
+  on: { labels: Record<string, string>; services: string[]; severity: Severity },
+): RunbookMeta | undefined {
   let best: { meta: RunbookMeta; score: number } | undefined;
   for (const meta of metas) {
     for (const t of meta.triggers) {

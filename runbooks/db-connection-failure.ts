@@ -8,33 +8,80 @@ export default defineRunbook({
   meta: {
     name: 'db-connection-failure',
     owner: 'platform',
-    description: 'Confirm the alert, check database health, rolling-restart the app, verify connectivity; escalate to the on-call DBA if still failing.',
+    description:
+      'Confirm the alert, check database health, rolling-restart the app, verify connectivity; escalate to the on-call DBA if still failing.',
     version: '1.0.0',
-    triggers: [{ labels: { runbook: 'db-connection-failure' } }, { labels: { alertname: 'DatabaseConnectionFailure' } }],
+    triggers: [
+      { labels: { runbook: 'db-connection-failure' } },
+      { labels: { alertname: 'DatabaseConnectionFailure' } },
+    ],
     escalation: 'dba-oncall',
     eta: '15m',
-    params: { database: 'database service (config targets.postgres)', namespace: 'namespace of the app', deployment: 'app Deployment', health_url: 'optional app health URL' },
+    params: {
+      database: 'database service (config targets.postgres)',
+      namespace: 'namespace of the app',
+      deployment: 'app Deployment',
+      health_url: 'optional app health URL',
+    },
   },
   async run(ctx) {
     const database = ctx.param('database');
     const app = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };
-    const firing = await ctx.step({ id: 'confirm', title: 'Confirm the alert is still firing', impact: 'read', what: 'check the incident alerts' }, async () => ctx.alertsFiring);
+    const firing = await ctx.step(
+      {
+        id: 'confirm',
+        title: 'Confirm the alert is still firing',
+        impact: 'read',
+        what: 'check the incident alerts',
+      },
+      async () => ctx.alertsFiring,
+    );
     if (ctx.params.alertname && firing === 0) return 'the alert is no longer firing; nothing to do';
     if (ctx.params.health_url) {
-      const app_ = await ctx.step({ id: 'app-health', title: 'Check the app health endpoint', impact: 'read', what: `GET ${ctx.params.health_url}` }, () =>
-        ctx.http.httpCheck({ url: ctx.params.health_url }),
+      const app_ = await ctx.step(
+        {
+          id: 'app-health',
+          title: 'Check the app health endpoint',
+          impact: 'read',
+          what: `GET ${ctx.params.health_url}`,
+        },
+        () => ctx.http.httpCheck({ url: ctx.params.health_url }),
       );
       ctx.evidence('app health', app_);
     }
-    const health = await ctx.step({ id: 'db-health', title: 'Check database health', impact: 'read', what: `connect to ${database} and run select 1` }, () => ctx.pg.pgHealth({ service: database }));
+    const health = await ctx.step(
+      {
+        id: 'db-health',
+        title: 'Check database health',
+        impact: 'read',
+        what: `connect to ${database} and run select 1`,
+      },
+      () => ctx.pg.pgHealth({ service: database }),
+    );
     ctx.evidence('database health', health);
-    if (!health?.ok) ctx.escalate(`database ${database} is unreachable (${health?.error}); restarting the app will not help`);
-    await ctx.step({ id: 'restart-app', title: `Restart ${app.name}`, impact: 'low', action: 'restart', what: `rolling restart of ${app.namespace}/${app.name} to reset its connection pools` }, () =>
-      ctx.k8s.k8sRolloutRestart({ ...app, key: ctx.key('restart-app') }),
+    if (!health?.ok)
+      ctx.escalate(
+        `database ${database} is unreachable (${health?.error}); restarting the app will not help`,
+      );
+    await ctx.step(
+      {
+        id: 'restart-app',
+        title: `Restart ${app.name}`,
+        impact: 'low',
+        action: 'restart',
+        what: `rolling restart of ${app.namespace}/${app.name} to reset its connection pools`,
+      },
+      () => ctx.k8s.k8sRolloutRestart({ ...app, key: ctx.key('restart-app') }),
     );
     if (ctx.dryRun) return `dry-run: would restart ${app.name}`;
-    const rollout = await ctx.step({ id: 'wait', title: 'Wait for the restart', impact: 'read', what: 'watch the rollout finish' }, () => ctx.k8s.k8sWaitForRollout({ ...app, timeoutSeconds: 300 }));
-    const again = await ctx.step({ id: 'verify', title: 'Verify connectivity', impact: 'read', what: `check ${database} again` }, () => ctx.pg.pgHealth({ service: database }));
+    const rollout = await ctx.step(
+      { id: 'wait', title: 'Wait for the restart', impact: 'read', what: 'watch the rollout finish' },
+      () => ctx.k8s.k8sWaitForRollout({ ...app, timeoutSeconds: 300 }),
+    );
+    const again = await ctx.step(
+      { id: 'verify', title: 'Verify connectivity', impact: 'read', what: `check ${database} again` },
+      () => ctx.pg.pgHealth({ service: database }),
+    );
     if (!again?.ok || !rollout?.complete) ctx.escalate('still failing after restarting the app');
     return `restarted ${app.name}; database answers in ${again!.latency_ms} ms`;
   },

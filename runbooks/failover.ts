@@ -8,7 +8,8 @@ export default defineRunbook({
   meta: {
     name: 'failover',
     owner: 'platform',
-    description: "Scale the standby up, check it is ready, point the Service's selector at it, verify endpoints; switch back if verification fails.",
+    description:
+      "Scale the standby up, check it is ready, point the Service's selector at it, verify endpoints; switch back if verification fails.",
     version: '1.0.0',
     triggers: [{ labels: { runbook: 'failover' } }, { labels: { alertname: 'PrimaryUnavailable' } }],
     escalation: 'platform-oncall',
@@ -24,42 +25,84 @@ export default defineRunbook({
   async run(ctx) {
     const namespace = ctx.param('namespace');
     const service = ctx.param('service');
-    const primary = await ctx.step({ id: 'inspect-primary', title: 'Read primary', impact: 'read', what: 'read the primary Deployment' }, () =>
-      ctx.k8s.k8sRolloutState({ namespace, name: ctx.param('primary') }),
+    const primary = await ctx.step(
+      { id: 'inspect-primary', title: 'Read primary', impact: 'read', what: 'read the primary Deployment' },
+      () => ctx.k8s.k8sRolloutState({ namespace, name: ctx.param('primary') }),
     );
     const standbyRef = { namespace, name: ctx.param('standby') };
-    const standby = await ctx.step({ id: 'inspect-standby', title: 'Read standby', impact: 'read', what: 'read the standby Deployment' }, () => ctx.k8s.k8sRolloutState(standbyRef));
+    const standby = await ctx.step(
+      { id: 'inspect-standby', title: 'Read standby', impact: 'read', what: 'read the standby Deployment' },
+      () => ctx.k8s.k8sRolloutState(standbyRef),
+    );
     const replicas = Math.max(primary!.desired, 1);
-    await ctx.step({ id: 'scale-standby', title: `Scale standby to ${replicas}`, impact: 'low', action: 'scale', what: `scale ${standbyRef.name} to ${replicas} replicas` }, () =>
-      ctx.k8s.k8sScale({ ...standbyRef, replicas }),
+    await ctx.step(
+      {
+        id: 'scale-standby',
+        title: `Scale standby to ${replicas}`,
+        impact: 'low',
+        action: 'scale',
+        what: `scale ${standbyRef.name} to ${replicas} replicas`,
+      },
+      () => ctx.k8s.k8sScale({ ...standbyRef, replicas }),
     );
     if (!ctx.dryRun) {
-      const ready = await ctx.step({ id: 'standby-ready', title: 'Wait for the standby to be ready', impact: 'read', what: 'watch the standby become available' }, () =>
-        ctx.k8s.k8sWaitForRollout({ ...standbyRef, timeoutSeconds: 300 }),
+      const ready = await ctx.step(
+        {
+          id: 'standby-ready',
+          title: 'Wait for the standby to be ready',
+          impact: 'read',
+          what: 'watch the standby become available',
+        },
+        () => ctx.k8s.k8sWaitForRollout({ ...standbyRef, timeoutSeconds: 300 }),
       );
-      if (!ready || ready.available < replicas) ctx.escalate(`standby ${standbyRef.name} is not ready (${ready?.available}/${replicas}); not switching`);
+      if (!ready || ready.available < replicas)
+        ctx.escalate(
+          `standby ${standbyRef.name} is not ready (${ready?.available}/${replicas}); not switching`,
+        );
     }
     if (ctx.params.confirm_fenced === 'true') {
       await ctx.manual({
         id: 'confirm-fenced',
         title: 'Confirm the primary is fenced',
-        instructions: 'Make sure the primary takes no more writes (stop its writers or revoke its access), then mark this step done.',
+        instructions:
+          'Make sure the primary takes no more writes (stop its writers or revoke its access), then mark this step done.',
       });
     }
     const switched = await ctx.step(
-      { id: 'switch', title: `Point ${service} at ${standbyRef.name}`, impact: 'high', action: 'failover', what: `change Service ${namespace}/${service} selector to ${JSON.stringify(standby!.selector)}` },
+      {
+        id: 'switch',
+        title: `Point ${service} at ${standbyRef.name}`,
+        impact: 'high',
+        action: 'failover',
+        what: `change Service ${namespace}/${service} selector to ${JSON.stringify(standby!.selector)}`,
+      },
       () => ctx.k8s.k8sSetServiceSelector({ namespace, service, selector: standby!.selector }),
     );
     if (ctx.dryRun) return `dry-run: would fail ${service} over to ${standbyRef.name}`;
-    const endpoints = await ctx.step({ id: 'verify', title: 'Verify endpoints', impact: 'read', what: `check ${service} has ready endpoints on the standby` }, () =>
-      ctx.k8s.k8sReadyEndpoints({ namespace, service }),
+    const endpoints = await ctx.step(
+      {
+        id: 'verify',
+        title: 'Verify endpoints',
+        impact: 'read',
+        what: `check ${service} has ready endpoints on the standby`,
+      },
+      () => ctx.k8s.k8sReadyEndpoints({ namespace, service }),
     );
     const onStandby = (endpoints?.pods ?? []).filter((p) => p.startsWith(`${standbyRef.name}-`)).length;
     if (onStandby === 0 || onStandby !== endpoints?.ready) {
-      await ctx.step({ id: 'switch-back', title: `Switch ${service} back`, impact: 'low', compensation: true, what: `restore selector ${JSON.stringify(switched!.previous)}` }, () =>
-        ctx.k8s.k8sSetServiceSelector({ namespace, service, selector: switched!.previous }),
+      await ctx.step(
+        {
+          id: 'switch-back',
+          title: `Switch ${service} back`,
+          impact: 'low',
+          compensation: true,
+          what: `restore selector ${JSON.stringify(switched!.previous)}`,
+        },
+        () => ctx.k8s.k8sSetServiceSelector({ namespace, service, selector: switched!.previous }),
       );
-      ctx.escalate(`failover verification failed (${onStandby}/${endpoints?.ready} endpoints on the standby); switched back`);
+      ctx.escalate(
+        `failover verification failed (${onStandby}/${endpoints?.ready} endpoints on the standby); switched back`,
+      );
     }
     return `${service} now serves from ${standbyRef.name} (${onStandby} ready endpoints)`;
   },

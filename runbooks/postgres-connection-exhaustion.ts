@@ -5,29 +5,52 @@ export default defineRunbook({
   meta: {
     name: 'postgres-connection-exhaustion',
     owner: 'database',
-    description: 'Diagnose connections by state/application/age against max_connections, terminate sessions idle in a transaction too long, verify headroom.',
+    description:
+      'Diagnose connections by state/application/age against max_connections, terminate sessions idle in a transaction too long, verify headroom.',
     version: '1.0.0',
-    triggers: [{ labels: { runbook: 'postgres-connection-exhaustion' } }, { labels: { alertname: 'PostgresConnectionsExhausted' } }],
+    triggers: [
+      { labels: { runbook: 'postgres-connection-exhaustion' } },
+      { labels: { alertname: 'PostgresConnectionsExhausted' } },
+    ],
     escalation: 'dba-oncall',
     eta: '10m',
-    params: { service: 'database service (config targets.postgres)', idle_seconds: 'idle-in-transaction age to terminate (default 60)', max_terminate: 'cap on sessions terminated (default 20)' },
+    params: {
+      service: 'database service (config targets.postgres)',
+      idle_seconds: 'idle-in-transaction age to terminate (default 60)',
+      max_terminate: 'cap on sessions terminated (default 20)',
+    },
   },
   async run(ctx) {
     const service = ctx.param('service');
     const olderThanSeconds = Number(ctx.params.idle_seconds ?? 60) || 60;
     const max = Number(ctx.params.max_terminate ?? 20) || 20;
     if (max > 50) ctx.escalate(`blast radius: terminating up to ${max} sessions exceeds the cap of 50`);
-    const before = await ctx.step({ id: 'diagnose', title: 'Diagnose connections', impact: 'read', what: 'read pg_stat_activity' }, () => ctx.pg.pgDiagnoseConnections({ service }));
+    const before = await ctx.step(
+      { id: 'diagnose', title: 'Diagnose connections', impact: 'read', what: 'read pg_stat_activity' },
+      () => ctx.pg.pgDiagnoseConnections({ service }),
+    );
     ctx.evidence('connections before', before);
     const terminated = await ctx.step(
-      { id: 'terminate', title: 'Terminate idle-in-transaction sessions', impact: 'high', action: 'terminate-sessions', what: `terminate up to ${max} sessions of ${service} idle in a transaction for over ${olderThanSeconds}s` },
+      {
+        id: 'terminate',
+        title: 'Terminate idle-in-transaction sessions',
+        impact: 'high',
+        action: 'terminate-sessions',
+        what: `terminate up to ${max} sessions of ${service} idle in a transaction for over ${olderThanSeconds}s`,
+      },
       () => ctx.pg.pgTerminateIdleInTransaction({ service, olderThanSeconds, max }),
     );
-    if (ctx.dryRun) return `dry-run: would terminate idle-in-transaction sessions older than ${olderThanSeconds}s`;
-    const after = await ctx.step({ id: 'verify', title: 'Verify headroom', impact: 'read', what: 'read pg_stat_activity again' }, () => ctx.pg.pgDiagnoseConnections({ service }));
+    if (ctx.dryRun)
+      return `dry-run: would terminate idle-in-transaction sessions older than ${olderThanSeconds}s`;
+    const after = await ctx.step(
+      { id: 'verify', title: 'Verify headroom', impact: 'read', what: 'read pg_stat_activity again' },
+      () => ctx.pg.pgDiagnoseConnections({ service }),
+    );
     ctx.evidence('connections after', after);
     if (!after || after.headroom < Math.ceil(after.max_connections * 0.1)) {
-      ctx.escalate(`only ${after?.headroom} of ${after?.max_connections} connections free after terminating ${terminated?.pids.length}`);
+      ctx.escalate(
+        `only ${after?.headroom} of ${after?.max_connections} connections free after terminating ${terminated?.pids.length}`,
+      );
     }
     const left = after!.by_state['idle in transaction'] ?? 0;
     return `terminated ${terminated!.pids.length} sessions (cap ${max}${left ? `; ${left} idle in transaction remain` : ''}); ${after!.headroom}/${after!.max_connections} connections free`;

@@ -24,7 +24,8 @@ import { ensureSearchAttributes } from '../worker/search-attributes';
 
 async function main() {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
-  if (only && only !== 'worker' && only !== 'api') throw new ConfigError(`--only must be worker or api, not ${only}`);
+  if (only && only !== 'worker' && only !== 'api')
+    throw new ConfigError(`--only must be worker or api, not ${only}`);
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
@@ -34,9 +35,15 @@ async function main() {
   let options;
   if (config.temporal.address) {
     options = clusterConnectionOptions(config.temporal.address);
-    logger.info({ address: config.temporal.address, namespace: config.temporal.namespace }, 'using the Temporal cluster at TEMPORAL_ADDRESS');
+    logger.info(
+      { address: config.temporal.address, namespace: config.temporal.namespace },
+      'using the Temporal cluster at TEMPORAL_ADDRESS',
+    );
   } else {
-    if (only) throw new ConfigError('--only needs TEMPORAL_ADDRESS: the embedded dev server runs with the whole engine');
+    if (only)
+      throw new ConfigError(
+        '--only needs TEMPORAL_ADDRESS: the embedded dev server runs with the whole engine',
+      );
     logger.info('starting the embedded Temporal dev server (set TEMPORAL_ADDRESS to use a cluster instead)');
     const dbFile = path.join(config.dataDir, 'temporal.db');
     devServer = await startDevServer(ensureTemporalCli(), {
@@ -47,11 +54,23 @@ async function main() {
     });
     stops.push(() => devServer!.stop());
     options = { address: devServer.address };
-    logger.info({ address: devServer.address, ui: devServer.uiUrl, data: dbFile, log: path.join(config.dataDir, 'temporal.log') }, `Temporal UI: ${devServer.uiUrl}`);
+    logger.info(
+      {
+        address: devServer.address,
+        ui: devServer.uiUrl,
+        data: dbFile,
+        log: path.join(config.dataDir, 'temporal.log'),
+      },
+      `Temporal UI: ${devServer.uiUrl}`,
+    );
   }
   const { namespace, taskQueue } = config.temporal;
   const uiBase = devServer?.uiUrl ?? config.temporal.uiUrl?.replace(/\/$/, '');
-  const escalation = toEscalationConfig(config.escalation, config.publicUrl, uiBase ? `${uiBase}/namespaces/${namespace}` : undefined);
+  const escalation = toEscalationConfig(
+    config.escalation,
+    config.publicUrl,
+    uiBase ? `${uiBase}/namespaces/${namespace}` : undefined,
+  );
 
   const connection = await Connection.connect(options);
   stops.unshift(() => connection.close());
@@ -65,15 +84,33 @@ async function main() {
     Runtime.install({
       logger: new DefaultLogger('WARN', ({ level, message, meta }) => {
         // The id-sequence worker has no activities by design; its start-up warning is noise.
-        if (message.startsWith('No activities registered') && String(meta?.taskQueue).endsWith('-ids')) return;
+        if (message.startsWith('No activities registered') && String(meta?.taskQueue).endsWith('-ids'))
+          return;
         sdkLog[level === 'ERROR' ? 'error' : 'warn'](meta ?? {}, message);
       }),
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
     });
     const nativeConnection = await NativeConnection.connect(options);
     const kubeconfig = loadKubeconfig(config.targets.kubeconfig);
-    logger.info(kubeconfig ? { cluster: kubeconfig.getCurrentCluster()?.server } : {}, kubeconfig ? 'runbooks act on Kubernetes' : 'no Kubernetes configured (KUBECONFIG): Kubernetes runbook steps will stop with a message');
-    const worker = await createWorker({ connection: nativeConnection, client, namespace, taskQueue, logger, kubeconfig, postgres: config.targets.postgres, guardrails: toGuardrailConfig(config.guardrails), escalation: escalation.config, notifiers: escalation.notifiers, linkSecret: config.linkSecret });
+    logger.info(
+      kubeconfig ? { cluster: kubeconfig.getCurrentCluster()?.server } : {},
+      kubeconfig
+        ? 'runbooks act on Kubernetes'
+        : 'no Kubernetes configured (KUBECONFIG): Kubernetes runbook steps will stop with a message',
+    );
+    const worker = await createWorker({
+      connection: nativeConnection,
+      client,
+      namespace,
+      taskQueue,
+      logger,
+      kubeconfig,
+      postgres: config.targets.postgres,
+      guardrails: toGuardrailConfig(config.guardrails),
+      escalation: escalation.config,
+      notifiers: escalation.notifiers,
+      linkSecret: config.linkSecret,
+    });
     const running = worker.run();
     stops.unshift(async () => {
       worker.shutdown();
@@ -85,10 +122,15 @@ async function main() {
       // A worker alone has no API to serve its counters (pages, runbook steps, approvals): its own /metrics.
       const metrics = createServer((req, res) => {
         if (req.url !== '/metrics') return void res.writeHead(404).end();
-        register.metrics().then((body) => res.writeHead(200, { 'content-type': register.contentType }).end(body));
+        register
+          .metrics()
+          .then((body) => res.writeHead(200, { 'content-type': register.contentType }).end(body));
       }).listen(config.workerMetricsPort);
       stops.unshift(() => new Promise((r) => metrics.close(r)));
-      logger.info({ port: config.workerMetricsPort }, `worker metrics on http://localhost:${config.workerMetricsPort}/metrics`);
+      logger.info(
+        { port: config.workerMetricsPort },
+        `worker metrics on http://localhost:${config.workerMetricsPort}/metrics`,
+      );
     }
   }
 
@@ -98,14 +140,31 @@ async function main() {
       const boot = bootstrapAdminToken(config.dataDir);
       tokens.push(boot.entry);
       if (boot.newToken) printFirstToken(boot.newToken, config.port, boot.file);
-      else logger.info({ file: boot.file }, 'no tokens configured: using the admin token generated on first start (delete the file to make a new one)');
+      else
+        logger.info(
+          { file: boot.file },
+          'no tokens configured: using the admin token generated on first start (delete the file to make a new one)',
+        );
     }
-    const app = createApp({ client, namespace, taskQueue, tokens: new TokenStore(tokens), alerts: config.alerts, linkSecret: config.linkSecret, escalation: escalation.config, temporalUiUrl: escalation.config.temporal_ui_url, logger });
+    const app = createApp({
+      client,
+      namespace,
+      taskQueue,
+      tokens: new TokenStore(tokens),
+      alerts: config.alerts,
+      linkSecret: config.linkSecret,
+      escalation: escalation.config,
+      temporalUiUrl: escalation.config.temporal_ui_url,
+      logger,
+    });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);
     });
     stops.unshift(() => new Promise((r) => server.close(r)));
-    logger.info({ url: `http://localhost:${config.port}`, data: config.dataDir }, `Console and API on http://localhost:${config.port}`);
+    logger.info(
+      { url: `http://localhost:${config.port}`, data: config.dataDir },
+      `Console and API on http://localhost:${config.port}`,
+    );
   }
 
   let stopping = false;
@@ -131,7 +190,12 @@ async function main() {
 function loadKubeconfig(file?: string): KubeConfig | undefined {
   const kc = new KubeConfig();
   if (file) kc.loadFromFile(file);
-  else if (process.env.KUBECONFIG || existsSync(path.join(os.homedir(), '.kube/config')) || process.env.KUBERNETES_SERVICE_HOST) kc.loadFromDefault();
+  else if (
+    process.env.KUBECONFIG ||
+    existsSync(path.join(os.homedir(), '.kube/config')) ||
+    process.env.KUBERNETES_SERVICE_HOST
+  )
+    kc.loadFromDefault();
   else return undefined;
   return kc;
 }

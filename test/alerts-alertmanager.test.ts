@@ -16,7 +16,9 @@ afterAll(async () => {
   await engine?.close();
 });
 
-const incidentsFor = async (service: string) => (await engine.call('GET', `/api/v1/incidents?service=${service}&sort=id&order=asc`)).body.incidents as any[];
+const incidentsFor = async (service: string) =>
+  (await engine.call('GET', `/api/v1/incidents?service=${service}&sort=id&order=asc`)).body
+    .incidents as any[];
 const detail = async (id: string) => (await engine.call('GET', `/api/v1/incidents/${id}`)).body;
 
 describe('a real Alertmanager firing at Tourniquet', () => {
@@ -32,7 +34,12 @@ describe('a real Alertmanager firing at Tourniquet', () => {
       const list = await incidentsFor(service);
       return list.length === 1 && list;
     });
-    expect(opened).toMatchObject({ severity: 'SEV1', status: 'triggered', title: `Checkout 5xx above 5% (${service})`, affected_services: [service] });
+    expect(opened).toMatchObject({
+      severity: 'SEV1',
+      status: 'triggered',
+      title: `Checkout 5xx above 5% (${service})`,
+      affected_services: [service],
+    });
 
     // The same alert again and a second instance of the same group: still one incident.
     await am.push([alert('pod-a'), alert('pod-b')]);
@@ -42,21 +49,26 @@ describe('a real Alertmanager firing at Tourniquet', () => {
     await am.push([alert('pod-a', true), alert('pod-b', true)]);
     const cleared = await eventually(async () => {
       const d = await detail(opened.id);
-      return d.alerts.every((a: any) => a.status === 'resolved') && d.timeline.some((e: any) => e.message.startsWith('All alerts cleared')) && d;
+      return (
+        d.alerts.every((a: any) => a.status === 'resolved') &&
+        d.timeline.some((e: any) => e.message.startsWith('All alerts cleared')) &&
+        d
+      );
     });
     expect(cleared.status).toBe('triggered'); // SEV1: a human resolves it
-    expect(cleared.timeline.filter((e: any) => e.kind === 'alert').map((e: any) => e.message.split(':')[0])).toEqual([
-      'Alert firing',
-      'Alert firing',
-      'Alert resolved',
-      'Alert resolved',
-    ]);
+    expect(
+      cleared.timeline.filter((e: any) => e.kind === 'alert').map((e: any) => e.message.split(':')[0]),
+    ).toEqual(['Alert firing', 'Alert firing', 'Alert resolved', 'Alert resolved']);
     expect(cleared.timeline[0].actor).toBe('alert:alertmanager');
   });
 
   it('auto-resolves a SEV3 when its alerts clear, and the next alert for the key opens a new incident', async () => {
     const service = unique('search');
-    const alert = (resolved = false) => ({ labels: { alertname: 'SlowQueries', service, severity: 'warning' }, annotations: { summary: 'p99 above 2s' }, resolved });
+    const alert = (resolved = false) => ({
+      labels: { alertname: 'SlowQueries', service, severity: 'warning' },
+      annotations: { summary: 'p99 above 2s' },
+      resolved,
+    });
     await am.push([alert()]);
     const first = await eventually(async () => (await incidentsFor(service))[0]);
     expect(first.severity).toBe('SEV3');
@@ -69,10 +81,13 @@ describe('a real Alertmanager firing at Tourniquet', () => {
     expect(resolved.root_cause).toContain('All alerts cleared');
 
     await am.push([alert()]);
-    const both = await eventually(async () => {
-      const list = await incidentsFor(service);
-      return list.length === 2 && list;
-    }, { timeoutMs: 20_000 });
+    const both = await eventually(
+      async () => {
+        const list = await incidentsFor(service);
+        return list.length === 2 && list;
+      },
+      { timeoutMs: 20_000 },
+    );
     expect(both[1].id).not.toBe(first.id);
     expect(both[1].status).toBe('triggered');
   });

@@ -12,10 +12,17 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.close());
 
-const incidentsFor = async (service: string) => (await engine.call('GET', `/api/v1/incidents?service=${service}&sort=id&order=asc`)).body.incidents as any[];
+const incidentsFor = async (service: string) =>
+  (await engine.call('GET', `/api/v1/incidents?service=${service}&sort=id&order=asc`)).body
+    .incidents as any[];
 const detail = async (id: string) => (await engine.call('GET', `/api/v1/incidents/${id}`)).body;
 const pd = (body: unknown) => engine.call('POST', '/v2/enqueue', { token: null, body });
-const amWebhook = (service: string, groupKey: string, status: 'firing' | 'resolved' = 'firing', extra: Record<string, unknown> = {}) => ({
+const amWebhook = (
+  service: string,
+  groupKey: string,
+  status: 'firing' | 'resolved' = 'firing',
+  extra: Record<string, unknown> = {},
+) => ({
   version: '4',
   receiver: 'tourniquet',
   status,
@@ -25,7 +32,17 @@ const amWebhook = (service: string, groupKey: string, status: 'firing' | 'resolv
   commonLabels: { alertname: 'DiskFull', service },
   commonAnnotations: {},
   externalURL: 'http://alertmanager.example',
-  alerts: [{ status, labels: { alertname: 'DiskFull', service, severity: 'error' }, annotations: { summary: 'disk 95% full' }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://prometheus.example/graph', fingerprint: `fp-${groupKey}` }],
+  alerts: [
+    {
+      status,
+      labels: { alertname: 'DiskFull', service, severity: 'error' },
+      annotations: { summary: 'disk 95% full' },
+      startsAt: new Date().toISOString(),
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus.example/graph',
+      fingerprint: `fp-${groupKey}`,
+    },
+  ],
   ...extra,
 });
 
@@ -36,13 +53,25 @@ describe('PagerDuty Events API v2', () => {
       routing_key: ALERT_SECRETS.pagerdutyRoutingKey,
       event_action: 'trigger',
       dedup_key: `${component}-latency`,
-      payload: { summary: 'Payments p99 latency above 800ms', source: 'prod-monitor-1', severity: 'warning', component, group: 'prod', class: 'latency', custom_details: { p99_ms: 950 } },
+      payload: {
+        summary: 'Payments p99 latency above 800ms',
+        source: 'prod-monitor-1',
+        severity: 'warning',
+        component,
+        group: 'prod',
+        class: 'latency',
+        custom_details: { p99_ms: 950 },
+      },
       links: [{ href: 'https://grafana.example/d/payments', text: 'Dashboard' }],
       images: [{ src: 'https://grafana.example/render/payments.png' }],
     };
     const first = await pd(trigger);
     expect(first.status).toBe(202);
-    expect(first.body).toEqual({ status: 'success', message: 'Event processed', dedup_key: `${component}-latency` });
+    expect(first.body).toEqual({
+      status: 'success',
+      message: 'Event processed',
+      dedup_key: `${component}-latency`,
+    });
     expect((await pd(trigger)).status).toBe(202);
 
     const [incident] = await eventually(async () => {
@@ -52,39 +81,79 @@ describe('PagerDuty Events API v2', () => {
     expect(incident.severity).toBe('SEV3');
     await eventually(async () => (await detail(incident.id)).alerts[0]?.count === 2);
 
-    expect((await pd({ routing_key: ALERT_SECRETS.pagerdutyRoutingKey, event_action: 'acknowledge', dedup_key: trigger.dedup_key })).status).toBe(202);
+    expect(
+      (
+        await pd({
+          routing_key: ALERT_SECRETS.pagerdutyRoutingKey,
+          event_action: 'acknowledge',
+          dedup_key: trigger.dedup_key,
+        })
+      ).status,
+    ).toBe(202);
     await eventually(async () => (await detail(incident.id)).status === 'acknowledged');
 
-    expect((await pd({ routing_key: ALERT_SECRETS.pagerdutyRoutingKey, event_action: 'resolve', dedup_key: trigger.dedup_key })).status).toBe(202);
+    expect(
+      (
+        await pd({
+          routing_key: ALERT_SECRETS.pagerdutyRoutingKey,
+          event_action: 'resolve',
+          dedup_key: trigger.dedup_key,
+        })
+      ).status,
+    ).toBe(202);
     const done = await eventually(async () => {
       const d = await detail(incident.id);
       return d.status === 'resolved' && d;
     });
-    expect(done.alerts[0]).toMatchObject({ status: 'resolved', count: 2, url: 'https://grafana.example/d/payments' });
+    expect(done.alerts[0]).toMatchObject({
+      status: 'resolved',
+      count: 2,
+      url: 'https://grafana.example/d/payments',
+    });
     expect(await incidentsFor(component)).toHaveLength(1);
   });
 
   it('generates a dedup_key when a trigger has none', async () => {
-    const r = await pd({ routing_key: ALERT_SECRETS.pagerdutyRoutingKey, event_action: 'trigger', payload: { summary: 'x', source: 'y', severity: 'info', component: unique('svc') } });
+    const r = await pd({
+      routing_key: ALERT_SECRETS.pagerdutyRoutingKey,
+      event_action: 'trigger',
+      payload: { summary: 'x', source: 'y', severity: 'info', component: unique('svc') },
+    });
     expect(r.status).toBe(202);
     expect(r.body.dedup_key).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('answers invalid events in PagerDuty shape and creates nothing', async () => {
     const component = unique('ledger');
-    const noSeverity = await pd({ routing_key: ALERT_SECRETS.pagerdutyRoutingKey, event_action: 'trigger', payload: { summary: 's', source: 'src', component } });
+    const noSeverity = await pd({
+      routing_key: ALERT_SECRETS.pagerdutyRoutingKey,
+      event_action: 'trigger',
+      payload: { summary: 's', source: 'src', component },
+    });
     expect(noSeverity.status).toBe(400);
     expect(noSeverity.body.status).toBe('invalid event');
     expect(noSeverity.body.errors.join()).toContain('payload.severity');
 
-    const badAction = await pd({ routing_key: ALERT_SECRETS.pagerdutyRoutingKey, event_action: 'snooze', dedup_key: 'k', payload: { summary: 's', source: 'src', severity: 'critical', component } });
+    const badAction = await pd({
+      routing_key: ALERT_SECRETS.pagerdutyRoutingKey,
+      event_action: 'snooze',
+      dedup_key: 'k',
+      payload: { summary: 's', source: 'src', severity: 'critical', component },
+    });
     expect(badAction.status).toBe(400);
     expect(badAction.body.errors.join()).toContain('event_action');
 
-    const resolveWithoutKey = await pd({ routing_key: ALERT_SECRETS.pagerdutyRoutingKey, event_action: 'resolve' });
+    const resolveWithoutKey = await pd({
+      routing_key: ALERT_SECRETS.pagerdutyRoutingKey,
+      event_action: 'resolve',
+    });
     expect(resolveWithoutKey.body.errors.join()).toContain('dedup_key');
 
-    const wrongKey = await pd({ routing_key: 'not-the-routing-key', event_action: 'trigger', payload: { summary: 's', source: 'src', severity: 'critical', component } });
+    const wrongKey = await pd({
+      routing_key: 'not-the-routing-key',
+      event_action: 'trigger',
+      payload: { summary: 's', source: 'src', severity: 'critical', component },
+    });
     expect(wrongKey.status).toBe(401);
 
     const malformed = await engine.call('POST', '/v2/enqueue', { token: null, raw: '{"routing_key":' });
@@ -100,27 +169,65 @@ describe('each alert source has its own secret', () => {
   it('refuses Alertmanager and Grafana webhooks without their bearer token and creates nothing', async () => {
     const service = unique('auth');
     const body = amWebhook(service, `{}:{service="${service}"}`);
-    expect((await engine.call('POST', '/api/v1/alerts/alertmanager', { token: null, body })).status).toBe(401);
-    expect((await engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.grafana, body })).status).toBe(401);
-    expect((await engine.call('POST', '/api/v1/alerts/alertmanager', { token: 'admin', body })).status).toBe(401); // API tokens are not alert secrets
-    expect((await engine.call('POST', '/api/v1/alerts/grafana', { bearer: ALERT_SECRETS.alertmanager, body })).status).toBe(401);
+    expect((await engine.call('POST', '/api/v1/alerts/alertmanager', { token: null, body })).status).toBe(
+      401,
+    );
+    expect(
+      (await engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.grafana, body }))
+        .status,
+    ).toBe(401);
+    expect((await engine.call('POST', '/api/v1/alerts/alertmanager', { token: 'admin', body })).status).toBe(
+      401,
+    ); // API tokens are not alert secrets
+    expect(
+      (await engine.call('POST', '/api/v1/alerts/grafana', { bearer: ALERT_SECRETS.alertmanager, body }))
+        .status,
+    ).toBe(401);
     await new Promise((r) => setTimeout(r, 500));
     expect(await incidentsFor(service)).toHaveLength(0);
   });
 
   it('accepts the generic format only with a valid HMAC-SHA256 signature of the raw body', async () => {
     const service = unique('batch');
-    const raw = JSON.stringify({ dedup_key: `${service}-stuck`, summary: 'Nightly batch stuck', severity: 'error', service });
-    const sign = (body: string, secret: string = ALERT_SECRETS.hmac) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const raw = JSON.stringify({
+      dedup_key: `${service}-stuck`,
+      summary: 'Nightly batch stuck',
+      severity: 'error',
+      service,
+    });
+    const sign = (body: string, secret: string = ALERT_SECRETS.hmac) =>
+      `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
     expect((await engine.call('POST', '/api/v1/alerts', { token: null, raw })).status).toBe(401);
-    expect((await engine.call('POST', '/api/v1/alerts', { token: null, raw, headers: { 'x-tourniquet-signature': sign(raw, 'another-secret-of-some-length') } })).status).toBe(401);
-    expect((await engine.call('POST', '/api/v1/alerts', { token: null, raw: raw + ' ', headers: { 'x-tourniquet-signature': sign(raw) } })).status).toBe(401);
+    expect(
+      (
+        await engine.call('POST', '/api/v1/alerts', {
+          token: null,
+          raw,
+          headers: { 'x-tourniquet-signature': sign(raw, 'another-secret-of-some-length') },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await engine.call('POST', '/api/v1/alerts', {
+          token: null,
+          raw: raw + ' ',
+          headers: { 'x-tourniquet-signature': sign(raw) },
+        })
+      ).status,
+    ).toBe(401);
     await new Promise((r) => setTimeout(r, 300));
     expect(await incidentsFor(service)).toHaveLength(0);
 
-    const ok = await engine.call('POST', '/api/v1/alerts', { token: null, raw, headers: { 'x-tourniquet-signature': sign(raw) } });
+    const ok = await engine.call('POST', '/api/v1/alerts', {
+      token: null,
+      raw,
+      headers: { 'x-tourniquet-signature': sign(raw) },
+    });
     expect(ok.status).toBe(202);
-    const [incident] = await eventually(async () => (await incidentsFor(service)).length === 1 && incidentsFor(service));
+    const [incident] = await eventually(
+      async () => (await incidentsFor(service)).length === 1 && incidentsFor(service),
+    );
     expect(incident).toMatchObject({ severity: 'SEV2', title: 'Nightly batch stuck' });
   });
 });
@@ -128,11 +235,14 @@ describe('each alert source has its own secret', () => {
 describe('bad alert payloads get a 4xx naming the field and create nothing', () => {
   it('names missing fields, wrong types, malformed JSON and oversized bodies', async () => {
     const service = unique('bad');
-    const post = (opts: { body?: unknown; raw?: string }) => engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.alertmanager, ...opts });
+    const post = (opts: { body?: unknown; raw?: string }) =>
+      engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.alertmanager, ...opts });
     const missing = await post({ body: { version: '4', status: 'firing', alerts: [] } });
     expect(missing.status).toBe(400);
     expect(missing.body.error.fields.map((f: any) => f.path).sort()).toEqual(['alerts', 'groupKey']);
-    const wrongType = await post({ body: amWebhook(service, 'k', 'firing', { alerts: [{ status: 'burning', labels: { service } }] }) });
+    const wrongType = await post({
+      body: amWebhook(service, 'k', 'firing', { alerts: [{ status: 'burning', labels: { service } }] }),
+    });
     expect(wrongType.status).toBe(400);
     expect(wrongType.body.error.fields[0].path).toBe('alerts.0.status');
     expect((await post({ raw: '{"version":' })).status).toBe(400);
@@ -140,10 +250,18 @@ describe('bad alert payloads get a 4xx naming the field and create nothing', () 
     // Grafana's extra fields are tolerated.
     const grafana = await engine.call('POST', '/api/v1/alerts/grafana', {
       bearer: ALERT_SECRETS.grafana,
-      body: amWebhook(service, `grafana-${service}`, 'firing', { orgId: 1, state: 'alerting', title: '[FIRING:1] DiskFull', message: 'disk', newField: { x: 1 } }),
+      body: amWebhook(service, `grafana-${service}`, 'firing', {
+        orgId: 1,
+        state: 'alerting',
+        title: '[FIRING:1] DiskFull',
+        message: 'disk',
+        newField: { x: 1 },
+      }),
     });
     expect(grafana.status).toBe(200);
-    const [incident] = await eventually(async () => (await incidentsFor(service)).length === 1 && incidentsFor(service));
+    const [incident] = await eventually(
+      async () => (await incidentsFor(service)).length === 1 && incidentsFor(service),
+    );
     expect(incident.severity).toBe('SEV2');
     expect((await engine.call('GET', '/healthz', { token: null })).status).toBe(200);
   });
@@ -153,10 +271,17 @@ describe('dedup under concurrency and storms', () => {
   it('opens exactly one incident when 20 first alerts for a key arrive at once', async () => {
     const service = unique('race');
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.alertmanager, body: amWebhook(service, `race-${service}`) })),
+      Array.from({ length: 20 }, () =>
+        engine.call('POST', '/api/v1/alerts/alertmanager', {
+          bearer: ALERT_SECRETS.alertmanager,
+          body: amWebhook(service, `race-${service}`),
+        }),
+      ),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
-    const list = await eventually(async () => (await incidentsFor(service)).length >= 1 && incidentsFor(service));
+    const list = await eventually(
+      async () => (await incidentsFor(service)).length >= 1 && incidentsFor(service),
+    );
     await new Promise((r) => setTimeout(r, 1000));
     expect(await incidentsFor(service)).toHaveLength(1);
     const d = await eventually(async () => {
@@ -175,14 +300,19 @@ describe('dedup under concurrency and storms', () => {
       while (sent < 1000) {
         const i = sent++;
         const service = causes[i % 3];
-        const r = await engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.alertmanager, body: amWebhook(service, `storm-${service}`) });
+        const r = await engine.call('POST', '/api/v1/alerts/alertmanager', {
+          bearer: ALERT_SECRETS.alertmanager,
+          body: amWebhook(service, `storm-${service}`),
+        });
         expect(r.status).toBe(200);
       }
     };
     const probe = async () => {
       while (sent < 1000) {
         const t = Date.now();
-        expect((await engine.call('GET', `/api/v1/incidents?service=${causes[0]}`, { token: 'viewer' })).status).toBe(200);
+        expect(
+          (await engine.call('GET', `/api/v1/incidents?service=${causes[0]}`, { token: 'viewer' })).status,
+        ).toBe(200);
         probes.push(Date.now() - t);
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -194,10 +324,13 @@ describe('dedup under concurrency and storms', () => {
       return lists.every((l) => l.length === 1) && lists.map((l) => l[0].id);
     });
     expect(new Set(ids).size).toBe(3);
-    const counts = await eventually(async () => {
-      const c = await Promise.all(ids.map(async (id) => (await detail(id)).alerts[0]?.count ?? 0));
-      return c.reduce((a, b) => a + b, 0) === 1000 && c;
-    }, { timeoutMs: 30_000 });
+    const counts = await eventually(
+      async () => {
+        const c = await Promise.all(ids.map(async (id) => (await detail(id)).alerts[0]?.count ?? 0));
+        return c.reduce((a, b) => a + b, 0) === 1000 && c;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(counts.sort()).toEqual([333, 333, 334]);
     // Responsive: reads kept answering during the storm (generous bound for a shared 2-core CI box).
     expect(probes.length).toBeGreaterThan(0);
@@ -220,11 +353,17 @@ describe('a 2xx means Temporal recorded the alert', () => {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
-      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/alerts/alertmanager`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ALERT_SECRETS.alertmanager}`, 'content-type': 'application/json' },
-        body: JSON.stringify(amWebhook('nowhere', 'k')),
-      });
+      const res = await fetch(
+        `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/alerts/alertmanager`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${ALERT_SECRETS.alertmanager}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(amWebhook('nowhere', 'k')),
+        },
+      );
       expect(res.status).toBe(503);
       expect(((await res.json()) as any).error.message).toContain('Temporal');
     } finally {

@@ -12,16 +12,33 @@ const withFile = (yaml: string) => {
 };
 
 describe('escalation config', () => {
-  it('fills the seeds\' severity table and parses durations', () => {
-    const { config } = toEscalationConfig(EscalationConfigSchema.parse({ severities: { SEV2: { acknowledge: '10m', mitigate: null } } }), 'http://x');
-    expect(config.severities.SEV2).toMatchObject({ acknowledge: 600, mitigate: null, update_every: 1800, page: true });
+  it("fills the seeds' severity table and parses durations", () => {
+    const { config } = toEscalationConfig(
+      EscalationConfigSchema.parse({ severities: { SEV2: { acknowledge: '10m', mitigate: null } } }),
+      'http://x',
+    );
+    expect(config.severities.SEV2).toMatchObject({
+      acknowledge: 600,
+      mitigate: null,
+      update_every: 1800,
+      page: true,
+    });
     expect(config.severities.SEV1).toEqual(DEFAULT_SEVERITY_POLICIES.SEV1);
     expect(config.notifiers).toEqual([{ name: 'log', type: 'log' }]);
   });
 
   it('keeps notifier URLs and secrets out of what the workflows receive', () => {
     const { config, notifiers } = toEscalationConfig(
-      EscalationConfigSchema.parse({ notifiers: [{ name: 'pager', type: 'webhook', url: 'https://pager.example/hook', secret: 'a-very-long-secret-value' }] }),
+      EscalationConfigSchema.parse({
+        notifiers: [
+          {
+            name: 'pager',
+            type: 'webhook',
+            url: 'https://pager.example/hook',
+            secret: 'a-very-long-secret-value',
+          },
+        ],
+      }),
       'http://x',
     );
     expect(JSON.stringify(config)).not.toContain('secret');
@@ -39,9 +56,21 @@ describe('escalation config', () => {
       }
       throw new Error('accepted');
     };
-    expect(bad('escalation:\n  policies:\n    default:\n      levels: [{ targets: [{ schedule: primary }], timeout: 5m }]\n')).toContain('escalation.policies.default.levels.0.targets.0: no schedule named primary');
-    expect(bad('escalation:\n  services: { payments: nope }\n')).toContain('escalation.services.payments: no policy named nope');
-    expect(bad('escalation:\n  business_hours: { timezone: Mars/Olympus, days: [1], start: "09:00", end: "17:00" }\n')).toContain('escalation.business_hours.timezone: unknown IANA time zone');
-    expect(bad('escalation:\n  severities: { SEV1: { acknowledge: soon } }\n')).toContain('escalation.severities.SEV1.acknowledge');
+    expect(
+      bad(
+        'escalation:\n  policies:\n    default:\n      levels: [{ targets: [{ schedule: primary }], timeout: 5m }]\n',
+      ),
+    ).toContain('escalation.policies.default.levels.0.targets.0: no schedule named primary');
+    expect(bad('escalation:\n  services: { payments: nope }\n')).toContain(
+      'escalation.services.payments: no policy named nope',
+    );
+    expect(
+      bad(
+        'escalation:\n  business_hours: { timezone: Mars/Olympus, days: [1], start: "09:00", end: "17:00" }\n',
+      ),
+    ).toContain('escalation.business_hours.timezone: unknown IANA time zone');
+    expect(bad('escalation:\n  severities: { SEV1: { acknowledge: soon } }\n')).toContain(
+      'escalation.severities.SEV1.acknowledge',
+    );
   });
 });

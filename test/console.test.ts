@@ -10,7 +10,15 @@ import { ALERT_SECRETS, eventually, startEngine, TestEngine, TOKENS, unique } fr
 import { createNamespace, deployment, kube, mergePatch } from './support/kube';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 
 let engine: TestEngine;
 let browser: Browser;
@@ -50,7 +58,9 @@ it('lets a responder declare, find, sort, open, acknowledge and annotate an inci
 
   // The form shows the API's own validation messages.
   await page.getByRole('button', { name: 'Declare' }).click();
-  const api = await engine.call('POST', '/api/v1/incidents', { body: { title: '', description: '', severity: 'SEV2', affected_services: [] } });
+  const api = await engine.call('POST', '/api/v1/incidents', {
+    body: { title: '', description: '', severity: 'SEV2', affected_services: [] },
+  });
   const titleMessage = api.body.error.fields.find((f: any) => f.path === 'title').message;
   await page.locator('#title-error').filter({ hasText: titleMessage }).waitFor();
 
@@ -63,7 +73,14 @@ it('lets a responder declare, find, sort, open, acknowledge and annotate an inci
   const id = /INC-\d+/.exec(await page.getByRole('heading', { name: new RegExp(title) }).innerText())![0];
 
   // The list shows it without a reload; sorting by severity puts SEV1 first.
-  await engine.call('POST', '/api/v1/incidents', { body: { title: `Outage ${unique('ui')}`, description: 'd', severity: 'SEV1', affected_services: ['checkout'] } });
+  await engine.call('POST', '/api/v1/incidents', {
+    body: {
+      title: `Outage ${unique('ui')}`,
+      description: 'd',
+      severity: 'SEV1',
+      affected_services: ['checkout'],
+    },
+  });
   await page.getByRole('link', { name: 'Incidents' }).click();
   await page.locator(`tr[data-id="${id}"]`).waitFor();
   await page.getByLabel('Active first').uncheck();
@@ -86,18 +103,47 @@ it('lets a responder declare, find, sort, open, acknowledge and annotate an inci
   await page.locator('.timeline li', { hasText: 'Acknowledged; assigned to rob' }).waitFor();
   const record = (await engine.call('GET', `/api/v1/incidents/${id}`)).body;
   expect(record).toMatchObject({ status: 'acknowledged', assignee: 'rob' });
-  expect(record.timeline.some((e: any) => e.kind === 'note' && e.actor === 'rob' && e.message === 'Rolled back the canary')).toBe(true);
+  expect(
+    record.timeline.some(
+      (e: any) => e.kind === 'note' && e.actor === 'rob' && e.message === 'Rolled back the canary',
+    ),
+  ).toBe(true);
 });
 
 it('shows a pending approval to an approver, who approves it and sees the step run; a viewer cannot', async () => {
   const k = kube();
   const namespace = await createNamespace(k, 'console');
   await k.apps.createNamespacedDeployment({ namespace, body: deployment('checkout', 1) });
-  await k.apps.patchNamespacedDeployment({ name: 'checkout', namespace, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/checkout:v2-bad' }] } } } } }, mergePatch);
-  await eventually(async () => (await k.apps.readNamespacedDeployment({ name: 'checkout', namespace })).metadata?.annotations?.['deployment.kubernetes.io/revision'] === '2');
-  const created = await engine.call('POST', '/api/v1/incidents', { body: { title: `Bad deploy ${unique('ui')}`, description: 'v2 is failing', severity: 'SEV2', affected_services: ['checkout'] } });
+  await k.apps.patchNamespacedDeployment(
+    {
+      name: 'checkout',
+      namespace,
+      body: {
+        spec: {
+          template: { spec: { containers: [{ name: 'app', image: 'registry.example/checkout:v2-bad' }] } },
+        },
+      },
+    },
+    mergePatch,
+  );
+  await eventually(
+    async () =>
+      (await k.apps.readNamespacedDeployment({ name: 'checkout', namespace })).metadata?.annotations?.[
+        'deployment.kubernetes.io/revision'
+      ] === '2',
+  );
+  const created = await engine.call('POST', '/api/v1/incidents', {
+    body: {
+      title: `Bad deploy ${unique('ui')}`,
+      description: 'v2 is failing',
+      severity: 'SEV2',
+      affected_services: ['checkout'],
+    },
+  });
   const id = created.body.id;
-  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } } });
+  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+    body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } },
+  });
 
   // A viewer sees the pending approval but no buttons to decide it (and no lifecycle actions).
   const viewer = await signIn('viewer', { width: 390, height: 844 }); // phone width
@@ -115,10 +161,13 @@ it('shows a pending approval to an approver, who approves it and sees the step r
   await banner.getByText('high impact').waitFor();
   await approver.screenshot({ path: path.join(ARTIFACTS, 'console-detail.png'), fullPage: true });
   await approver.getByRole('button', { name: 'Approve' }).click();
-  await approver.locator('li[data-step="undo"] .badge', { hasText: 'succeeded' }).waitFor({ timeout: 30_000 });
+  await approver
+    .locator('li[data-step="undo"] .badge', { hasText: 'succeeded' })
+    .waitFor({ timeout: 30_000 });
   await approver.locator('.timeline li', { hasText: /Approval approved for "Roll back checkout"/ }).waitFor();
   expect(await approver.getByRole('region', { name: 'Pending approvals' }).count()).toBe(0);
-  const image = (await k.apps.readNamespacedDeployment({ name: 'checkout', namespace })).spec?.template.spec?.containers[0].image;
+  const image = (await k.apps.readNamespacedDeployment({ name: 'checkout', namespace })).spec?.template.spec
+    ?.containers[0].image;
   expect(image).toBe('registry.example/checkout:v1');
 });
 
@@ -126,7 +175,12 @@ it('takes an alert-opened incident through a status update and resolution to its
   const service = unique('cart');
   const alert = await engine.call('POST', '/v2/enqueue', {
     token: null,
-    body: { routing_key: ALERT_SECRETS.pagerdutyRoutingKey, event_action: 'trigger', dedup_key: `${service}-down`, payload: { summary: 'Cart API down', source: 'probe', severity: 'critical', component: service } },
+    body: {
+      routing_key: ALERT_SECRETS.pagerdutyRoutingKey,
+      event_action: 'trigger',
+      dedup_key: `${service}-down`,
+      payload: { summary: 'Cart API down', source: 'probe', severity: 'critical', component: service },
+    },
   });
   expect(alert.status).toBe(202);
   const page = await signIn('responder');

@@ -9,7 +9,12 @@ describe('an incident survives its worker', () => {
 
   it('keeps its state when the worker is stopped mid-incident and a new one takes over', async () => {
     const { body } = await engine.call('POST', '/api/v1/incidents', {
-      body: { title: 'Queue backlog growing', description: 'consumer lag', severity: 'high', affected_services: ['orders'] },
+      body: {
+        title: 'Queue backlog growing',
+        description: 'consumer lag',
+        severity: 'high',
+        affected_services: ['orders'],
+      },
     });
     await engine.call('POST', `/api/v1/incidents/${body.id}/acknowledge`, { body: {} });
     await engine.call('POST', `/api/v1/incidents/${body.id}/notes`, { body: { text: 'before the restart' } });
@@ -17,7 +22,9 @@ describe('an incident survives its worker', () => {
     await engine.stopWorker();
     await engine.startWorker(); // a fresh worker: empty cache, so it must replay history
 
-    const after = await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, { body: { to: 'investigating' } });
+    const after = await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, {
+      body: { to: 'investigating' },
+    });
     expect(after.status).toBe(200);
     expect(after.body).toMatchObject({ status: 'investigating', assignee: 'rob' });
     expect(after.body.timeline.map((e: any) => e.message)).toContain('before the restart');
@@ -33,15 +40,23 @@ describe('a long incident continues as new and carries its state', () => {
 
   it('keeps every timeline entry across runs', async () => {
     const { body } = await engine.call('POST', '/api/v1/incidents', {
-      body: { title: 'Chatty incident', description: 'many notes', severity: 'medium', affected_services: ['search'] },
+      body: {
+        title: 'Chatty incident',
+        description: 'many notes',
+        severity: 'medium',
+        affected_services: ['search'],
+      },
     });
     for (let i = 0; i < 25; i++) {
-      const r = await engine.call('POST', `/api/v1/incidents/${body.id}/notes`, { body: { text: `note ${i}` } });
+      const r = await engine.call('POST', `/api/v1/incidents/${body.id}/notes`, {
+        body: { text: `note ${i}` },
+      });
       expect(r.status).toBe(200);
     }
     const handle = engine.client.workflow.getHandle(body.id);
     const runs = new Set<string>();
-    for await (const wf of engine.client.workflow.list({ query: `WorkflowId = '${body.id}'` })) runs.add(wf.runId);
+    for await (const wf of engine.client.workflow.list({ query: `WorkflowId = '${body.id}'` }))
+      runs.add(wf.runId);
     expect(runs.size).toBeGreaterThan(1);
     expect((await handle.describe()).status.name).toBe('RUNNING');
 

@@ -21,7 +21,15 @@ beforeAll(async () => {
     escalation: {
       business_hours: hours,
       severities: { SEV3: { acknowledge: '2s' }, SEV1: { acknowledge: '1h', update_every: null } },
-      schedules: { primary: { timezone: 'UTC', rotation: 'daily', handoff: '00:00', start: '2026-01-01', people: ['owl'] } },
+      schedules: {
+        primary: {
+          timezone: 'UTC',
+          rotation: 'daily',
+          handoff: '00:00',
+          start: '2026-01-01',
+          people: ['owl'],
+        },
+      },
       policies: { default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] } },
       action_item_reminders: '1s',
       notifiers: [{ name: 'pager', type: 'webhook', url: pager.url }],
@@ -48,10 +56,14 @@ it('holds a SEV3 page until business hours begin', async () => {
 it('pages SEV1 at night and counts it as an off-hours page', async () => {
   const since = new Date().toISOString();
   const id = await declare(engine, unique('api'), 'critical');
-  const page = await eventually(async () => pager.delivered().find((r) => r.body.incident.id === id && r.body.to === 'owl'));
+  const page = await eventually(async () =>
+    pager.delivered().find((r) => r.body.incident.id === id && r.body.to === 'owl'),
+  );
   expect(page.body.kind).toBe('page');
   const load = await eventually(async () => {
-    const r = await engine.call('GET', `/api/v1/oncall/load?since=${encodeURIComponent(since)}`, { token: 'viewer' });
+    const r = await engine.call('GET', `/api/v1/oncall/load?since=${encodeURIComponent(since)}`, {
+      token: 'viewer',
+    });
     return r.body.responders?.find((p: any) => p.person === 'owl' && p.pages >= 1);
   });
   expect(load.off_hours_pages).toBe(load.pages);
@@ -61,13 +73,18 @@ it('keeps reminding about an overdue action item across continue-as-new while in
   const id = await declare(engine, unique('queue'), 'low');
   const inc = `/api/v1/incidents/${id}`;
   await engine.call('POST', `${inc}/transition`, { body: { to: 'resolved', root_cause: 'backlog' } });
-  await engine.call('POST', `${inc}/action-items`, { body: { title: 'Alert on queue age', owner: 'ola', due: '2026-01-01' } });
-  expect((await engine.call('POST', `${inc}/postmortem/publish`, { body: {} })).body.status).toBe('postmortem');
+  await engine.call('POST', `${inc}/action-items`, {
+    body: { title: 'Alert on queue age', owner: 'ola', due: '2026-01-01' },
+  });
+  expect((await engine.call('POST', `${inc}/postmortem/publish`, { body: {} })).body.status).toBe(
+    'postmortem',
+  );
   const handle = engine.client.workflow.getHandle(id);
   const firstRun = (await handle.describe()).runId;
   // A reminder a second: the 60-event history limit is crossed within a few seconds.
   await eventually(async () => (await handle.describe()).runId !== firstRun, { timeoutMs: 30_000 });
-  const reminders = () => pager.delivered().filter((r) => r.body.incident.id === id && r.body.kind === 'reminder');
+  const reminders = () =>
+    pager.delivered().filter((r) => r.body.incident.id === id && r.body.kind === 'reminder');
   const before = reminders().length;
   await eventually(async () => reminders().length >= before + 2, { timeoutMs: 10_000 });
   const d = await detail(engine, id);

@@ -12,7 +12,13 @@ let engine: TestEngine;
 let pager: Receiver;
 let chat: Receiver;
 
-const schedule = (person: string) => ({ timezone: 'UTC', rotation: 'daily', handoff: '00:00', start: '2026-01-01', people: [person] });
+const schedule = (person: string) => ({
+  timezone: 'UTC',
+  rotation: 'daily',
+  handoff: '00:00',
+  start: '2026-01-01',
+  people: [person],
+});
 
 beforeAll(async () => {
   pager = await startReceiver();
@@ -43,10 +49,21 @@ beforeAll(async () => {
       },
       roles: { incident_commander: [{ schedule: 'ic' }] },
       policies: {
-        default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '3s' }, { targets: [{ schedule: 'secondary' }], timeout: '3s' }, { targets: [{ role: 'incident_commander' }], timeout: '3s' }] },
+        default: {
+          levels: [
+            { targets: [{ schedule: 'primary' }], timeout: '3s' },
+            { targets: [{ schedule: 'secondary' }], timeout: '3s' },
+            { targets: [{ role: 'incident_commander' }], timeout: '3s' },
+          ],
+        },
         'rob-first': { levels: [{ targets: [{ person: 'rob' }], timeout: '1h' }] },
         patient: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] },
-        slow: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '12s' }, { targets: [{ schedule: 'secondary' }], timeout: '30s' }] },
+        slow: {
+          levels: [
+            { targets: [{ schedule: 'primary' }], timeout: '12s' },
+            { targets: [{ schedule: 'secondary' }], timeout: '30s' },
+          ],
+        },
       },
       services: { 'restart-svc': 'slow', payments: 'patient', 'ack-svc': 'rob-first' },
       notifiers: [
@@ -70,13 +87,19 @@ describe('escalation along the policy', () => {
   it('pages an unacknowledged SEV1 primary, then secondary, then the IC pool, spaced as configured', async () => {
     const opened = Date.now();
     const id = await declare(engine, 'checkout', 'critical');
-    const got = await eventually(async () => pagesFor(id).filter((p) => p.body.level === 2).length === 1 && pagesFor(id), { timeoutMs: 15_000 });
+    const got = await eventually(
+      async () => pagesFor(id).filter((p) => p.body.level === 2).length === 1 && pagesFor(id),
+      { timeoutMs: 15_000 },
+    );
     const byLevel = (level: number) => got.find((p) => p.body.level === level)!;
     expect(byLevel(0).body.to).toBe('pat');
     expect(byLevel(1).body.to).toBe('sam');
     expect(byLevel(2).body.to).toBe('ivy');
     // SEV1 also pages the incident commander on open (outside the policy's levels).
-    expect(got.find((p) => p.body.level === undefined)?.body).toMatchObject({ to: 'ivy', reason: expect.stringContaining('incident commander') });
+    expect(got.find((p) => p.body.level === undefined)?.body).toMatchObject({
+      to: 'ivy',
+      reason: expect.stringContaining('incident commander'),
+    });
     expect(seconds(opened, byLevel(0).at)).toBeLessThan(3);
     expect(seconds(byLevel(0).at, byLevel(1).at)).toBeGreaterThan(2);
     expect(seconds(byLevel(0).at, byLevel(1).at)).toBeLessThan(4.5);
@@ -85,7 +108,9 @@ describe('escalation along the policy', () => {
 
     // The first five seconds, signed, with an idempotency key and links.
     const page = byLevel(0);
-    expect(page.headers['x-tourniquet-signature']).toBe(`sha256=${createHmac('sha256', PAGER_SECRET).update(page.raw).digest('hex')}`);
+    expect(page.headers['x-tourniquet-signature']).toBe(
+      `sha256=${createHmac('sha256', PAGER_SECRET).update(page.raw).digest('hex')}`,
+    );
     expect(page.headers['idempotency-key']).toBe(page.body.idempotency_key);
     expect(page.body).toMatchObject({
       kind: 'page',
@@ -106,7 +131,12 @@ describe('escalation along the policy', () => {
       return d.timeline.some((e: any) => e.message.startsWith('Escalation exhausted')) && d;
     });
     expect(record.milestones.find((m: any) => m.name === 'acknowledge')).toMatchObject({ status: 'missed' });
-    expect(record.pages.filter((p: any) => p.kind === 'page').map((p: any) => p.to)).toEqual(['pat', 'ivy', 'sam', 'ivy']);
+    expect(record.pages.filter((p: any) => p.kind === 'page').map((p: any) => p.to)).toEqual([
+      'pat',
+      'ivy',
+      'sam',
+      'ivy',
+    ]);
     expect(new Set(pagesFor(id).map((p) => p.body.idempotency_key)).size).toBe(pagesFor(id).length);
   });
 
@@ -116,7 +146,11 @@ describe('escalation along the policy', () => {
     const ack = await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
     expect(ack.status).toBe(200);
     await new Promise((r) => setTimeout(r, 7000)); // past where levels 2 and 3 would have been paged
-    expect(pagesFor(id).map((p) => p.body.to).sort()).toEqual(['ivy', 'pat']);
+    expect(
+      pagesFor(id)
+        .map((p) => p.body.to)
+        .sort(),
+    ).toEqual(['ivy', 'pat']);
     const d = await detail(engine, id);
     expect(d.timeline.some((e: any) => e.message === 'Escalation stopped: acknowledged by rob')).toBe(true);
     expect(d.milestones.find((m: any) => m.name === 'acknowledge')).toMatchObject({ status: 'met' });
@@ -141,9 +175,11 @@ describe('escalation along the policy', () => {
     const upgraded = Date.now();
     const edit = await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { severity: 'SEV1' } });
     expect(edit.status).toBe(200);
-    const first = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'pat'), { timeoutMs: 5000 });
+    const first = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'pat'), {
+      timeoutMs: 5000,
+    });
     expect(seconds(upgraded, first.at)).toBeLessThan(3);
-    expect(first.body.reason).toBe("SEV1 upgraded from SEV3");
+    expect(first.body.reason).toBe('SEV1 upgraded from SEV3');
     const after = edit.body.milestones.find((m: any) => m.name === 'acknowledge');
     // SEV1's 3 s target counts from when the incident opened, not from the upgrade.
     expect(Date.parse(after.due_at)).toBeLessThan(Date.parse(before));
@@ -152,10 +188,15 @@ describe('escalation along the policy', () => {
   it('hands off on reassignment: the new assignee is paged and must acknowledge', async () => {
     const id = await declare(engine, 'billing', 'high');
     expect((await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} })).status).toBe(200);
-    expect((await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { assignee: 'nia' } })).status).toBe(200);
+    expect(
+      (await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { assignee: 'nia' } })).status,
+    ).toBe(200);
     const handoff = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'nia'));
     expect(handoff.body.reason).toContain('reassigned to you');
-    const took = await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { token: 'approver', body: {} });
+    const took = await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, {
+      token: 'approver',
+      body: {},
+    });
     expect(took.status).toBe(200);
     expect(took.body.status).toBe('acknowledged');
     expect(took.body.milestones.find((m: any) => m.name === 'handoff')).toMatchObject({ status: 'met' });
@@ -171,7 +212,11 @@ describe('one-click links in pages', () => {
     const link: string = page.body.links.acknowledge_url;
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:3000\/api\/v1\/ack-links\//);
     const path = new URL(link).pathname;
-    expect((await engine.call('GET', path, { token: null })).body).toMatchObject({ incident: id, identity: 'rob', action: 'acknowledge' });
+    expect((await engine.call('GET', path, { token: null })).body).toMatchObject({
+      incident: id,
+      identity: 'rob',
+      action: 'acknowledge',
+    });
     // Tapped in a browser, the link shows a button that POSTs; the GET itself changes nothing.
     const html = await (await fetch(engine.url + path, { headers: { accept: 'text/html' } })).text();
     expect(html).toContain(`Acknowledge ${id} as rob?`);
@@ -189,14 +234,21 @@ describe('delivery', () => {
   it('keeps retrying while the receiver is down and delivers the page exactly once when it is back', async () => {
     pager.down = true;
     const id = await declare(engine, 'payments', 'high');
-    await eventually(async () => pager.requests.filter((r) => r.body.incident?.id === id && r.status === 503).length >= 2, { timeoutMs: 10_000 });
+    await eventually(
+      async () => pager.requests.filter((r) => r.body.incident?.id === id && r.status === 503).length >= 2,
+      { timeoutMs: 10_000 },
+    );
     pager.down = false;
     const delivered = await eventually(async () => pagesFor(id).length === 1 && pagesFor(id));
     await new Promise((r) => setTimeout(r, 2000)); // no late duplicate
     expect(pagesFor(id)).toHaveLength(1);
     const tries = pager.requests.filter((r) => r.body.incident?.id === id);
-    expect(new Set(tries.map((r) => r.body.idempotency_key))).toEqual(new Set([delivered[0].body.idempotency_key]));
-    const page = (await eventually(async () => (await detail(engine, id)).pages.find((p: any) => p.delivered_at)));
+    expect(new Set(tries.map((r) => r.body.idempotency_key))).toEqual(
+      new Set([delivered[0].body.idempotency_key]),
+    );
+    const page = await eventually(async () =>
+      (await detail(engine, id)).pages.find((p: any) => p.delivered_at),
+    );
     expect(page).toMatchObject({ to: 'pat', kind: 'page' });
   });
 
@@ -207,7 +259,9 @@ describe('delivery', () => {
     await new Promise((r) => setTimeout(r, 2000));
     await engine.startWorker();
     const back = Date.now();
-    const next = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'sam'), { timeoutMs: 20_000 });
+    const next = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'sam'), {
+      timeoutMs: 20_000,
+    });
     const late = next.at - Date.parse(next.body.due_at);
     expect(Date.parse(next.body.due_at) - first.at).toBeGreaterThan(11_000);
     expect(back).toBeLessThan(Date.parse(next.body.due_at)); // the new worker was polling before the deadline
@@ -217,17 +271,33 @@ describe('delivery', () => {
 });
 
 describe('on-call API', () => {
-  const at = (schedule: string, iso: string) => engine.call('GET', `/api/v1/oncall/${schedule}?at=${encodeURIComponent(iso)}`, { token: 'viewer' });
+  const at = (schedule: string, iso: string) =>
+    engine.call('GET', `/api/v1/oncall/${schedule}?at=${encodeURIComponent(iso)}`, { token: 'viewer' });
 
   it('answers who is on call across a handoff, a time zone and an override', async () => {
     // Weekly from Monday 2 Nov 09:00 Berlin (08:00 UTC): ana, ben, cy, ana …
-    expect((await at('platform', '2026-11-09T07:59:00Z')).body).toMatchObject({ person: 'ana', source: 'rotation' });
-    expect((await at('platform', '2026-11-09T08:00:00Z')).body).toMatchObject({ person: 'ben', shift_start: '2026-11-09T08:00:00.000Z', shift_end: '2026-11-16T08:00:00.000Z' });
+    expect((await at('platform', '2026-11-09T07:59:00Z')).body).toMatchObject({
+      person: 'ana',
+      source: 'rotation',
+    });
+    expect((await at('platform', '2026-11-09T08:00:00Z')).body).toMatchObject({
+      person: 'ben',
+      shift_start: '2026-11-09T08:00:00.000Z',
+      shift_end: '2026-11-16T08:00:00.000Z',
+    });
     expect((await at('platform', '2026-11-16T09:30:00+01:00')).body).toMatchObject({ person: 'cy' });
-    expect((await at('platform', '2026-11-18T12:00:00+01:00')).body).toMatchObject({ person: 'dee', source: 'override' });
+    expect((await at('platform', '2026-11-18T12:00:00+01:00')).body).toMatchObject({
+      person: 'dee',
+      source: 'override',
+    });
     expect((await at('platform', '2026-11-23T08:00:00Z')).body).toMatchObject({ person: 'ana' });
     const all = await engine.call('GET', '/api/v1/oncall', { token: 'viewer' });
-    expect(all.body.schedules.map((s: any) => s.schedule)).toEqual(['primary', 'secondary', 'ic', 'platform']);
+    expect(all.body.schedules.map((s: any) => s.schedule)).toEqual([
+      'primary',
+      'secondary',
+      'ic',
+      'platform',
+    ]);
     expect((await at('nope', '2026-11-18T12:00:00Z')).status).toBe(404);
     const bad = await at('platform', 'yesterday');
     expect(bad.status).toBe(400);
@@ -237,7 +307,9 @@ describe('on-call API', () => {
   it('reports pages per responder per week, off-hours apart', async () => {
     const since = new Date(Date.now() - 3_600_000).toISOString();
     const load = await eventually(async () => {
-      const r = await engine.call('GET', `/api/v1/oncall/load?since=${encodeURIComponent(since)}`, { token: 'viewer' });
+      const r = await engine.call('GET', `/api/v1/oncall/load?since=${encodeURIComponent(since)}`, {
+        token: 'viewer',
+      });
       return r.body.responders?.find((p: any) => p.person === 'sam') && r.body;
     });
     const pat = load.responders.find((p: any) => p.person === 'pat');

@@ -4,7 +4,12 @@ import { declare, detail, pendingApproval, runReaches } from './support/incident
 import { createNamespace, deployment, kube } from './support/kube';
 
 const k = kube();
-const svc = { twoPerson: unique('payments'), forbidden: unique('core'), frozen: unique('checkout'), slow: unique('search') };
+const svc = {
+  twoPerson: unique('payments'),
+  forbidden: unique('core'),
+  frozen: unique('checkout'),
+  slow: unique('search'),
+};
 let engine: TestEngine;
 beforeAll(async () => {
   const hour = 3600_000;
@@ -15,7 +20,14 @@ beforeAll(async () => {
         { impact: 'high', services: [svc.twoPerson], decision: 'approval', approvals: 2 },
         { impact: 'low', services: [svc.forbidden], decision: 'forbidden' },
       ],
-      freezes: [{ from: new Date(Date.now() - hour).toISOString(), to: new Date(Date.now() + hour).toISOString(), services: [svc.frozen], reason: 'Black Friday' }],
+      freezes: [
+        {
+          from: new Date(Date.now() - hour).toISOString(),
+          to: new Date(Date.now() + hour).toISOString(),
+          services: [svc.frozen],
+          reason: 'Black Friday',
+        },
+      ],
       approvalTimeoutSeconds: { ...DEFAULT_GUARDRAILS.approvalTimeoutSeconds, SEV3: 2 },
     },
   });
@@ -27,12 +39,22 @@ async function deploy(name: string, image = 'v1') {
   const body = deployment(name, 1);
   body.spec.template.spec.containers[0].image = `registry.example/${name}:${image}`;
   await k.apps.createNamespacedDeployment({ namespace, body });
-  await eventually(async () => (await k.apps.readNamespacedDeployment({ namespace, name })).status?.readyReplicas === 1, { timeoutMs: 60_000 });
+  await eventually(
+    async () => (await k.apps.readNamespacedDeployment({ namespace, name })).status?.readyReplicas === 1,
+    { timeoutMs: 60_000 },
+  );
   return namespace;
 }
-const revision = async (namespace: string, name: string) => (await k.apps.readNamespacedDeployment({ namespace, name })).metadata?.annotations?.['deployment.kubernetes.io/revision'];
-const start = (id: string, name: string, params: Record<string, string>, token: 'responder' | 'approver' = 'responder') =>
-  engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { token, body: { name, params } });
+const revision = async (namespace: string, name: string) =>
+  (await k.apps.readNamespacedDeployment({ namespace, name })).metadata?.annotations?.[
+    'deployment.kubernetes.io/revision'
+  ];
+const start = (
+  id: string,
+  name: string,
+  params: Record<string, string>,
+  token: 'responder' | 'approver' = 'responder',
+) => engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { token, body: { name, params } });
 
 describe('the policy envelope', () => {
   it('applies the two-person rule: two distinct approvers, the requester and the same person twice refused', async () => {
@@ -40,10 +62,16 @@ describe('the policy envelope', () => {
     const id = await declare(engine, svc.twoPerson, 'critical');
     await start(id, 'rolling-restart', { service: svc.twoPerson, namespace, deployment: 'pay' }); // low: runs alone
     await runReaches(engine, id, `${id}-rb-1`, ['succeeded']);
-    await start(id, 'rollback-deployment', { service: svc.twoPerson, namespace, deployment: 'pay' }, 'approver'); // alice asks
+    await start(
+      id,
+      'rollback-deployment',
+      { service: svc.twoPerson, namespace, deployment: 'pay' },
+      'approver',
+    ); // alice asks
     const approval = await pendingApproval(engine, id);
     expect(approval).toMatchObject({ approvals_needed: 2, requested_by: 'alice' });
-    const approve = (token: 'approver' | 'admin') => engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token, body: {} });
+    const approve = (token: 'approver' | 'admin') =>
+      engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token, body: {} });
     const self = await approve('approver');
     expect(self.status).toBe(403);
     expect(self.body.error.message).toContain('your own request');
@@ -70,8 +98,13 @@ describe('the policy envelope', () => {
     const approval = await pendingApproval(engine, id);
     expect(approval.reason).toContain('change freeze until');
     expect(approval.reason).toContain('Black Friday');
-    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} });
-    expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe('succeeded');
+    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+      token: 'approver',
+      body: {},
+    });
+    expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe(
+      'succeeded',
+    );
     expect(await revision(namespace, 'shop')).toBe('2');
   });
 
@@ -80,11 +113,18 @@ describe('the policy envelope', () => {
     const id = await declare(engine, svc.slow, 'medium'); // SEV3: 2 s to escalate, 8 s to expire here
     await start(id, 'rollback-deployment', { service: svc.slow, namespace, deployment: 'search' });
     await pendingApproval(engine, id);
-    const escalated = await eventually(async () => (await detail(engine, id)).timeline.find((e: any) => e.message.includes('not decided by')), { timeoutMs: 10_000 });
+    const escalated = await eventually(
+      async () => (await detail(engine, id)).timeline.find((e: any) => e.message.includes('not decided by')),
+      { timeoutMs: 10_000 },
+    );
     expect(escalated.message).toContain('escalating to platform-oncall');
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'], 20_000);
     expect(run).toMatchObject({ status: 'escalated' });
-    expect(run.approvals[0]).toMatchObject({ status: 'rejected', decided_by: 'tourniquet', comment: 'expired without a decision' });
+    expect(run.approvals[0]).toMatchObject({
+      status: 'rejected',
+      decided_by: 'tourniquet',
+      comment: 'expired without a decision',
+    });
     expect(await revision(namespace, 'search')).toBe('1');
   });
 });
@@ -97,23 +137,49 @@ describe('signed approval links', () => {
     const id = await declare(engine, unique('links'));
     await start(id, 'rollback-deployment', { namespace, deployment: 'links' });
     const approval = await pendingApproval(engine, id);
-    const mint = (identity: string) => engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/links`, { token: 'admin', body: { identity } });
-    expect((await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/links`, { token: 'approver', body: { identity: 'alice' } })).status).toBe(403);
+    const mint = (identity: string) =>
+      engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/links`, {
+        token: 'admin',
+        body: { identity },
+      });
+    expect(
+      (
+        await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/links`, {
+          token: 'approver',
+          body: { identity: 'alice' },
+        })
+      ).status,
+    ).toBe(403);
 
     const { url } = (await mint('alice')).body;
     const preview = await engine.call('GET', url, { token: null });
-    expect(preview.body).toMatchObject({ incident: id, approval: approval.id, identity: 'alice', decision: 'approve' });
+    expect(preview.body).toMatchObject({
+      incident: id,
+      approval: approval.id,
+      identity: 'alice',
+      decision: 'approve',
+    });
     expect((await pendingApproval(engine, id)).status).toBe('pending'); // a GET never decides
 
     const tampered = url.replace(/.$/, (c: string) => (c === 'A' ? 'B' : 'A'));
     expect((await engine.call('POST', tampered, { token: null })).status).toBe(401);
-    const expired = createLinkToken(LINK_SECRET, { incident: id, approval: approval.id, identity: 'alice', decision: 'approve', exp: Math.floor(Date.now() / 1000) - 1 });
-    expect((await engine.call('POST', `/api/v1/approval-links/${expired}`, { token: null })).status).toBe(401);
+    const expired = createLinkToken(LINK_SECRET, {
+      incident: id,
+      approval: approval.id,
+      identity: 'alice',
+      decision: 'approve',
+      exp: Math.floor(Date.now() / 1000) - 1,
+    });
+    expect((await engine.call('POST', `/api/v1/approval-links/${expired}`, { token: null })).status).toBe(
+      401,
+    );
     expect((await engine.call('POST', (await mint('vic')).body.url, { token: null })).status).toBe(403); // a viewer's link
 
     const used = await engine.call('POST', url, { token: null });
     expect(used.body).toMatchObject({ status: 'approved', decided_by: 'alice' });
     expect((await engine.call('POST', url, { token: null })).status).toBe(409); // single use
-    expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe('failed'); // no earlier revision: the real API server says so
+    expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe(
+      'failed',
+    ); // no earlier revision: the real API server says so
   });
 });

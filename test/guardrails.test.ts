@@ -12,12 +12,20 @@ afterAll(() => engine?.close());
 async function deploy(prefix: string, name: string) {
   const namespace = await createNamespace(k, prefix);
   await k.apps.createNamespacedDeployment({ namespace, body: deployment(name, 1) });
-  await eventually(async () => (await k.apps.readNamespacedDeployment({ namespace, name })).status?.readyReplicas === 1, { timeoutMs: 60_000 });
+  await eventually(
+    async () => (await k.apps.readNamespacedDeployment({ namespace, name })).status?.readyReplicas === 1,
+    { timeoutMs: 60_000 },
+  );
   return namespace;
 }
-const revision = async (namespace: string, name: string) => (await k.apps.readNamespacedDeployment({ namespace, name })).metadata?.annotations?.['deployment.kubernetes.io/revision'];
+const revision = async (namespace: string, name: string) =>
+  (await k.apps.readNamespacedDeployment({ namespace, name })).metadata?.annotations?.[
+    'deployment.kubernetes.io/revision'
+  ];
 const restart = (id: string, service: string, namespace: string, deploymentName: string) =>
-  engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rolling-restart', params: { service, namespace, deployment: deploymentName } } });
+  engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+    body: { name: 'rolling-restart', params: { service, namespace, deployment: deploymentName } },
+  });
 
 describe('rate limits hold across incidents', () => {
   it('lets 2 of 20 concurrent incidents restart the same service and refuses the rest on their timelines', async () => {
@@ -25,7 +33,9 @@ describe('rate limits hold across incidents', () => {
     const namespace = await deploy('ratelimit', 'cart');
     const ids = await Promise.all(Array.from({ length: 20 }, () => declare(engine, service)));
     await Promise.all(ids.map((id) => restart(id, service, namespace, 'cart')));
-    const runs = await Promise.all(ids.map((id) => runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'], 120_000)));
+    const runs = await Promise.all(
+      ids.map((id) => runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'], 120_000)),
+    );
     expect(runs.filter((r) => r.status === 'succeeded')).toHaveLength(2);
     const refused = runs.filter((r) => r.status === 'escalated');
     expect(refused).toHaveLength(18);
@@ -40,19 +50,26 @@ describe('the kill switch', () => {
   it('holds steps while paused (they wait, they do not fail) and lets them run when resumed', async () => {
     const service = unique('inventory');
     const namespace = await deploy('pause', 'inventory');
-    expect((await engine.call('POST', '/api/v1/automation/pause', { token: 'viewer', body: { service } })).status).toBe(403);
+    expect(
+      (await engine.call('POST', '/api/v1/automation/pause', { token: 'viewer', body: { service } })).status,
+    ).toBe(403);
     const paused = await engine.call('POST', '/api/v1/automation/pause', { body: { service } });
     expect(paused.body).toMatchObject({ paused: true, paused_by: 'rob' });
 
     const id = await declare(engine, service);
     await restart(id, service, namespace, 'inventory');
-    const waiting = await eventually(async () => (await detail(engine, id)).runbooks[0]?.steps.find((s: any) => s.status === 'waiting'));
+    const waiting = await eventually(async () =>
+      (await detail(engine, id)).runbooks[0]?.steps.find((s: any) => s.status === 'waiting'),
+    );
     expect(waiting.result).toContain('automation is paused by rob');
     await new Promise((r) => setTimeout(r, 2000));
     expect(await revision(namespace, 'inventory')).toBe('1');
 
     expect((await engine.call('POST', '/api/v1/automation/resume', { body: { service } })).status).toBe(403); // responders pause, approvers resume
-    expect((await engine.call('POST', '/api/v1/automation/resume', { token: 'approver', body: { service } })).body.paused).toBe(false);
+    expect(
+      (await engine.call('POST', '/api/v1/automation/resume', { token: 'approver', body: { service } })).body
+        .paused,
+    ).toBe(false);
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(await revision(namespace, 'inventory')).toBe('2');
@@ -66,20 +83,35 @@ describe('the circuit breaker', () => {
     for (let i = 0; i < 3; i++) {
       const id = await declare(engine, service);
       await restart(id, service, 'default', 'no-such-deployment');
-      expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe('failed');
+      expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe(
+        'failed',
+      );
     }
-    expect((await engine.call('GET', `/api/v1/automation?service=${service}`, { token: 'viewer' })).body.service.breaker_open).toBe(true);
+    expect(
+      (await engine.call('GET', `/api/v1/automation?service=${service}`, { token: 'viewer' })).body.service
+        .breaker_open,
+    ).toBe(true);
 
     const namespace = await deploy('breaker', 'ledger');
     const id = await declare(engine, service);
     await restart(id, service, namespace, 'ledger');
-    const approval = await eventually(async () => (await engine.call('GET', `/api/v1/incidents/${id}/approvals`)).body.approvals[0]);
+    const approval = await eventually(
+      async () => (await engine.call('GET', `/api/v1/incidents/${id}/approvals`)).body.approvals[0],
+    );
     expect(approval.what).toContain('circuit breaker open');
     expect(approval.impact).toBe('low'); // a low step that normally runs alone
-    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} });
-    expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe('succeeded');
+    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+      token: 'approver',
+      body: {},
+    });
+    expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe(
+      'succeeded',
+    );
 
-    const reset = await engine.call('POST', '/api/v1/automation/reset-breaker', { token: 'approver', body: { service } });
+    const reset = await engine.call('POST', '/api/v1/automation/reset-breaker', {
+      token: 'approver',
+      body: { service },
+    });
     expect(reset.body).toMatchObject({ breaker_open: false, reset_by: 'alice' });
   });
 });

@@ -8,7 +8,13 @@ afterAll(() => engine?.close());
 
 const declare = (overrides: Record<string, unknown> = {}) =>
   engine.call('POST', '/api/v1/incidents', {
-    body: { title: 'Checkout 5xx above 5%', description: 'Error rate spiked after deploy', severity: 'critical', affected_services: ['checkout'], ...overrides },
+    body: {
+      title: 'Checkout 5xx above 5%',
+      description: 'Error rate spiked after deploy',
+      severity: 'critical',
+      affected_services: ['checkout'],
+      ...overrides,
+    },
   });
 
 describe('an incident from declaration to closure over HTTP', () => {
@@ -17,7 +23,12 @@ describe('an incident from declaration to closure over HTTP', () => {
     expect(created.status).toBe(201);
     const id: string = created.body.id;
     expect(id).toMatch(/^INC-\d+$/);
-    expect(created.body).toMatchObject({ status: 'triggered', severity: 'SEV1', affected_services: ['checkout'], created_by: 'rob' });
+    expect(created.body).toMatchObject({
+      status: 'triggered',
+      severity: 'SEV1',
+      affected_services: ['checkout'],
+      created_by: 'rob',
+    });
 
     const ack = await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
     expect(ack.status).toBe(200);
@@ -25,19 +36,27 @@ describe('an incident from declaration to closure over HTTP', () => {
     expect(ack.body.acknowledged_at).toBeTruthy();
 
     for (const to of ['investigating', 'mitigating']) {
-      const r = await engine.call('POST', `/api/v1/incidents/${id}/transition`, { body: { to, note: `moving to ${to}` } });
+      const r = await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
+        body: { to, note: `moving to ${to}` },
+      });
       expect(r.status).toBe(200);
       expect(r.body.status).toBe(to);
     }
-    const note = await engine.call('POST', `/api/v1/incidents/${id}/notes`, { body: { text: 'Rolled back to v41' } });
+    const note = await engine.call('POST', `/api/v1/incidents/${id}/notes`, {
+      body: { text: 'Rolled back to v41' },
+    });
     expect(note.status).toBe(200);
 
-    const resolved = await engine.call('POST', `/api/v1/incidents/${id}/transition`, { body: { to: 'resolved', root_cause: 'Bad config in v42' } });
+    const resolved = await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
+      body: { to: 'resolved', root_cause: 'Bad config in v42' },
+    });
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({ status: 'resolved', root_cause: 'Bad config in v42' });
 
     await engine.call('POST', `/api/v1/incidents/${id}/transition`, { body: { to: 'postmortem' } });
-    const closed = await engine.call('POST', `/api/v1/incidents/${id}/transition`, { body: { to: 'closed' } });
+    const closed = await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
+      body: { to: 'closed' },
+    });
     expect(closed.body.status).toBe('closed');
 
     const detail = await engine.call('GET', `/api/v1/incidents/${id}`, { token: 'viewer' });
@@ -58,7 +77,10 @@ describe('an incident from declaration to closure over HTTP', () => {
 
   it('records the token identity as actor, never a name from the body', async () => {
     const created = await declare({ assignee: 'carol' });
-    const ack = await engine.call('POST', `/api/v1/incidents/${created.body.id}/acknowledge`, { token: 'approver', body: { assignee: 'dave' } });
+    const ack = await engine.call('POST', `/api/v1/incidents/${created.body.id}/acknowledge`, {
+      token: 'approver',
+      body: { assignee: 'dave' },
+    });
     expect(ack.body.assignee).toBe('dave');
     expect(byPeople(ack.body.timeline).at(-1)).toMatchObject({ kind: 'acknowledged', actor: 'alice' });
   });
@@ -66,9 +88,15 @@ describe('an incident from declaration to closure over HTTP', () => {
   it('accepts both severity scales and edits severity, assignee and services', async () => {
     const created = await declare({ severity: 'SEV3' });
     expect(created.body.severity).toBe('SEV3');
-    const edited = await engine.call('PATCH', `/api/v1/incidents/${created.body.id}`, { body: { severity: 'high', assignee: 'erin', affected_services: ['checkout', 'payments'] } });
+    const edited = await engine.call('PATCH', `/api/v1/incidents/${created.body.id}`, {
+      body: { severity: 'high', assignee: 'erin', affected_services: ['checkout', 'payments'] },
+    });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ severity: 'SEV2', assignee: 'erin', affected_services: ['checkout', 'payments'] });
+    expect(edited.body).toMatchObject({
+      severity: 'SEV2',
+      assignee: 'erin',
+      affected_services: ['checkout', 'payments'],
+    });
     expect(byPeople(edited.body.timeline).at(-1).message).toContain('severity SEV3 → SEV2');
   });
 });
@@ -76,15 +104,23 @@ describe('an incident from declaration to closure over HTTP', () => {
 describe('illegal transitions are refused with a reason', () => {
   it('refuses resolving without a root cause, skipping back, and acknowledging twice', async () => {
     const { body } = await declare();
-    const noCause = await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, { body: { to: 'resolved' } });
+    const noCause = await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, {
+      body: { to: 'resolved' },
+    });
     expect(noCause.status).toBe(409);
     expect(noCause.body.error.message).toContain('root_cause');
 
-    const toClosed = await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, { body: { to: 'closed' } });
+    const toClosed = await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, {
+      body: { to: 'closed' },
+    });
     expect(toClosed.status).toBe(409);
-    expect(toClosed.body.error.message).toBe('cannot move from triggered to closed; allowed: acknowledged, investigating, mitigating, resolved');
+    expect(toClosed.body.error.message).toBe(
+      'cannot move from triggered to closed; allowed: acknowledged, investigating, mitigating, resolved',
+    );
 
-    expect((await engine.call('POST', `/api/v1/incidents/${body.id}/acknowledge`, { body: {} })).status).toBe(200);
+    expect((await engine.call('POST', `/api/v1/incidents/${body.id}/acknowledge`, { body: {} })).status).toBe(
+      200,
+    );
     const again = await engine.call('POST', `/api/v1/incidents/${body.id}/acknowledge`, { body: {} });
     expect(again.status).toBe(409);
 
@@ -96,10 +132,16 @@ describe('illegal transitions are refused with a reason', () => {
 
   it('refuses changes to a closed incident', async () => {
     const { body } = await declare({ severity: 'low' });
-    await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, { body: { to: 'resolved', root_cause: 'flaky probe' } });
-    const closed = await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, { body: { to: 'closed' } });
+    await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, {
+      body: { to: 'resolved', root_cause: 'flaky probe' },
+    });
+    const closed = await engine.call('POST', `/api/v1/incidents/${body.id}/transition`, {
+      body: { to: 'closed' },
+    });
     expect(closed.body.status).toBe('closed');
-    const note = await engine.call('POST', `/api/v1/incidents/${body.id}/notes`, { body: { text: 'late note' } });
+    const note = await engine.call('POST', `/api/v1/incidents/${body.id}/notes`, {
+      body: { text: 'late note' },
+    });
     expect({ status: note.status, body: note.body }).toEqual({ status: 409, body: expect.anything() });
     const detail = await engine.call('GET', `/api/v1/incidents/${body.id}`);
     expect(detail.body.status).toBe('closed');
@@ -109,7 +151,9 @@ describe('illegal transitions are refused with a reason', () => {
 describe('bad input gets a 4xx naming the field, and nothing is created', () => {
   it('names each bad field', async () => {
     const service = unique('svc');
-    const r = await engine.call('POST', '/api/v1/incidents', { body: { title: '', severity: 'urgent', affected_services: [service] } });
+    const r = await engine.call('POST', '/api/v1/incidents', {
+      body: { title: '', severity: 'urgent', affected_services: [service] },
+    });
     expect(r.status).toBe(400);
     const paths = r.body.error.fields.map((f: any) => f.path).sort();
     expect(paths).toEqual(['description', 'severity', 'title']);
@@ -121,7 +165,13 @@ describe('bad input gets a 4xx naming the field, and nothing is created', () => 
 
   it('rejects malformed JSON, oversized bodies, unknown fields, bad ids and unknown routes', async () => {
     expect((await engine.call('POST', '/api/v1/incidents', { raw: '{"title": ' })).status).toBe(400);
-    expect((await engine.call('POST', '/api/v1/incidents', { raw: JSON.stringify({ title: 'x'.repeat(300_000) }) })).status).toBe(413);
+    expect(
+      (
+        await engine.call('POST', '/api/v1/incidents', {
+          raw: JSON.stringify({ title: 'x'.repeat(300_000) }),
+        })
+      ).status,
+    ).toBe(413);
     const unknown = await declare({ sevrity: 'high' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain('sevrity');

@@ -18,7 +18,13 @@ describe('listing incidents comes from Temporal visibility', () => {
     ];
     for (const s of specs) {
       const r = await engine.call('POST', '/api/v1/incidents', {
-        body: { title: s.title, description: 'seeded', severity: s.severity, affected_services: [service], assignee: s.assignee },
+        body: {
+          title: s.title,
+          description: 'seeded',
+          severity: s.severity,
+          affected_services: [service],
+          assignee: s.assignee,
+        },
       });
       expect(r.status).toBe(201);
       ids[s.key] = r.body.id;
@@ -47,7 +53,14 @@ describe('listing incidents comes from Temporal visibility', () => {
 
   it('returns the columns of the incident list', async () => {
     const [row] = (await list('severity=critical')).incidents;
-    expect(row).toMatchObject({ id: ids.critical, title: 'c: checkout down', severity: 'SEV1', status: 'triggered', assignee: 'zoe', affected_services: [service] });
+    expect(row).toMatchObject({
+      id: ids.critical,
+      title: 'c: checkout down',
+      severity: 'SEV1',
+      status: 'triggered',
+      assignee: 'zoe',
+      affected_services: [service],
+    });
     expect(row.duration_ms).toBeGreaterThanOrEqual(0);
     expect(Date.parse(row.created_at)).not.toBeNaN();
   });
@@ -75,7 +88,14 @@ describe('listing incidents comes from Temporal visibility', () => {
     // Imported: created long ago, but its workflow started and closed just now (newest in visibility).
     const old = await engine.call('POST', '/api/v1/incidents/import', {
       token: 'admin',
-      body: { title: 'old one', severity: 'SEV4', affected_services: [service], root_cause: 'x', created_at: '2026-01-05T10:00:00Z', resolved_at: '2026-01-05T11:00:00Z' },
+      body: {
+        title: 'old one',
+        severity: 'SEV4',
+        affected_services: [service],
+        root_cause: 'x',
+        created_at: '2026-01-05T10:00:00Z',
+        resolved_at: '2026-01-05T11:00:00Z',
+      },
     });
     expect(old.status).toBe(201);
     await eventually(async () => (await list('')).total === 4);
@@ -86,7 +106,9 @@ describe('listing incidents comes from Temporal visibility', () => {
     expect(asc.at(-1)).toBe(old.body.id);
     const all = await list('sort=created&order=desc&limit=3&cursor=1');
     expect(all).toMatchObject({ total: 4, next_cursor: null });
-    expect(all.incidents.map((i: any) => i.id)).toEqual([...(await list('sort=created&order=asc')).incidents.map((i: any) => i.id)].reverse().slice(1));
+    expect(all.incidents.map((i: any) => i.id)).toEqual(
+      [...(await list('sort=created&order=asc')).incidents.map((i: any) => i.id)].reverse().slice(1),
+    );
   });
 
   it('names a bad query parameter', async () => {

@@ -8,9 +8,19 @@ async function* stream(rows: [string, number, number][]): AsyncIterable<Bounded<
 
 describe('newestFirst', () => {
   it('finds the k newest across running (by start) and closed (by close) without reading the rest', async () => {
-    const running = stream([['r1', 100, 100], ['r2', 90, 90], ['r3', 20, 20], ['r4', 10, 10]]);
+    const running = stream([
+      ['r1', 100, 100],
+      ['r2', 90, 90],
+      ['r3', 20, 20],
+      ['r4', 10, 10],
+    ]);
     // A closed incident created long ago but closed recently comes early in its stream.
-    const closed = stream([['c1', 5, 95], ['c2', 80, 85], ['c3', 70, 75], ['c4', 1, 2]]);
+    const closed = stream([
+      ['c1', 5, 95],
+      ['c2', 80, 85],
+      ['c3', 70, 75],
+      ['c4', 1, 2],
+    ]);
     const top = await newestFirst([running, closed], 3, (r) => r.created);
     const newest = [...top!.rows].sort((a, b) => b.created - a.created).slice(0, 3);
     expect(newest.map((r) => r.id)).toEqual(['r1', 'r2', 'c2']);
@@ -19,7 +29,18 @@ describe('newestFirst', () => {
   });
 
   it('gives up (the caller reads everything) when a stream is not ordered or a bound is below a created time', async () => {
-    expect(await newestFirst([stream([['a', 10, 10], ['b', 20, 20]])], 1, (r) => r.created)).toBeUndefined();
+    expect(
+      await newestFirst(
+        [
+          stream([
+            ['a', 10, 10],
+            ['b', 20, 20],
+          ]),
+        ],
+        1,
+        (r) => r.created,
+      ),
+    ).toBeUndefined();
     expect(await newestFirst([stream([['a', 30, 20]])], 1, (r) => r.created)).toBeUndefined();
   });
 

@@ -10,12 +10,25 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.close());
 
-async function readyDeployment(namespace: string, name: string, replicas: number, labels: Record<string, string> = {}) {
+async function readyDeployment(
+  namespace: string,
+  name: string,
+  replicas: number,
+  labels: Record<string, string> = {},
+) {
   await k.apps.createNamespacedDeployment({ namespace, body: deployment(name, replicas, labels) });
-  await eventually(async () => ((await k.apps.readNamespacedDeployment({ name, namespace })).status?.readyReplicas ?? 0) === replicas, { timeoutMs: 60_000 });
+  await eventually(
+    async () =>
+      ((await k.apps.readNamespacedDeployment({ name, namespace })).status?.readyReplicas ?? 0) === replicas,
+    { timeoutMs: 60_000 },
+  );
 }
-const revision = async (namespace: string, name: string) => (await k.apps.readNamespacedDeployment({ name, namespace })).metadata?.annotations?.['deployment.kubernetes.io/revision'];
-const image = async (namespace: string, name: string) => (await k.apps.readNamespacedDeployment({ name, namespace })).spec?.template?.spec?.containers?.[0]?.image;
+const revision = async (namespace: string, name: string) =>
+  (await k.apps.readNamespacedDeployment({ name, namespace })).metadata?.annotations?.[
+    'deployment.kubernetes.io/revision'
+  ];
+const image = async (namespace: string, name: string) =>
+  (await k.apps.readNamespacedDeployment({ name, namespace })).spec?.template?.spec?.containers?.[0]?.image;
 
 describe('rolling-restart, started by an alert', () => {
   it('matches the alert, restarts the Deployment (low impact: no approval), and records every step', async () => {
@@ -25,12 +38,24 @@ describe('rolling-restart, started by an alert', () => {
     const r = await engine.call('POST', '/api/v1/alerts/alertmanager', {
       bearer: ALERT_SECRETS.alertmanager,
       body: {
-        version: '4', status: 'firing', groupKey: `restart-${service}`, receiver: 'tourniquet',
-        alerts: [{ status: 'firing', labels: { alertname: 'PodsUnhealthy', service, namespace, deployment: 'api', severity: 'error' }, annotations: { summary: 'api pods crash-looping' }, fingerprint: `fp-${service}` }],
+        version: '4',
+        status: 'firing',
+        groupKey: `restart-${service}`,
+        receiver: 'tourniquet',
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'PodsUnhealthy', service, namespace, deployment: 'api', severity: 'error' },
+            annotations: { summary: 'api pods crash-looping' },
+            fingerprint: `fp-${service}`,
+          },
+        ],
       },
     });
     expect(r.status).toBe(200);
-    const id = await eventually(async () => (await engine.call('GET', `/api/v1/incidents?service=${service}`)).body.incidents[0]?.id);
+    const id = await eventually(
+      async () => (await engine.call('GET', `/api/v1/incidents?service=${service}`)).body.incidents[0]?.id,
+    );
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ name: 'rolling-restart', status: 'succeeded', started_by: 'tourniquet' });
     expect(run.steps.map((s: any) => `${s.id}:${s.status}`)).toEqual(['restart:succeeded', 'wait:succeeded']);
@@ -42,18 +67,33 @@ describe('rolling-restart, started by an alert', () => {
     expect(d.status?.readyReplicas).toBe(3);
 
     const record = await detail(engine, id);
-    expect(record.service_health[service]).toMatchObject({ health: 'recovering', updated_by: 'runbook:rolling-restart', note: 'api restarted, 3/3 available' });
+    expect(record.service_health[service]).toMatchObject({
+      health: 'recovering',
+      updated_by: 'runbook:rolling-restart',
+      note: 'api restarted, 3/3 available',
+    });
     const timeline = record.timeline.map((e: any) => e.message);
-    expect(timeline).toEqual(expect.arrayContaining(['Runbook rolling-restart started', expect.stringMatching(/^Step "Restart api" succeeded/), expect.stringMatching(/^Runbook rolling-restart succeeded/)]));
+    expect(timeline).toEqual(
+      expect.arrayContaining([
+        'Runbook rolling-restart started',
+        expect.stringMatching(/^Step "Restart api" succeeded/),
+        expect.stringMatching(/^Runbook rolling-restart succeeded/),
+      ]),
+    );
   });
 
   it('does not restart twice when a step is retried with the same key', async () => {
     const namespace = await createNamespace(k, 'idem');
     await readyDeployment(namespace, 'web', 2);
     const acts = createKubernetesActivities({ kubeconfig: k.kc });
-    expect(await acts.k8sRolloutRestart({ namespace, name: 'web', key: 'INC-1-rb-1/restart' })).toEqual({ restarted: true });
-    const stamp = (await k.apps.readNamespacedDeployment({ name: 'web', namespace })).spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
-    expect(await acts.k8sRolloutRestart({ namespace, name: 'web', key: 'INC-1-rb-1/restart' })).toEqual({ restarted: false });
+    expect(await acts.k8sRolloutRestart({ namespace, name: 'web', key: 'INC-1-rb-1/restart' })).toEqual({
+      restarted: true,
+    });
+    const stamp = (await k.apps.readNamespacedDeployment({ name: 'web', namespace })).spec?.template?.metadata
+      ?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+    expect(await acts.k8sRolloutRestart({ namespace, name: 'web', key: 'INC-1-rb-1/restart' })).toEqual({
+      restarted: false,
+    });
     const again = await k.apps.readNamespacedDeployment({ name: 'web', namespace });
     expect(again.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBe(stamp);
     await eventually(async () => (await revision(namespace, 'web')) === '2');
@@ -65,7 +105,15 @@ describe('rollback-deployment needs an approval', () => {
     const namespace = await createNamespace(k, prefix);
     await readyDeployment(namespace, 'checkout', 3);
     await k.apps.patchNamespacedDeployment(
-      { name: 'checkout', namespace, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/checkout:v2-bad' }] } } } } },
+      {
+        name: 'checkout',
+        namespace,
+        body: {
+          spec: {
+            template: { spec: { containers: [{ name: 'app', image: 'registry.example/checkout:v2-bad' }] } },
+          },
+        },
+      },
       mergePatch,
     );
     await eventually(async () => (await revision(namespace, 'checkout')) === '2');
@@ -75,53 +123,107 @@ describe('rollback-deployment needs an approval', () => {
   it('waits for an approver, survives a worker restart while waiting, then rolls back exactly once', async () => {
     const namespace = await badDeploy('rollback');
     const id = await declare(engine, unique('checkout'));
-    const started = await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } } });
+    const started = await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } },
+    });
     expect(started.status).toBe(202);
     const approval = await pendingApproval(engine, id);
-    expect(approval).toMatchObject({ step_id: 'undo', impact: 'high', status: 'pending', requested_by: 'rob', approvals_needed: 1 });
+    expect(approval).toMatchObject({
+      step_id: 'undo',
+      impact: 'high',
+      status: 'pending',
+      requested_by: 'rob',
+      approvals_needed: 1,
+    });
     expect(approval.what).toContain('restore the pod template of the revision before 2');
     expect(await image(namespace, 'checkout')).toBe('registry.example/checkout:v2-bad'); // nothing done yet
 
     // Only approvers may decide; viewers and responders are refused.
-    expect((await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'viewer', body: {} })).status).toBe(403);
-    expect((await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'responder', body: {} })).status).toBe(403);
+    expect(
+      (
+        await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+          token: 'viewer',
+          body: {},
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+          token: 'responder',
+          body: {},
+        })
+      ).status,
+    ).toBe(403);
 
     await engine.stopWorker();
     await engine.startWorker();
 
-    const decided = await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: { comment: 'v2 is bad, go' } });
+    const decided = await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+      token: 'approver',
+      body: { comment: 'v2 is bad, go' },
+    });
     expect(decided.status).toBe(200);
     expect(decided.body).toMatchObject({ status: 'approved', decided_by: 'alice' });
-    expect((await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'admin', body: {} })).status).toBe(409);
+    expect(
+      (
+        await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+          token: 'admin',
+          body: {},
+        })
+      ).status,
+    ).toBe(409);
 
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(await image(namespace, 'checkout')).toBe('registry.example/checkout:v1');
     expect(await revision(namespace, 'checkout')).toBe('3');
     const timeline = (await detail(engine, id)).timeline;
-    expect(timeline.filter((e: any) => e.message.startsWith('Step "Roll back checkout" succeeded'))).toHaveLength(1);
-    expect(timeline.find((e: any) => e.message.startsWith('Approval approved'))).toMatchObject({ actor: 'alice', kind: 'approval' });
+    expect(
+      timeline.filter((e: any) => e.message.startsWith('Step "Roll back checkout" succeeded')),
+    ).toHaveLength(1);
+    expect(timeline.find((e: any) => e.message.startsWith('Approval approved'))).toMatchObject({
+      actor: 'alice',
+      kind: 'approval',
+    });
   });
 
   it('on rejection skips the step, escalates, and changes nothing', async () => {
     const namespace = await badDeploy('reject');
     const id = await declare(engine, unique('checkout'));
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } },
+    });
     const approval = await pendingApproval(engine, id);
-    expect((await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/reject`, { token: 'approver', body: {} })).status).toBe(400); // reason required
-    const rejected = await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/reject`, { token: 'approver', body: { reason: 'deploy v3 instead' } });
+    expect(
+      (
+        await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/reject`, {
+          token: 'approver',
+          body: {},
+        })
+      ).status,
+    ).toBe(400); // reason required
+    const rejected = await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/reject`, {
+      token: 'approver',
+      body: { reason: 'deploy v3 instead' },
+    });
     expect(rejected.body.status).toBe('rejected');
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'escalated' });
     expect(run.outcome).toContain('platform-oncall');
-    expect(run.steps.find((s: any) => s.id === 'undo')).toMatchObject({ status: 'skipped', result: 'approval rejected' });
+    expect(run.steps.find((s: any) => s.id === 'undo')).toMatchObject({
+      status: 'skipped',
+      result: 'approval rejected',
+    });
     expect(await revision(namespace, 'checkout')).toBe('2');
   });
 
   it('in dry-run describes the rollback and changes nothing', async () => {
     const namespace = await badDeploy('dryrun');
     const id = await declare(engine, unique('checkout'));
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' }, dry_run: true } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' }, dry_run: true },
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run.outcome).toContain('dry-run');
@@ -137,7 +239,9 @@ describe('scale-out', () => {
     const namespace = await createNamespace(k, 'scale');
     await readyDeployment(namespace, 'search', 2);
     const id = await declare(engine, unique('search'));
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'scale-out', params: { namespace, deployment: 'search', max_replicas: '3' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'scale-out', params: { namespace, deployment: 'search', max_replicas: '3' } },
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'succeeded' });
     const d = await k.apps.readNamespacedDeployment({ name: 'search', namespace });
@@ -151,7 +255,9 @@ describe('blast radius caps', () => {
     const namespace = await createNamespace(k, 'cap');
     await readyDeployment(namespace, 'search', 2);
     const id = await declare(engine, unique('search'));
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'scale-out', params: { namespace, deployment: 'search', factor: '5' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'scale-out', params: { namespace, deployment: 'search', factor: '5' } },
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'escalated' });
     expect((await detail(engine, id)).timeline.at(-1).message).toContain('exceeds the ×2 cap');
@@ -164,22 +270,53 @@ describe('failover', () => {
     const namespace = await createNamespace(k, prefix);
     await readyDeployment(namespace, 'db-proxy', 2, { tier: 'proxy' });
     await readyDeployment(namespace, 'db-proxy-standby', 0, standbyLabels);
-    await k.core.createNamespacedService({ namespace, body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } } });
+    await k.core.createNamespacedService({
+      namespace,
+      body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
+    });
     const id = await declare(engine, unique('db'), 'critical');
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: { name: 'failover', params: { namespace, service: 'db', primary: 'db-proxy', standby: 'db-proxy-standby', confirm_fenced: 'true' } },
+      body: {
+        name: 'failover',
+        params: {
+          namespace,
+          service: 'db',
+          primary: 'db-proxy',
+          standby: 'db-proxy-standby',
+          confirm_fenced: 'true',
+        },
+      },
     });
     // A human checklist item first: the incident shows which step it waits on.
-    const waiting = await eventually(async () => (await detail(engine, id)).runbooks[0]?.steps.find((s: any) => s.status === 'waiting'));
+    const waiting = await eventually(async () =>
+      (await detail(engine, id)).runbooks[0]?.steps.find((s: any) => s.status === 'waiting'),
+    );
     expect(waiting).toMatchObject({ id: 'confirm-fenced', impact: 'manual' });
-    expect((await k.core.readNamespacedService({ namespace, name: 'db' })).spec?.selector).toEqual({ app: 'db-proxy' });
-    const done = await engine.call('POST', `/api/v1/incidents/${id}/runbooks/${id}-rb-1/steps/confirm-fenced/complete`, { body: { note: 'writers stopped' } });
+    expect((await k.core.readNamespacedService({ namespace, name: 'db' })).spec?.selector).toEqual({
+      app: 'db-proxy',
+    });
+    const done = await engine.call(
+      'POST',
+      `/api/v1/incidents/${id}/runbooks/${id}-rb-1/steps/confirm-fenced/complete`,
+      { body: { note: 'writers stopped' } },
+    );
     expect(done.status).toBe(200);
     expect(done.body.result).toBe('done by rob: writers stopped');
     const approval = await pendingApproval(engine, id);
     expect(approval.step_id).toBe('switch');
-    expect((await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} })).status).toBe(200);
-    return { namespace, id, run: await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']) };
+    expect(
+      (
+        await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+          token: 'approver',
+          body: {},
+        })
+      ).status,
+    ).toBe(200);
+    return {
+      namespace,
+      id,
+      run: await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']),
+    };
   }
 
   it('scales the standby up, switches the Service to it and verifies endpoints', async () => {
@@ -187,7 +324,9 @@ describe('failover', () => {
     expect(run).toMatchObject({ status: 'succeeded' });
     const svc = await k.core.readNamespacedService({ namespace, name: 'db' });
     expect(svc.spec?.selector).toEqual({ app: 'db-proxy-standby' });
-    expect((await k.apps.readNamespacedDeployment({ namespace, name: 'db-proxy-standby' })).spec?.replicas).toBe(2);
+    expect(
+      (await k.apps.readNamespacedDeployment({ namespace, name: 'db-proxy-standby' })).spec?.replicas,
+    ).toBe(2);
   });
 
   it('switches back when verification fails (the standby selector also catches primary pods), then escalates', async () => {
@@ -201,20 +340,36 @@ describe('failover', () => {
         spec: {
           replicas: 0,
           selector: { matchLabels: { tier: 'proxy' } },
-          template: { metadata: { labels: { tier: 'proxy', role: 'standby' } }, spec: deployment('x', 1).spec.template.spec },
+          template: {
+            metadata: { labels: { tier: 'proxy', role: 'standby' } },
+            spec: deployment('x', 1).spec.template.spec,
+          },
         },
       },
     });
-    await k.core.createNamespacedService({ namespace, body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } } });
+    await k.core.createNamespacedService({
+      namespace,
+      body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
+    });
     const id = await declare(engine, unique('db'), 'critical');
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'failover', params: { namespace, service: 'db', primary: 'db-proxy', standby: 'db-proxy-standby' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: {
+        name: 'failover',
+        params: { namespace, service: 'db', primary: 'db-proxy', standby: 'db-proxy-standby' },
+      },
+    });
     const approval = await pendingApproval(engine, id);
-    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} });
+    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+      token: 'approver',
+      body: {},
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'escalated' });
     expect(run.steps.map((s: any) => s.id)).toContain('switch-back');
     expect(run.outcome).toContain('switched back');
-    expect((await k.core.readNamespacedService({ namespace, name: 'db' })).spec?.selector).toEqual({ app: 'db-proxy' });
+    expect((await k.core.readNamespacedService({ namespace, name: 'db' })).spec?.selector).toEqual({
+      app: 'db-proxy',
+    });
   });
 });
 
@@ -222,15 +377,32 @@ describe('runbook catalogue and bad requests', () => {
   it('lists the six built-in runbooks with their metadata', async () => {
     const r = await engine.call('GET', '/api/v1/runbooks', { token: 'viewer' });
     expect(r.body.runbooks.map((m: any) => m.name).sort()).toEqual([
-      'db-connection-failure', 'failover', 'postgres-connection-exhaustion', 'rollback-deployment', 'rolling-restart', 'scale-out',
+      'db-connection-failure',
+      'failover',
+      'postgres-connection-exhaustion',
+      'rollback-deployment',
+      'rolling-restart',
+      'scale-out',
     ]);
-    expect(r.body.runbooks[0]).toEqual(expect.objectContaining({ owner: expect.any(String), escalation: expect.any(String), eta: expect.any(String), version: expect.any(String) }));
+    expect(r.body.runbooks[0]).toEqual(
+      expect.objectContaining({
+        owner: expect.any(String),
+        escalation: expect.any(String),
+        eta: expect.any(String),
+        version: expect.any(String),
+      }),
+    );
   });
 
   it('refuses unknown runbooks and stops with a clear message when a parameter is missing', async () => {
     const id = await declare(engine, unique('svc'));
-    expect((await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'reboot-the-world' } })).status).toBe(404);
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rolling-restart', params: { namespace: 'x' } } });
+    expect(
+      (await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'reboot-the-world' } }))
+        .status,
+    ).toBe(404);
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'rolling-restart', params: { namespace: 'x' } },
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'escalated' });
     expect(run.outcome).toContain('missing parameter "deployment"');

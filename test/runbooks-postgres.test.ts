@@ -9,7 +9,9 @@ let engine: TestEngine;
 const sessions: Client[] = [];
 beforeAll(async () => {
   pg = await startPostgres({ maxConnections: 20 });
-  engine = await startEngine({ postgres: { 'orders-db': pg.url, 'gone-db': 'postgres://postgres@127.0.0.1:1/postgres' } });
+  engine = await startEngine({
+    postgres: { 'orders-db': pg.url, 'gone-db': 'postgres://postgres@127.0.0.1:1/postgres' },
+  });
 });
 afterAll(async () => {
   await Promise.all(sessions.map((c) => c.end().catch(() => undefined)));
@@ -24,7 +26,11 @@ async function session(application: string): Promise<Client> {
   sessions.push(c);
   return c;
 }
-const alive = async (c: Client) => c.query('select 1').then(() => true, () => false);
+const alive = async (c: Client) =>
+  c.query('select 1').then(
+    () => true,
+    () => false,
+  );
 
 describe('postgres-connection-exhaustion on a real PostgreSQL', () => {
   it('diagnoses, waits for approval, terminates only the stale idle-in-transaction sessions, and verifies headroom', async () => {
@@ -37,7 +43,9 @@ describe('postgres-connection-exhaustion on a real PostgreSQL', () => {
     const fresh = await session('billing-worker');
 
     const id = await declare(engine, unique('orders-db'), 'critical');
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'postgres-connection-exhaustion', params: { service: 'orders-db', idle_seconds: '3' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'postgres-connection-exhaustion', params: { service: 'orders-db', idle_seconds: '3' } },
+    });
     const approval = await pendingApproval(engine, id);
     expect(approval).toMatchObject({ step_id: 'terminate', impact: 'high' });
     // Nothing happens while the step waits (each query also restarts the session's idle clock).
@@ -45,7 +53,10 @@ describe('postgres-connection-exhaustion on a real PostgreSQL', () => {
     await new Promise((r) => setTimeout(r, 3500)); // the stuck sessions are now idle in transaction for > 3 s
     await fresh.query('begin'); // idle in transaction too, but younger than the threshold
 
-    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} });
+    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+      token: 'approver',
+      body: {},
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run.outcome).toMatch(/^terminated 3 sessions/);
@@ -55,7 +66,10 @@ describe('postgres-connection-exhaustion on a real PostgreSQL', () => {
     expect(await alive(fresh)).toBe(true);
 
     const evidence = run.steps.filter((s: any) => s.title.startsWith('Evidence'));
-    expect(evidence.map((s: any) => s.title)).toEqual(['Evidence: connections before', 'Evidence: connections after']);
+    expect(evidence.map((s: any) => s.title)).toEqual([
+      'Evidence: connections before',
+      'Evidence: connections after',
+    ]);
     const before = JSON.parse(evidence[0].result);
     expect(before.max_connections).toBe(20);
     expect(before.by_application['billing-worker']).toBe(4);
@@ -70,30 +84,60 @@ describe('the blast radius cap on terminated sessions', () => {
     for (const c of stuck) await c.query('begin');
     await new Promise((r) => setTimeout(r, 2500));
     const id = await declare(engine, unique('orders-db'));
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'postgres-connection-exhaustion', params: { service: 'orders-db', idle_seconds: '2', max_terminate: '2' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: {
+        name: 'postgres-connection-exhaustion',
+        params: { service: 'orders-db', idle_seconds: '2', max_terminate: '2' },
+      },
+    });
     const approval = await pendingApproval(engine, id);
     expect(approval.what).toContain('terminate up to 2 sessions');
-    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} });
+    await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+      token: 'approver',
+      body: {},
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run.outcome).toMatch(/^terminated 2 sessions \(cap 2; 1 idle in transaction remain\)/);
     expect((await Promise.all(stuck.map(alive))).filter(Boolean)).toHaveLength(1);
   });
 });
 
-describe('db-connection-failure, the seeds\' example runbook', () => {
+describe("db-connection-failure, the seeds' example runbook", () => {
   const k = kube();
 
   it('checks the database, restarts the app, and verifies connectivity', async () => {
     const namespace = await createNamespace(k, 'dbconn');
     await k.apps.createNamespacedDeployment({ namespace, body: deployment('orders-web', 2) });
-    await eventually(async () => (await k.apps.readNamespacedDeployment({ namespace, name: 'orders-web' })).status?.readyReplicas === 2, { timeoutMs: 60_000 });
+    await eventually(
+      async () =>
+        (await k.apps.readNamespacedDeployment({ namespace, name: 'orders-web' })).status?.readyReplicas ===
+        2,
+      { timeoutMs: 60_000 },
+    );
     const id = await declare(engine, unique('orders-web'));
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: { name: 'db-connection-failure', params: { database: 'orders-db', namespace, deployment: 'orders-web', health_url: `${engine.url}/healthz` } },
+      body: {
+        name: 'db-connection-failure',
+        params: {
+          database: 'orders-db',
+          namespace,
+          deployment: 'orders-web',
+          health_url: `${engine.url}/healthz`,
+        },
+      },
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'succeeded' });
-    expect(run.steps.map((s: any) => s.id)).toEqual(['confirm', 'app-health', 'evidence-2', 'db-health', 'evidence-4', 'restart-app', 'wait', 'verify']);
+    expect(run.steps.map((s: any) => s.id)).toEqual([
+      'confirm',
+      'app-health',
+      'evidence-2',
+      'db-health',
+      'evidence-4',
+      'restart-app',
+      'wait',
+      'verify',
+    ]);
     expect(JSON.parse(run.steps[2].result)).toMatchObject({ ok: true, status: 200 });
     const d = await k.apps.readNamespacedDeployment({ namespace, name: 'orders-web' });
     expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
@@ -103,17 +147,26 @@ describe('db-connection-failure, the seeds\' example runbook', () => {
     const namespace = await createNamespace(k, 'dbdown');
     await k.apps.createNamespacedDeployment({ namespace, body: deployment('orders-web', 1) });
     const id = await declare(engine, unique('orders-web'));
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'db-connection-failure', params: { database: 'gone-db', namespace, deployment: 'orders-web' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: {
+        name: 'db-connection-failure',
+        params: { database: 'gone-db', namespace, deployment: 'orders-web' },
+      },
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'escalated' });
     expect(run.outcome).toContain('dba-oncall');
     expect(run.steps.map((s: any) => s.id)).not.toContain('restart-app');
-    expect((await detail(engine, id)).timeline.some((e: any) => e.message.includes('is unreachable'))).toBe(true);
+    expect((await detail(engine, id)).timeline.some((e: any) => e.message.includes('is unreachable'))).toBe(
+      true,
+    );
   });
 
   it('stops with a clear message when a target is not configured', async () => {
     const id = await declare(engine, unique('x'));
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'postgres-connection-exhaustion', params: { service: 'unknown-db' } } });
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'postgres-connection-exhaustion', params: { service: 'unknown-db' } },
+    });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run.status).toBe('failed');
     expect(run.outcome).toContain('No PostgreSQL target is configured for service "unknown-db"');

@@ -15,20 +15,46 @@ afterAll(() => engine?.close());
 it('a worker killed with SIGKILL while a rollback waits for approval loses nothing: approved later, the rollback runs once', async () => {
   const namespace = await createNamespace(k, 'killed');
   await k.apps.createNamespacedDeployment({ namespace, body: deployment('orders', 1) });
-  await k.apps.patchNamespacedDeployment({ name: 'orders', namespace, body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/orders:v2' }] } } } } }, mergePatch);
-  await eventually(async () => (await k.apps.readNamespacedDeployment({ name: 'orders', namespace })).metadata?.annotations?.['deployment.kubernetes.io/revision'] === '2');
+  await k.apps.patchNamespacedDeployment(
+    {
+      name: 'orders',
+      namespace,
+      body: {
+        spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/orders:v2' }] } } },
+      },
+    },
+    mergePatch,
+  );
+  await eventually(
+    async () =>
+      (await k.apps.readNamespacedDeployment({ name: 'orders', namespace })).metadata?.annotations?.[
+        'deployment.kubernetes.io/revision'
+      ] === '2',
+  );
 
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '../bench/support/worker-process.ts')], {
-    env: { ...process.env, BENCH_TEMPORAL: process.env.TOURNIQUET_TEST_TEMPORAL, BENCH_TASK_QUEUE: engine.taskQueue, BENCH_NAMESPACE: engine.namespace, BENCH_KUBECONFIG: process.env.TOURNIQUET_TEST_KUBECONFIG },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '../bench/support/worker-process.ts')],
+    {
+      env: {
+        ...process.env,
+        BENCH_TEMPORAL: process.env.TOURNIQUET_TEST_TEMPORAL,
+        BENCH_TASK_QUEUE: engine.taskQueue,
+        BENCH_NAMESPACE: engine.namespace,
+        BENCH_KUBECONFIG: process.env.TOURNIQUET_TEST_KUBECONFIG,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
     child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
   });
 
   const id = await declare(engine, unique('orders'));
-  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rollback-deployment', params: { namespace, deployment: 'orders' } } });
+  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+    body: { name: 'rollback-deployment', params: { namespace, deployment: 'orders' } },
+  });
   const approval = await pendingApproval(engine, id);
 
   const exited = new Promise((r) => child.once('exit', r));
@@ -36,7 +62,14 @@ it('a worker killed with SIGKILL while a rollback waits for approval loses nothi
   await exited;
 
   await engine.startWorker();
-  expect((await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, { token: 'approver', body: {} })).status).toBe(200);
+  expect(
+    (
+      await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+        token: 'approver',
+        body: {},
+      })
+    ).status,
+  ).toBe(200);
   const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'], 90_000);
   expect(run).toMatchObject({ status: 'succeeded' });
   const d = await k.apps.readNamespacedDeployment({ name: 'orders', namespace });

@@ -69,7 +69,8 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
   const deadline = Date.now() + 30_000;
   for (;;) {
     const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 250))]);
-    if (early !== 'running') throw new Error(`Temporal dev server exited (code ${early}); last log lines:\n${tail(o.logFile)}`);
+    if (early !== 'running')
+      throw new Error(`Temporal dev server exited (code ${early}); last log lines:\n${tail(o.logFile)}`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
       await conn.workflowService.getSystemInfo({});
@@ -78,7 +79,9 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`Temporal dev server did not answer on ${address} within 30 s; last log lines:\n${tail(o.logFile)}`);
+        throw new Error(
+          `Temporal dev server did not answer on ${address} within 30 s; last log lines:\n${tail(o.logFile)}`,
+        );
       }
     }
   }

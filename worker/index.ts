@@ -25,10 +25,19 @@ export interface EngineWorker {
  */
 export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
   loadRunbookCatalog(); // refuses to start on an invalid or duplicate runbook
-  const workflowBundle = deps.workflowBundle ?? { code: (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger })).code };
+  const workflowBundle = deps.workflowBundle ?? {
+    code: (
+      await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger })
+    ).code,
+  };
   // After a worker dies, its cached workflows' next tasks wait this long on its sticky queue
   // before any worker may take them: keep it short so an approval after a crash is quick.
-  const common = { connection: deps.connection, namespace: deps.namespace, workflowBundle, stickyQueueScheduleToStartTimeout: '3 seconds' as const };
+  const common = {
+    connection: deps.connection,
+    namespace: deps.namespace,
+    workflowBundle,
+    stickyQueueScheduleToStartTimeout: '3 seconds' as const,
+  };
   const main = await Worker.create({
     ...common,
     taskQueue: deps.taskQueue,
@@ -37,7 +46,11 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
     // ~1,000 cached incidents cost 550-700 MB (see shared VERIFIED.md); evicted ones replay on demand.
     maxCachedWorkflows: 1000,
   });
-  const ids = await Worker.create({ ...common, taskQueue: idTaskQueue(deps.taskQueue), maxCachedWorkflows: 10 });
+  const ids = await Worker.create({
+    ...common,
+    taskQueue: idTaskQueue(deps.taskQueue),
+    maxCachedWorkflows: 10,
+  });
   let mainRunning: Promise<void> | undefined;
   return {
     run: async () => {
@@ -54,4 +67,11 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
 
 const noop = () => undefined;
 /** The bundler's progress output is noise at start-up; warnings and errors still show. */
-export const quietBundlerLogger = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
+export const quietBundlerLogger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  log: noop,
+  warn: console.warn,
+  error: console.error,
+};

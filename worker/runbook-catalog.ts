@@ -15,7 +15,10 @@ const Trigger = z
     services: z.array(z.string().min(1)).min(1).optional(),
     severities: z.array(z.enum(SEVERITIES)).min(1).optional(),
   })
-  .refine((t) => t.labels || t.services || t.severities, 'a trigger needs at least one of labels, services, severities');
+  .refine(
+    (t) => t.labels || t.services || t.severities,
+    'a trigger needs at least one of labels, services, severities',
+  );
 
 export const RunbookMetaSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case, like rolling-restart'),
@@ -26,7 +29,9 @@ export const RunbookMetaSchema = z.strictObject({
   escalation: z.string().min(1),
   eta: z.string().regex(/^\d+[smh]$/, 'a duration like 10m'),
   params: z.record(z.string(), z.string()),
-  stronger: z.strictObject({ runbook: z.string().min(1), params: z.record(z.string(), z.string()).optional() }).optional(),
+  stronger: z
+    .strictObject({ runbook: z.string().min(1), params: z.record(z.string(), z.string()).optional() })
+    .optional(),
 });
 
 export class RunbookCatalogError extends Error {}
@@ -36,20 +41,31 @@ const DIR = path.resolve(__dirname, '../runbooks');
 export function loadRunbookCatalog(dir = DIR): RunbookMeta[] {
   const metas: RunbookMeta[] = [];
   const files = new Map<string, string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()) {
     const def = require(path.join(dir, file)).default as RunbookDefinition | undefined;
-    if (!def?.meta || typeof def.run !== 'function') throw new RunbookCatalogError(`runbooks/${file} must default-export defineRunbook({ meta, run })`);
+    if (!def?.meta || typeof def.run !== 'function')
+      throw new RunbookCatalogError(`runbooks/${file} must default-export defineRunbook({ meta, run })`);
     const parsed = RunbookMetaSchema.safeParse(def.meta);
     if (!parsed.success) {
-      throw new RunbookCatalogError(`runbooks/${file}: invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new RunbookCatalogError(
+        `runbooks/${file}: invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     const other = files.get(parsed.data.name);
-    if (other) throw new RunbookCatalogError(`runbooks/${file} and runbooks/${other} both name a runbook "${parsed.data.name}"`);
+    if (other)
+      throw new RunbookCatalogError(
+        `runbooks/${file} and runbooks/${other} both name a runbook "${parsed.data.name}"`,
+      );
     files.set(parsed.data.name, file);
     metas.push(parsed.data);
   }
   for (const m of metas) {
-    if (m.stronger && !files.has(m.stronger.runbook)) throw new RunbookCatalogError(`runbooks/${files.get(m.name)}: stronger.runbook names no runbook: ${m.stronger.runbook}`);
+    if (m.stronger && !files.has(m.stronger.runbook))
+      throw new RunbookCatalogError(
+        `runbooks/${files.get(m.name)}: stronger.runbook names no runbook: ${m.stronger.runbook}`,
+      );
   }
   return metas;
 }

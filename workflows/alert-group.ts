@@ -3,12 +3,21 @@ import type { AlertEvent } from '../domain/alerts';
 import { incidentId } from '../domain/incident';
 import { SEVERITIES, Severity } from '../domain/severity';
 import type { Activities } from '../activities';
-import { AlertGroupInput, alertGroupQuery, alertsSignal, incidentEndedSignal, NewIncident } from './definitions';
+import {
+  AlertGroupInput,
+  alertGroupQuery,
+  alertsSignal,
+  incidentEndedSignal,
+  NewIncident,
+} from './definitions';
 import { incident } from './incident';
 
 // Allocation only hands out a number: retrying it forever is harmless, and an alert must
 // never be dropped because Temporal was briefly busy.
-const allocation = { startToCloseTimeout: '10 seconds', retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' } } as const;
+const allocation = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+} as const;
 const { allocateIncidentNumber } = wf.proxyActivities<Activities>(allocation);
 // A local activity runs inside the alert group's own workflow task: two fewer round trips
 // through the task queue for every new incident, which matters most in a storm of new keys.
@@ -44,7 +53,11 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
         queue.unshift(...batch);
       }
     } else if (batch.some((e) => e.action === 'trigger')) {
-      const id = incidentId(wf.patched('local-id-allocation') ? await local.allocateIncidentNumber() : await allocateIncidentNumber());
+      const id = incidentId(
+        wf.patched('local-id-allocation')
+          ? await local.allocateIncidentNumber()
+          : await allocateIncidentNumber(),
+      );
       await wf.startChild(incident, {
         workflowId: id,
         taskQueue: input.taskQueue,
@@ -65,9 +78,13 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
       opened.push(id);
     } // resolve/acknowledge for a key with no open incident: nothing to do
 
-    if (wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength > (input.historyLimit ?? 8_000)) {
+    if (
+      wf.workflowInfo().continueAsNewSuggested ||
+      wf.workflowInfo().historyLength > (input.historyLimit ?? 8_000)
+    ) {
       await wf.condition(wf.allHandlersFinished);
-      if (queue.length === 0) return await wf.continueAsNew<typeof alertGroup>({ ...input, openIncident: open });
+      if (queue.length === 0)
+        return await wf.continueAsNew<typeof alertGroup>({ ...input, openIncident: open });
     }
   }
 }
@@ -76,7 +93,9 @@ function incidentFromAlerts(batch: AlertEvent[]): NewIncident {
   const firing = batch.filter((e) => e.action === 'trigger');
   const first = firing[0];
   const severity = SEVERITIES.find((s: Severity) => firing.some((e) => e.severity === s)) ?? first.severity;
-  const labels = Object.entries(first.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  const labels = Object.entries(first.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   return {
     title: first.summary,
     description: `Opened by ${first.source} alert (dedup key ${first.dedup_key}).${labels ? ` Labels: ${labels}.` : ''}`,

@@ -7,7 +7,16 @@ import type { AlertEvent, AlertPolicy } from '../domain/alerts';
 import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Incident } from '../domain/incident';
-import type { ActionItem, ActionStatus, Evidence, Health, Postmortem, PostmortemEdit, ServiceHealth, StatusUpdate } from '../domain/record';
+import type {
+  ActionItem,
+  ActionStatus,
+  Evidence,
+  Health,
+  Postmortem,
+  PostmortemEdit,
+  ServiceHealth,
+  StatusUpdate,
+} from '../domain/record';
 import type { Severity } from '../domain/severity';
 import type { Status } from '../domain/lifecycle';
 
@@ -79,7 +88,9 @@ export interface IncidentMemo {
 }
 
 export const incidentQuery = defineQuery<Incident>('incident');
-export const acknowledgeUpdate = defineUpdate<Incident, [{ actor: string; assignee?: string }]>('acknowledge');
+export const acknowledgeUpdate = defineUpdate<Incident, [{ actor: string; assignee?: string }]>(
+  'acknowledge',
+);
 export const transitionUpdate = defineUpdate<
   Incident,
   [{ actor: string; to: Status; note?: string; root_cause?: string }]
@@ -90,17 +101,33 @@ export const editUpdate = defineUpdate<
   [{ actor: string; severity?: Severity; assignee?: string; affected_services?: string[] }]
 >('edit');
 
-export const evidenceUpdate = defineUpdate<Evidence, [{ actor: string; kind: Evidence['kind']; title: string; url?: string; text?: string }]>('addEvidence');
-export const serviceHealthUpdate = defineUpdate<ServiceHealth, [{ actor: string; service: string; health: Health; note?: string }]>('setServiceHealth');
-export const statusUpdateUpdate = defineUpdate<StatusUpdate, [{ actor: string; message: string; status?: string; visibility: StatusUpdate['visibility'] }]>('postStatusUpdate');
-export const postmortemEditUpdate = defineUpdate<Postmortem, [{ actor: string; sections: PostmortemEdit }]>('editPostmortem');
+export const evidenceUpdate = defineUpdate<
+  Evidence,
+  [{ actor: string; kind: Evidence['kind']; title: string; url?: string; text?: string }]
+>('addEvidence');
+export const serviceHealthUpdate = defineUpdate<
+  ServiceHealth,
+  [{ actor: string; service: string; health: Health; note?: string }]
+>('setServiceHealth');
+export const statusUpdateUpdate = defineUpdate<
+  StatusUpdate,
+  [{ actor: string; message: string; status?: string; visibility: StatusUpdate['visibility'] }]
+>('postStatusUpdate');
+export const postmortemEditUpdate = defineUpdate<Postmortem, [{ actor: string; sections: PostmortemEdit }]>(
+  'editPostmortem',
+);
 export const postmortemPublishUpdate = defineUpdate<Incident, [{ actor: string }]>('publishPostmortem');
-export const actionItemCreateUpdate = defineUpdate<ActionItem, [{ actor: string; title: string; owner: string; due: string }]>('createActionItem');
+export const actionItemCreateUpdate = defineUpdate<
+  ActionItem,
+  [{ actor: string; title: string; owner: string; due: string }]
+>('createActionItem');
 export const actionItemChangeUpdate = defineUpdate<
   ActionItem,
   [{ actor: string; id: string; title?: string; owner?: string; due?: string; status?: ActionStatus }]
 >('changeActionItem');
-export const actionItemDeleteUpdate = defineUpdate<ActionItem, [{ actor: string; id: string }]>('deleteActionItem');
+export const actionItemDeleteUpdate = defineUpdate<ActionItem, [{ actor: string; id: string }]>(
+  'deleteActionItem',
+);
 
 /** Alerts for an incident (firing, resolved, acknowledged), forwarded by its alert group. */
 export const alertsSignal = defineSignal<[AlertEvent[]]>('alerts');
@@ -119,8 +146,13 @@ export const startRunbookUpdate = defineUpdate<
 /** Each runbook run sends its whole record to the incident after every change. */
 export const runbookProgressSignal = defineSignal<[RunbookRunRecord]>('runbookProgress');
 export const runbookQuery = defineQuery<RunbookRunRecord>('runbook');
-export const approvalUpdate = defineUpdate<ApprovalRecord, [{ approvalId: string; approve: boolean; actor: string; comment?: string }]>('decideApproval');
-export const manualStepUpdate = defineUpdate<StepRecord, [{ stepId: string; actor: string; note?: string }]>('completeManualStep');
+export const approvalUpdate = defineUpdate<
+  ApprovalRecord,
+  [{ approvalId: string; approve: boolean; actor: string; comment?: string }]
+>('decideApproval');
+export const manualStepUpdate = defineUpdate<StepRecord, [{ stepId: string; actor: string; note?: string }]>(
+  'completeManualStep',
+);
 
 /** Guardrail state of one service (or of the whole engine, service "*"). */
 export interface GuardState {
@@ -131,12 +163,21 @@ export interface GuardState {
   actions: { action: string; incident: string; at: number }[];
   failures: number[];
 }
-export type GuardDecision = { decision: 'allowed' | 'paused' | 'rate_limited' | 'breaker_open'; reason: string };
+export type GuardDecision = {
+  decision: 'allowed' | 'paused' | 'rate_limited' | 'breaker_open';
+  reason: string;
+};
 export const guardWorkflowId = (service: string) => `guard-${service}`;
 export const guardQuery = defineQuery<GuardState>('guard');
 /** `record: false` only checks (pause, breaker) without counting an action. */
-export const guardAcquireUpdate = defineUpdate<GuardDecision, [{ action: string; incident: string; record?: boolean }]>('acquire');
-export const guardReportUpdate = defineUpdate<GuardState, [{ action: string; incident: string; ok: boolean }]>('report');
+export const guardAcquireUpdate = defineUpdate<
+  GuardDecision,
+  [{ action: string; incident: string; record?: boolean }]
+>('acquire');
+export const guardReportUpdate = defineUpdate<
+  GuardState,
+  [{ action: string; incident: string; ok: boolean }]
+>('report');
 export const guardPauseUpdate = defineUpdate<GuardState, [{ paused: boolean; actor: string }]>('pause');
 export const guardResetUpdate = defineUpdate<GuardState, [{ actor: string }]>('resetBreaker');
 

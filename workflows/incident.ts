@@ -29,10 +29,16 @@ import {
 const DEFAULT_HISTORY_LIMIT = 8_000; // Temporal warns at 10k events; leave room for in-flight work.
 
 // The worker's escalation config, read once per run and recorded in history.
-const config = wf.proxyActivities<Pick<Activities, 'escalationConfig'>>({ startToCloseTimeout: '10 seconds', retry: { maximumInterval: '10 seconds' } });
+const config = wf.proxyActivities<Pick<Activities, 'escalationConfig'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
 
 /** Pages per person for the on-call load report, compact enough for the memo. */
-const pageLog = (pages: PageRecord[]) => pages.filter((p) => p.kind === 'page').map((p) => [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0] as const);
+const pageLog = (pages: PageRecord[]) =>
+  pages
+    .filter((p) => p.kind === 'page')
+    .map((p) => [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0] as const);
 
 /**
  * One workflow per incident; the workflow id is the incident id. It is the incident's
@@ -50,7 +56,12 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   // Memo fields for metrics; runs from before them keep the memo (and its upserts) they had.
   const richMemo = wf.patched('record-memo');
 
-  const record = (actor: string, kind: TimelineEntry['kind'], message: string, data?: TimelineEntry['data']) => {
+  const record = (
+    actor: string,
+    kind: TimelineEntry['kind'],
+    message: string,
+    data?: TimelineEntry['data'],
+  ) => {
     state.timeline.push({ at: nowIso(), actor, kind, message, ...(data ? { data } : {}) });
   };
   /**
@@ -59,7 +70,12 @@ export async function incident(input: IncidentInput): Promise<Incident> {
    */
   let published = '';
   function publish(): void {
-    const memo: IncidentMemo = { title: state.title, created_at: state.created_at, resolved_at: state.resolved_at, ...(state.pages ? { pages: pageLog(state.pages) } : {}) };
+    const memo: IncidentMemo = {
+      title: state.title,
+      created_at: state.created_at,
+      resolved_at: state.resolved_at,
+      ...(state.pages ? { pages: pageLog(state.pages) } : {}),
+    };
     if (richMemo) {
       const items = state.action_items ?? [];
       Object.assign(memo, {
@@ -67,10 +83,20 @@ export async function incident(input: IncidentInput): Promise<Incident> {
         dedup_key: state.dedup_key,
         actions: [items.filter(isOpenItem).length, items.length],
         postmortem: state.postmortem?.status,
-        approvals_pending: state.runbooks.reduce((n, r) => n + r.approvals.filter((a) => a.status === 'pending').length, 0),
+        approvals_pending: state.runbooks.reduce(
+          (n, r) => n + r.approvals.filter((a) => a.status === 'pending').length,
+          0,
+        ),
       });
     }
-    const listed = JSON.stringify([state.severity, state.status, state.assignee, state.affected_services, state.acknowledged_at, memo]);
+    const listed = JSON.stringify([
+      state.severity,
+      state.status,
+      state.assignee,
+      state.affected_services,
+      state.acknowledged_at,
+      memo,
+    ]);
     if (wf.patched('publish-on-change') && listed === published) return;
     published = listed;
     wf.upsertSearchAttributes([
@@ -83,7 +109,8 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     ]);
     wf.upsertMemo({ ...memo });
   }
-  const conflict = (message: string) => wf.ApplicationFailure.create({ type: FailureType.conflict, message, nonRetryable: true });
+  const conflict = (message: string) =>
+    wf.ApplicationFailure.create({ type: FailureType.conflict, message, nonRetryable: true });
 
   function acknowledge(actor: string, assignee?: string) {
     state.status = 'acknowledged';
@@ -110,7 +137,12 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     }
     if (to === 'closed') state.closed_at = now;
     if (to === 'resolved') recordHandlers.onResolved();
-    record(actor, 'status', `Status ${from} → ${to}` + (note ? `: ${note}` : ''), root_cause ? { root_cause } : undefined);
+    record(
+      actor,
+      'status',
+      `Status ${from} → ${to}` + (note ? `: ${note}` : ''),
+      root_cause ? { root_cause } : undefined,
+    );
   }
 
   function receiveAlerts(events: AlertEvent[]) {
@@ -121,8 +153,15 @@ export async function incident(input: IncidentInput): Promise<Incident> {
       if (e.action === 'trigger') {
         if (!known) {
           state.alerts.push({
-            fingerprint: e.fingerprint, source: e.source, summary: e.summary, status: 'firing', count: 1,
-            first_seen: e.received_at, last_seen: e.received_at, labels: e.labels, url: e.url,
+            fingerprint: e.fingerprint,
+            source: e.source,
+            summary: e.summary,
+            status: 'firing',
+            count: 1,
+            first_seen: e.received_at,
+            last_seen: e.received_at,
+            labels: e.labels,
+            url: e.url,
           });
           if (!state.related_alerts.includes(e.fingerprint)) state.related_alerts.push(e.fingerprint);
           record(actor, 'alert', `Alert firing: ${e.summary}`, { fingerprint: e.fingerprint });
@@ -131,7 +170,10 @@ export async function incident(input: IncidentInput): Promise<Incident> {
           known.last_seen = e.received_at;
           if (known.status === 'resolved') {
             known.status = 'firing';
-            record(actor, 'alert', `Alert firing again: ${e.summary}`, { fingerprint: e.fingerprint, count: known.count });
+            record(actor, 'alert', `Alert firing again: ${e.summary}`, {
+              fingerprint: e.fingerprint,
+              count: known.count,
+            });
           }
         }
       } else if (e.action === 'resolve' && known?.status === 'firing') {
@@ -145,7 +187,12 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     const allCleared = state.alerts.length > 0 && state.alerts.every((a) => a.status === 'resolved');
     if (wasFiring && allCleared && isActive(state.status)) {
       if (alertPolicy.autoResolve.includes(state.severity)) {
-        transition('tourniquet', 'resolved', 'all alerts cleared', 'All alerts cleared; resolved automatically by policy');
+        transition(
+          'tourniquet',
+          'resolved',
+          'all alerts cleared',
+          'All alerts cleared; resolved automatically by policy',
+        );
       } else {
         record('tourniquet', 'system', `All alerts cleared; a human resolves ${state.severity} incidents`);
       }
@@ -155,15 +202,48 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   }
 
   /** Starts a runbook as a child workflow; its progress comes back as signals. */
-  async function startRunbook(actor: string, name: string, params: Record<string, string>, dryRun?: boolean, approvalRequired?: string): Promise<string> {
+  async function startRunbook(
+    actor: string,
+    name: string,
+    params: Record<string, string>,
+    dryRun?: boolean,
+    approvalRequired?: string,
+  ): Promise<string> {
     const n = state.runbooks.length + 1;
     const runId = `${state.id}-rb-${n}`;
-    state.runbooks.push({ run_id: runId, name, started_by: actor, status: 'running', params, steps: [], approvals: [], started_at: nowIso() });
-    record(actor, 'runbook', `Runbook ${name} started${dryRun ? ' (dry-run)' : ''}${approvalRequired ? ` for approval: ${approvalRequired}` : ''}`, { run_id: runId, params });
+    state.runbooks.push({
+      run_id: runId,
+      name,
+      started_by: actor,
+      status: 'running',
+      params,
+      steps: [],
+      approvals: [],
+      started_at: nowIso(),
+    });
+    record(
+      actor,
+      'runbook',
+      `Runbook ${name} started${dryRun ? ' (dry-run)' : ''}${approvalRequired ? ` for approval: ${approvalRequired}` : ''}`,
+      { run_id: runId, params },
+    );
     await wf.startChild(runbookRun, {
       workflowId: runId,
       parentClosePolicy: 'ABANDON', // survives the incident's continue-as-new
-      args: [{ incidentId: state.id, runId, name, params, startedBy: actor, severity: state.severity, dryRun, alertsFiring: state.alerts.filter((a) => a.status === 'firing').length, service: state.affected_services[0] || params.service, ...(approvalRequired ? { approvalRequired } : {}) }],
+      args: [
+        {
+          incidentId: state.id,
+          runId,
+          name,
+          params,
+          startedBy: actor,
+          severity: state.severity,
+          dryRun,
+          alertsFiring: state.alerts.filter((a) => a.status === 'firing').length,
+          service: state.affected_services[0] || params.service,
+          ...(approvalRequired ? { approvalRequired } : {}),
+        },
+      ],
     });
     return runId;
   }
@@ -175,20 +255,51 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     for (const step of run.steps) {
       const old = before?.steps.find((s) => s.id === step.id);
       if (old?.status === step.status) continue;
-      const verb = { running: 'started', waiting: 'waiting', succeeded: 'succeeded', failed: 'failed', skipped: 'skipped' }[step.status];
+      const verb = {
+        running: 'started',
+        waiting: 'waiting',
+        succeeded: 'succeeded',
+        failed: 'failed',
+        skipped: 'skipped',
+      }[step.status];
       const detail = step.error ?? (step.status === 'running' ? undefined : step.result);
-      record(`runbook:${run.name}`, 'runbook', `Step "${step.title}" ${verb}${step.dry_run ? ' (dry-run)' : ''}${detail ? `: ${detail}` : ''}`, { run_id: run.run_id, step: step.id, impact: step.impact, duration_ms: step.duration_ms });
+      record(
+        `runbook:${run.name}`,
+        'runbook',
+        `Step "${step.title}" ${verb}${step.dry_run ? ' (dry-run)' : ''}${detail ? `: ${detail}` : ''}`,
+        { run_id: run.run_id, step: step.id, impact: step.impact, duration_ms: step.duration_ms },
+      );
     }
     for (const a of run.approvals) {
       const old = before?.approvals.find((x) => x.id === a.id);
-      if (!old) record(`runbook:${run.name}`, 'approval', `Approval requested for "${a.title}" (${a.impact}; ${a.reason}): ${a.what}`, { approval_id: a.id });
+      if (!old)
+        record(
+          `runbook:${run.name}`,
+          'approval',
+          `Approval requested for "${a.title}" (${a.impact}; ${a.reason}): ${a.what}`,
+          { approval_id: a.id },
+        );
       if (a.escalated_at && !old?.escalated_at) {
         const meta = RUNBOOKS[run.name]?.meta;
-        record('tourniquet', 'approval', `Approval for "${a.title}" not decided by ${a.escalates_at}: escalating to ${meta?.escalation ?? 'the incident commander'}; rejected at ${a.expires_at} if still undecided`, { approval_id: a.id });
+        record(
+          'tourniquet',
+          'approval',
+          `Approval for "${a.title}" not decided by ${a.escalates_at}: escalating to ${meta?.escalation ?? 'the incident commander'}; rejected at ${a.expires_at} if still undecided`,
+          { approval_id: a.id },
+        );
       }
-      if (old && old.status !== a.status) record(a.decided_by ?? 'unknown', 'approval', `Approval ${a.status} for "${a.title}"${a.comment ? `: ${a.comment}` : ''}`, { approval_id: a.id });
+      if (old && old.status !== a.status)
+        record(
+          a.decided_by ?? 'unknown',
+          'approval',
+          `Approval ${a.status} for "${a.title}"${a.comment ? `: ${a.comment}` : ''}`,
+          { approval_id: a.id },
+        );
     }
-    if (run.finished_at && !before?.finished_at) record(`runbook:${run.name}`, 'runbook', `Runbook ${run.name} ${run.status}: ${run.outcome}`, { run_id: run.run_id });
+    if (run.finished_at && !before?.finished_at)
+      record(`runbook:${run.name}`, 'runbook', `Runbook ${run.name} ${run.status}: ${run.outcome}`, {
+        run_id: run.run_id,
+      });
     if (i >= 0) state.runbooks[i] = run;
     else state.runbooks.push(run);
     recordHandlers.fromRunbook(run, before);
@@ -213,11 +324,18 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   wf.setHandler(runbookProgressSignal, runbookProgress);
   wf.setHandler(
     startRunbookUpdate,
-    async ({ actor, name, params, dry_run }) => ({ run_id: await startRunbook(actor, name, params, dry_run) }),
+    async ({ actor, name, params, dry_run }) => ({
+      run_id: await startRunbook(actor, name, params, dry_run),
+    }),
     {
       validator: ({ name }) => {
         closedGuard(undefined);
-        if (!RUNBOOKS[name]) throw wf.ApplicationFailure.create({ type: FailureType.notFound, message: `no runbook named ${name}`, nonRetryable: true });
+        if (!RUNBOOKS[name])
+          throw wf.ApplicationFailure.create({
+            type: FailureType.notFound,
+            message: `no runbook named ${name}`,
+            nonRetryable: true,
+          });
       },
     },
   );
@@ -228,8 +346,12 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     if (input.alerts) receiveAlerts(input.alerts);
     // The runbook whose triggers match best runs by itself; with none, the incident waits for humans.
     const labels = input.alerts?.find((a) => a.action === 'trigger')?.labels ?? {};
-    const meta = pickRunbook(Object.values(RUNBOOKS).map((r) => r.meta), { labels, services: state.affected_services, severity: state.severity });
-    if (meta) await startRunbook('tourniquet', meta.name, { ...labels, service: state.affected_services[0] ?? '' });
+    const meta = pickRunbook(
+      Object.values(RUNBOOKS).map((r) => r.meta),
+      { labels, services: state.affected_services, severity: state.severity },
+    );
+    if (meta)
+      await startRunbook('tourniquet', meta.name, { ...labels, service: state.affected_services[0] ?? '' });
   }
   publish();
 
@@ -248,7 +370,10 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     },
     {
       validator: (_update) => {
-        if (state.status !== 'triggered' && !state.escalation?.awaiting_ack) throw conflict(`incident is already ${state.status}; only a triggered incident can be acknowledged`);
+        if (state.status !== 'triggered' && !state.escalation?.awaiting_ack)
+          throw conflict(
+            `incident is already ${state.status}; only a triggered incident can be acknowledged`,
+          );
       },
     },
   );
@@ -263,7 +388,9 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     },
     {
       validator: ({ to, root_cause }) => {
-        const refusal = transitionRefusal(state.status, to, root_cause) ?? (to === 'closed' ? recordHandlers.refuseClose() : undefined);
+        const refusal =
+          transitionRefusal(state.status, to, root_cause) ??
+          (to === 'closed' ? recordHandlers.refuseClose() : undefined);
         if (refusal) throw conflict(refusal);
       },
     },
@@ -322,7 +449,8 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     publish();
   }
 
-  const mustContinueAsNew = () => wf.workflowInfo().historyLength >= historyLimit || wf.workflowInfo().continueAsNewSuggested;
+  const mustContinueAsNew = () =>
+    wf.workflowInfo().historyLength >= historyLimit || wf.workflowInfo().continueAsNewSuggested;
   const woken = () => tellAlertGroup || state.status === 'closed' || mustContinueAsNew();
   for (;;) {
     if (esc) {
@@ -338,13 +466,17 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     if (tellAlertGroup && input.alertGroupId) {
       tellAlertGroup = false;
       // The group may be gone (terminated by hand); then nobody is waiting, which is fine.
-      await wf.getExternalWorkflowHandle(input.alertGroupId).signal(incidentEndedSignal, { incidentId: state.id }).catch(() => undefined);
+      await wf
+        .getExternalWorkflowHandle(input.alertGroupId)
+        .signal(incidentEndedSignal, { incidentId: state.id })
+        .catch(() => undefined);
       continue;
     }
     await wf.condition(wf.allHandlersFinished);
     await esc?.drain();
     if (state.status === 'closed') return state;
-    if (!tellAlertGroup) return await wf.continueAsNew<typeof incident>({ ...input, alerts: undefined, carried: state });
+    if (!tellAlertGroup)
+      return await wf.continueAsNew<typeof incident>({ ...input, alerts: undefined, carried: state });
   }
 }
 

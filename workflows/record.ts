@@ -29,10 +29,18 @@ export interface RecordHooks {
 }
 
 const nowIso = () => new Date().toISOString();
-const fail = (type: string, message: string) => wf.ApplicationFailure.create({ type, message, nonRetryable: true });
+const fail = (type: string, message: string) =>
+  wf.ApplicationFailure.create({ type, message, nonRetryable: true });
 const conflict = (message: string) => fail(FailureType.conflict, message);
 
-export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { onResolved(): void; fromRunbook(run: RunbookRunRecord, before?: RunbookRunRecord): void; refuseClose(): string | undefined } {
+export function registerRecordHandlers(
+  state: Incident,
+  hooks: RecordHooks,
+): {
+  onResolved(): void;
+  fromRunbook(run: RunbookRunRecord, before?: RunbookRunRecord): void;
+  refuseClose(): string | undefined;
+} {
   const { record, publish } = hooks;
   const notClosed = (_update: unknown) => {
     if (state.status === 'closed') throw conflict('incident is closed');
@@ -49,17 +57,30 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
   /** Published postmortem and every action item done: the incident closes by itself. */
   const maybeClose = () => {
     const open = (state.action_items ?? []).filter(isOpenItem).length;
-    if (state.postmortem?.status === 'published' && open === 0 && (state.status === 'resolved' || state.status === 'postmortem')) {
+    if (
+      state.postmortem?.status === 'published' &&
+      open === 0 &&
+      (state.status === 'resolved' || state.status === 'postmortem')
+    ) {
       hooks.transition('tourniquet', 'closed', 'postmortem published and every action item closed');
     }
   };
-  const firstReminder = (a: ActionItem) => (isOpenItem(a) ? new Date(Math.max(Date.parse(a.due), Date.now())).toISOString() : undefined);
+  const firstReminder = (a: ActionItem) =>
+    isOpenItem(a) ? new Date(Math.max(Date.parse(a.due), Date.now())).toISOString() : undefined;
 
   wf.setHandler(
     evidenceUpdate,
     ({ actor, kind, title, url, text }) => {
       state.evidence ??= [];
-      const e = { id: `ev-${state.evidence.length + 1}`, kind, title, url, text, added_by: actor, added_at: nowIso() };
+      const e = {
+        id: `ev-${state.evidence.length + 1}`,
+        kind,
+        title,
+        url,
+        text,
+        added_by: actor,
+        added_at: nowIso(),
+      };
       state.evidence.push(e);
       record(actor, 'evidence', `Evidence (${kind}): ${title}`, { evidence_id: e.id });
       return e;
@@ -79,7 +100,11 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
     {
       validator: ({ service }) => {
         notClosed(undefined);
-        if (!state.affected_services.includes(service)) throw fail(FailureType.invalid, `service: ${service} is not an affected service of ${state.id} (add it with PATCH affected_services)`);
+        if (!state.affected_services.includes(service))
+          throw fail(
+            FailureType.invalid,
+            `service: ${service} is not an affected service of ${state.id} (add it with PATCH affected_services)`,
+          );
       },
     },
   );
@@ -88,7 +113,14 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
     statusUpdateUpdate,
     ({ actor, message, status, visibility }) => {
       state.status_updates ??= [];
-      const u = { incident_id: state.id, message, status: status ?? state.status, visibility, created_by: actor, created_at: nowIso() };
+      const u = {
+        incident_id: state.id,
+        message,
+        status: status ?? state.status,
+        visibility,
+        created_by: actor,
+        created_at: nowIso(),
+      };
       state.status_updates.push(u);
       record(actor, 'communication', `Status update (${visibility}): ${message.split('\n')[0]}`);
       hooks.escalation()?.statusUpdatePosted();
@@ -134,7 +166,8 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
       validator: (_update) => {
         if (!state.postmortem) throw conflict('the postmortem is drafted when the incident is resolved');
         if (state.postmortem.status === 'published') throw conflict('the postmortem is already published');
-        if (!state.postmortem.root_cause.trim()) throw fail(FailureType.invalid, 'root_cause: write the root cause before publishing');
+        if (!state.postmortem.root_cause.trim())
+          throw fail(FailureType.invalid, 'root_cause: write the root cause before publishing');
       },
     },
   );
@@ -144,7 +177,17 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
     ({ actor, title, owner, due }) => {
       state.action_items ??= [];
       const now = nowIso();
-      const a: ActionItem = { id: `AI-${state.action_items.length + 1}`, title, owner, due, status: 'open', created_by: actor, created_at: now, updated_at: now, reminders: 0 };
+      const a: ActionItem = {
+        id: `AI-${state.action_items.length + 1}`,
+        title,
+        owner,
+        due,
+        status: 'open',
+        created_by: actor,
+        created_at: now,
+        updated_at: now,
+        reminders: 0,
+      };
       a.next_reminder_at = firstReminder(a);
       state.action_items.push(a);
       record(actor, 'postmortem', `Action item ${a.id} for ${owner}, due ${due}: ${title}`);
@@ -159,10 +202,17 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
     actionItemChangeUpdate,
     ({ actor, id, ...change }) => {
       const a = item(id);
-      const changes = Object.entries(change).filter(([k, v]) => v !== undefined && v !== (a as unknown as Record<string, unknown>)[k]);
+      const changes = Object.entries(change).filter(
+        ([k, v]) => v !== undefined && v !== (a as unknown as Record<string, unknown>)[k],
+      );
       Object.assign(a, Object.fromEntries(changes), { updated_at: nowIso() });
       if (change.due !== undefined || change.status !== undefined) a.next_reminder_at = firstReminder(a);
-      if (changes.length) record(actor, 'postmortem', `Action item ${id}: ${changes.map(([k, v]) => `${k} → ${v}`).join(', ')}`);
+      if (changes.length)
+        record(
+          actor,
+          'postmortem',
+          `Action item ${id}: ${changes.map(([k, v]) => `${k} → ${v}`).join(', ')}`,
+        );
       hooks.escalation()?.replan();
       maybeClose();
       publish();
@@ -194,17 +244,31 @@ export function registerRecordHandlers(state: Incident, hooks: RecordHooks): { o
       for (const s of run.steps) {
         if (!s.id.startsWith('evidence-') || before?.steps.some((b) => b.id === s.id)) continue;
         state.evidence ??= [];
-        state.evidence.push({ id: `ev-${state.evidence.length + 1}`, kind: 'log', title: s.title.replace(/^Evidence: /, ''), text: s.result, added_by: `runbook:${run.name}`, added_at: s.finished_at ?? nowIso() });
+        state.evidence.push({
+          id: `ev-${state.evidence.length + 1}`,
+          kind: 'log',
+          title: s.title.replace(/^Evidence: /, ''),
+          text: s.result,
+          added_by: `runbook:${run.name}`,
+          added_at: s.finished_at ?? nowIso(),
+        });
       }
       for (const h of (run.health ?? []).slice(before?.health?.length ?? 0)) {
         state.service_health ??= {};
-        state.service_health[h.service] = { health: h.health, note: h.note, updated_by: `runbook:${run.name}`, updated_at: h.at };
+        state.service_health[h.service] = {
+          health: h.health,
+          note: h.note,
+          updated_by: `runbook:${run.name}`,
+          updated_at: h.at,
+        };
       }
     },
     /** Why the incident may not close yet, if so. */
     refuseClose() {
       const open = (state.action_items ?? []).filter(isOpenItem);
-      return open.length ? `${open.length} action item(s) still open (${open.map((a) => a.id).join(', ')}); close them or mark them done first` : undefined;
+      return open.length
+        ? `${open.length} action item(s) still open (${open.map((a) => a.id).join(', ')}); close them or mark them done first`
+        : undefined;
     },
   };
 }

@@ -7,7 +7,14 @@ import type { Activities } from '../activities';
 import { decide, DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
 import type { Severity } from '../domain/severity';
-import { approvalUpdate, FailureType, manualStepUpdate, type MetricsSinks, runbookProgressSignal, runbookQuery } from './definitions';
+import {
+  approvalUpdate,
+  FailureType,
+  manualStepUpdate,
+  type MetricsSinks,
+  runbookProgressSignal,
+  runbookQuery,
+} from './definitions';
 import { RUNBOOKS } from './runbook-registry';
 import { RunbookContext, RunbookEscalation, StepSpec } from './runbook-sdk';
 import { parseDuration } from '../domain/escalation';
@@ -28,15 +35,30 @@ export interface RunbookRunInput {
 }
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
-const retry: wf.ActivityOptions['retry'] = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 };
+const retry: wf.ActivityOptions['retry'] = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 5,
+};
 // Long waits (rollouts) heartbeat; a call silent for 30 s is considered lost and retried.
-const k8s = wf.proxyActivities<KubernetesActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry });
+const k8s = wf.proxyActivities<KubernetesActivities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry,
+});
 const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 seconds', retry });
 const http = wf.proxyActivities<HttpActivities>({ startToCloseTimeout: '30 seconds', retry });
-const guard = wf.proxyActivities<GuardActivities>({ startToCloseTimeout: '20 seconds', retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' } });
+const guard = wf.proxyActivities<GuardActivities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
+});
 
 const { metrics } = wf.proxySinks<MetricsSinks>();
-const config = wf.proxyActivities<Pick<Activities, 'guardrailConfig'>>({ startToCloseTimeout: '10 seconds', retry });
+const config = wf.proxyActivities<Pick<Activities, 'guardrailConfig'>>({
+  startToCloseTimeout: '10 seconds',
+  retry,
+});
 
 /**
  * One run of one runbook for one incident, as a child workflow of the incident. It keeps
@@ -61,7 +83,8 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     // The incident may have continued as new; the external handle follows the latest run.
     await incident.signal(runbookProgressSignal, record).catch(() => undefined);
   };
-  const refuse = (message: string) => wf.ApplicationFailure.create({ type: FailureType.conflict, message, nonRetryable: true });
+  const refuse = (message: string) =>
+    wf.ApplicationFailure.create({ type: FailureType.conflict, message, nonRetryable: true });
 
   wf.setHandler(runbookQuery, () => record);
   wf.setHandler(
@@ -87,11 +110,25 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     {
       validator: ({ approvalId, actor }) => {
         const a = record.approvals.find((x) => x.id === approvalId);
-        if (!a) throw wf.ApplicationFailure.create({ type: FailureType.notFound, message: `approval ${approvalId} not found`, nonRetryable: true });
+        if (!a)
+          throw wf.ApplicationFailure.create({
+            type: FailureType.notFound,
+            message: `approval ${approvalId} not found`,
+            nonRetryable: true,
+          });
         if (a.status !== 'pending') throw refuse(`approval ${approvalId} is already ${a.status}`);
-        if (actor === a.requested_by) throw wf.ApplicationFailure.create({ type: FailureType.forbidden, message: 'you cannot approve your own request', nonRetryable: true });
+        if (actor === a.requested_by)
+          throw wf.ApplicationFailure.create({
+            type: FailureType.forbidden,
+            message: 'you cannot approve your own request',
+            nonRetryable: true,
+          });
         if (a.approved_by.includes(actor)) {
-          throw wf.ApplicationFailure.create({ type: FailureType.forbidden, message: `${actor} has already approved; this step needs a second, different approver`, nonRetryable: true });
+          throw wf.ApplicationFailure.create({
+            type: FailureType.forbidden,
+            message: `${actor} has already approved; this step needs a second, different approver`,
+            nonRetryable: true,
+          });
         }
       },
     },
@@ -107,20 +144,32 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     {
       validator: ({ stepId }) => {
         const s = record.steps.find((x) => x.id === stepId);
-        if (!s || s.impact !== 'manual') throw wf.ApplicationFailure.create({ type: FailureType.notFound, message: `manual step ${stepId} not found`, nonRetryable: true });
+        if (!s || s.impact !== 'manual')
+          throw wf.ApplicationFailure.create({
+            type: FailureType.notFound,
+            message: `manual step ${stepId} not found`,
+            nonRetryable: true,
+          });
         if (s.status !== 'waiting') throw refuse(`step ${stepId} is ${s.status}, not waiting`);
       },
     },
   );
 
-  const begin = (spec: { id: string; title: string; eta?: string }, impact: StepRecord['impact']): StepRecord => {
+  const begin = (
+    spec: { id: string; title: string; eta?: string },
+    impact: StepRecord['impact'],
+  ): StepRecord => {
     const s: StepRecord = { id: spec.id, title: spec.title, impact, status: 'running', started_at: now() };
     const eta = parseDuration(spec.eta);
     if (eta !== undefined) s.due_at = new Date(Date.now() + eta * 1000).toISOString();
     record.steps.push(s);
     return s;
   };
-  const finish = (s: StepRecord, status: StepRecord['status'], detail: { result?: string; error?: string }) => {
+  const finish = (
+    s: StepRecord,
+    status: StepRecord['status'],
+    detail: { result?: string; error?: string },
+  ) => {
     metrics.stepFinished(input.name, status);
     s.status = status;
     s.finished_at = now();
@@ -135,7 +184,9 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
    * Returns a refusal, or undefined when the step may run.
    */
   async function gate(spec: StepSpec, s: StepRecord, force?: string): Promise<string | undefined> {
-    const d = force ? { decision: 'approval' as const, approvals: 1, reason: force } : decide(guardrails, { impact: spec.impact, severity: input.severity, service, now: new Date() });
+    const d = force
+      ? { decision: 'approval' as const, approvals: 1, reason: force }
+      : decide(guardrails, { impact: spec.impact, severity: input.severity, service, now: new Date() });
     if (d.decision === 'forbidden') return `forbidden by ${d.reason}`;
     if (d.decision === 'auto') return undefined;
     const timeoutMs = guardrails.approvalTimeoutSeconds[input.severity] * 1000;
@@ -161,7 +212,8 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     record.status = 'waiting';
     await report();
     const decided = () => approval.status !== 'pending';
-    if (!wf.patched('approval-expiry')) await wf.condition(decided); // runs from before deadlines existed
+    if (!wf.patched('approval-expiry'))
+      await wf.condition(decided); // runs from before deadlines existed
     else if (!(await wf.condition(decided, timeoutMs))) {
       approval.escalated_at = now();
       await report();
@@ -172,15 +224,25 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
         approval.comment = 'expired without a decision';
       }
     }
-    metrics.approval(approval.status === 'approved' ? 'approved' : approval.comment === 'expired without a decision' ? 'expired' : 'rejected');
+    metrics.approval(
+      approval.status === 'approved'
+        ? 'approved'
+        : approval.comment === 'expired without a decision'
+          ? 'expired'
+          : 'rejected',
+    );
     record.status = 'running';
     s.status = 'running';
-    return approval.status === 'approved' ? undefined : `approval ${approval.comment === 'expired without a decision' ? 'expired' : 'rejected'}`;
+    return approval.status === 'approved'
+      ? undefined
+      : `approval ${approval.comment === 'expired without a decision' ? 'expired' : 'rejected'}`;
   }
 
   const service = input.service || input.params.service || 'unknown';
   // One policy for the whole run, read once from the worker's config (recorded in history).
-  const guardrails: GuardrailConfig = wf.patched('guardrail-config') ? await config.guardrailConfig() : DEFAULT_GUARDRAILS;
+  const guardrails: GuardrailConfig = wf.patched('guardrail-config')
+    ? await config.guardrailConfig()
+    : DEFAULT_GUARDRAILS;
   const dryRun = !!input.dryRun || guardrails.dryRun;
 
   async function runAction<T>(s: StepRecord, action: () => Promise<T>): Promise<T> {
@@ -244,7 +306,8 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     alertsFiring: input.alertsFiring ?? 0,
     param(name) {
       const v = input.params[name];
-      if (!v) throw new RunbookEscalation(`missing parameter "${name}"; start the runbook with params.${name}`);
+      if (!v)
+        throw new RunbookEscalation(`missing parameter "${name}"; start the runbook with params.${name}`);
       return v;
     },
     key: (stepId) => `${input.runId}/${stepId}`,
@@ -259,7 +322,10 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
         return undefined;
       }
       // An offered runbook asks a human for steps the policy would let run alone; it never lifts a stricter rule.
-      const offered = input.approvalRequired && decide(guardrails, { impact: spec.impact, severity: input.severity, service, now: new Date() }).decision === 'auto';
+      const offered =
+        input.approvalRequired &&
+        decide(guardrails, { impact: spec.impact, severity: input.severity, service, now: new Date() })
+          .decision === 'auto';
       const refusal = await gate(spec, s, offered ? input.approvalRequired : undefined);
       if (refusal) return skipAndEscalate(s, refusal, `step "${spec.title}": ${refusal}`);
       // Runs started before shared guardrails existed replay without them.

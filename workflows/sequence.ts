@@ -19,7 +19,8 @@ export async function incidentSequence(next: number = FIRST_INCIDENT_NUMBER): Pr
     },
     {
       validator: (count = 1) => {
-        if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new Error(`count must be 1..10000, not ${count}`);
+        if (!Number.isInteger(count) || count < 1 || count > 10_000)
+          throw new Error(`count must be 1..10000, not ${count}`);
       },
     },
   );

@@ -1,5 +1,12 @@
 import * as wf from '@temporalio/workflow';
-import { guardAcquireUpdate, guardPauseUpdate, guardQuery, guardReportUpdate, guardResetUpdate, GuardState } from './definitions';
+import {
+  guardAcquireUpdate,
+  guardPauseUpdate,
+  guardQuery,
+  guardReportUpdate,
+  guardResetUpdate,
+  GuardState,
+} from './definitions';
 
 /** Rate limits per action (count per window) and the circuit breaker threshold: safe defaults. */
 export const RATE_LIMITS: Record<string, { count: number; windowMs: number }> = {
@@ -32,14 +39,25 @@ export async function serviceGuard(carried?: GuardState): Promise<void> {
   wf.setHandler(guardAcquireUpdate, ({ action, incident, record = true }) => {
     changes++;
     prune();
-    if (state.paused) return { decision: 'paused' as const, reason: `automation is paused${state.paused_by ? ` by ${state.paused_by}` : ''}` };
-    if (state.breaker_open) return { decision: 'breaker_open' as const, reason: `circuit breaker open after ${BREAKER.failures} failed actions; a human must approve or reset it` };
+    if (state.paused)
+      return {
+        decision: 'paused' as const,
+        reason: `automation is paused${state.paused_by ? ` by ${state.paused_by}` : ''}`,
+      };
+    if (state.breaker_open)
+      return {
+        decision: 'breaker_open' as const,
+        reason: `circuit breaker open after ${BREAKER.failures} failed actions; a human must approve or reset it`,
+      };
     if (!record) return { decision: 'allowed' as const, reason: 'not paused' };
     const limit = RATE_LIMITS[action] ?? DEFAULT_LIMIT;
     const recent = state.actions.filter((a) => a.action === action);
     if (recent.length >= limit.count) {
       const retryAt = recent[0].at + limit.windowMs;
-      return { decision: 'rate_limited' as const, reason: `rate limit: at most ${limit.count} ${action} per ${limit.windowMs / 60_000} min (last by ${recent.at(-1)!.incident}); next allowed at ${new Date(retryAt).toISOString()}` };
+      return {
+        decision: 'rate_limited' as const,
+        reason: `rate limit: at most ${limit.count} ${action} per ${limit.windowMs / 60_000} min (last by ${recent.at(-1)!.incident}); next allowed at ${new Date(retryAt).toISOString()}`,
+      };
     }
     state.actions.push({ action, incident, at: now() });
     return { decision: 'allowed' as const, reason: 'within limits' };

@@ -45,13 +45,17 @@ export interface AlertmanagerOptions {
 
 export function alertmanagerEvents(payload: AlertmanagerWebhook, o: AlertmanagerOptions): AlertEvent[] {
   return payload.alerts.map((a) => {
-    const routed = applyRoutes(o.routes, a.labels, { severity: severityOf(a.labels.severity), services: servicesOf(a.labels) });
+    const routed = applyRoutes(o.routes, a.labels, {
+      severity: severityOf(a.labels.severity),
+      services: servicesOf(a.labels),
+    });
     return {
       source: o.source,
       dedup_key: o.dedupLabels ? labelKey(a.labels, o.dedupLabels) : payload.groupKey,
       action: a.status === 'firing' ? 'trigger' : 'resolve',
       fingerprint: a.fingerprint ?? labelKey(a.labels, Object.keys(a.labels).sort()),
-      summary: a.annotations.summary ?? a.annotations.description ?? payload.title ?? a.labels.alertname ?? 'alert',
+      summary:
+        a.annotations.summary ?? a.annotations.description ?? payload.title ?? a.labels.alertname ?? 'alert',
       severity: routed.severity,
       services: routed.services,
       labels: a.labels,

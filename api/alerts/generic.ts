@@ -28,10 +28,17 @@ export function signatureValid(secret: string, rawBody: Buffer, header: string |
   return timingSafeEqual(expected, Buffer.from(m[1], 'hex'));
 }
 
-export function genericEvents(input: z.infer<typeof GenericAlerts>, routes: readonly AlertRoute[], now: string): AlertEvent[] {
+export function genericEvents(
+  input: z.infer<typeof GenericAlerts>,
+  routes: readonly AlertRoute[],
+  now: string,
+): AlertEvent[] {
   return (Array.isArray(input) ? input : [input]).map((a) => {
     const labels = { ...a.labels, ...(a.service ? { service: a.service } : {}) };
-    const routed = applyRoutes(routes, labels, { severity: severityOf(a.severity), services: servicesOf(labels) });
+    const routed = applyRoutes(routes, labels, {
+      severity: severityOf(a.severity),
+      services: servicesOf(labels),
+    });
     return {
       source: 'generic',
       dedup_key: a.dedup_key,

@@ -16,7 +16,9 @@ export function alertGroupId(source: AlertSource, dedupKey: string): string {
  * when Temporal is unreachable it throws UnavailableError (503) and the sender retries.
  */
 export class AlertIntake {
-  constructor(private readonly o: { client: Client; taskQueue: string; alertPolicy: AlertPolicy; timeoutMs?: number }) {}
+  constructor(
+    private readonly o: { client: Client; taskQueue: string; alertPolicy: AlertPolicy; timeoutMs?: number },
+  ) {}
 
   async record(events: AlertEvent[]): Promise<string[]> {
     const groups = new Map<string, AlertEvent[]>();
@@ -30,7 +32,12 @@ export class AlertIntake {
       () =>
         Promise.all(
           [...groups].map(([workflowId, batch]) => {
-            const input: AlertGroupInput = { source: batch[0].source, dedup_key: batch[0].dedup_key, taskQueue: this.o.taskQueue, alertPolicy: this.o.alertPolicy };
+            const input: AlertGroupInput = {
+              source: batch[0].source,
+              dedup_key: batch[0].dedup_key,
+              taskQueue: this.o.taskQueue,
+              alertPolicy: this.o.alertPolicy,
+            };
             return this.o.client.workflow.signalWithStart<typeof alertGroup, [AlertEvent[]]>('alertGroup', {
               workflowId,
               taskQueue: this.o.taskQueue,

@@ -7,7 +7,14 @@ import { parseSeverity } from '../../domain/severity';
 import type { AlertRoute } from '../../config';
 
 /** PagerDuty and Prometheus words, then the engine's own scales. Unknown → SEV3 (warning). */
-const WORDS: Record<string, Severity> = { critical: 'SEV1', error: 'SEV2', warning: 'SEV3', info: 'SEV4', page: 'SEV2', ticket: 'SEV4' };
+const WORDS: Record<string, Severity> = {
+  critical: 'SEV1',
+  error: 'SEV2',
+  warning: 'SEV3',
+  info: 'SEV4',
+  page: 'SEV2',
+  ticket: 'SEV4',
+};
 
 export function severityOf(value: string | undefined): Severity {
   if (!value) return 'SEV3';
@@ -28,7 +35,10 @@ export function applyRoutes(
 ): { severity: Severity; services: string[] } {
   const route = routes.find((r) => Object.entries(r.match).every(([k, v]) => labels[k] === v));
   if (!route) return event;
-  return { severity: route.severity ?? event.severity, services: route.service ? [route.service] : event.services };
+  return {
+    severity: route.severity ?? event.severity,
+    services: route.service ? [route.service] : event.services,
+  };
 }
 
 /** A dedup key from a label set, e.g. `alertname=HighLatency,service=checkout`. */

@@ -31,8 +31,14 @@ export const PagerDutyEvent = z
     images: z.array(z.looseObject({ src: z.string() })).optional(),
   })
   .superRefine((e, ctx) => {
-    if (e.event_action === 'trigger' && !e.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'payload is required for trigger events' });
-    if (e.event_action !== 'trigger' && !e.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `dedup_key is required for ${e.event_action} events` });
+    if (e.event_action === 'trigger' && !e.payload)
+      ctx.addIssue({ code: 'custom', path: ['payload'], message: 'payload is required for trigger events' });
+    if (e.event_action !== 'trigger' && !e.dedup_key)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dedup_key'],
+        message: `dedup_key is required for ${e.event_action} events`,
+      });
   });
 export type PagerDutyEvent = z.infer<typeof PagerDutyEvent>;
 
@@ -41,12 +47,19 @@ export function pagerDutyEvent(e: PagerDutyEvent, routes: readonly AlertRoute[],
   const dedup_key = e.dedup_key ?? randomUUID();
   const p = e.payload;
   const labels: Record<string, string> = Object.fromEntries(
-    Object.entries({ source: p?.source, component: p?.component, group: p?.group, class: p?.class, severity: p?.severity }).filter(
-      (kv): kv is [string, string] => typeof kv[1] === 'string',
-    ),
+    Object.entries({
+      source: p?.source,
+      component: p?.component,
+      group: p?.group,
+      class: p?.class,
+      severity: p?.severity,
+    }).filter((kv): kv is [string, string] => typeof kv[1] === 'string'),
   );
   const service = p?.component ?? p?.source;
-  const routed = applyRoutes(routes, labels, { severity: severityOf(p?.severity), services: service ? [service] : [] });
+  const routed = applyRoutes(routes, labels, {
+    severity: severityOf(p?.severity),
+    services: service ? [service] : [],
+  });
   return {
     source: 'pagerduty',
     dedup_key,

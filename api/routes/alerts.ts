@@ -12,7 +12,9 @@ type Secret = { token?: string; token_sha256?: string } | undefined;
 /** Constant-time check of a presented secret against a configured one (clear or hashed). */
 function secretMatches(secret: Secret, presented: string | undefined): boolean {
   if (!secret || !presented) return false;
-  const want = secret.token ? createHash('sha256').update(secret.token).digest() : Buffer.from(secret.token_sha256 ?? '', 'hex');
+  const want = secret.token
+    ? createHash('sha256').update(secret.token).digest()
+    : Buffer.from(secret.token_sha256 ?? '', 'hex');
   const got = createHash('sha256').update(presented).digest();
   return want.length === got.length && timingSafeEqual(want, got);
 }
@@ -24,7 +26,9 @@ function jsonOf(raw: unknown): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new InputError(`malformed JSON body: ${(err as Error).message}`, [{ path: '(body)', message: 'malformed JSON' }]);
+    throw new InputError(`malformed JSON body: ${(err as Error).message}`, [
+      { path: '(body)', message: 'malformed JSON' },
+    ]);
   }
 }
 
@@ -38,24 +42,45 @@ export function alertsRouter({ intake, config }: { intake: AlertIntake; config: 
   const raw = express.raw({ type: () => true, limit: '1mb' });
 
   for (const source of ['alertmanager', 'grafana'] as const) {
-    router.post(`/api/v1/alerts/${source}`, (req, _res, next) => {
-      const secret = config[source];
-      if (!secretMatches(secret, bearer(req))) return next(new AuthenticationError(`a valid bearer token for ${source} is required`));
-      next();
-    }, raw, async (req, res) => {
-      const body = parse(AlertmanagerWebhook, jsonOf(req.body), 'body');
-      const events = alertmanagerEvents(body, { source, dedupLabels: config[source]?.dedup_labels, routes: config.routes, now: new Date().toISOString() });
-      const groups = await intake.record(events);
-      res.status(200).json({ status: 'ok', alerts: events.length, groups });
-    });
+    router.post(
+      `/api/v1/alerts/${source}`,
+      (req, _res, next) => {
+        const secret = config[source];
+        if (!secretMatches(secret, bearer(req)))
+          return next(new AuthenticationError(`a valid bearer token for ${source} is required`));
+        next();
+      },
+      raw,
+      async (req, res) => {
+        const body = parse(AlertmanagerWebhook, jsonOf(req.body), 'body');
+        const events = alertmanagerEvents(body, {
+          source,
+          dedupLabels: config[source]?.dedup_labels,
+          routes: config.routes,
+          now: new Date().toISOString(),
+        });
+        const groups = await intake.record(events);
+        res.status(200).json({ status: 'ok', alerts: events.length, groups });
+      },
+    );
   }
 
   router.post(`/api/v1/alerts`, raw, async (req, res) => {
     const secret = config.generic?.hmac_secret;
-    if (!secret || !Buffer.isBuffer(req.body) || !signatureValid(secret, req.body, req.header(SIGNATURE_HEADER))) {
-      throw new AuthenticationError(`a valid ${SIGNATURE_HEADER}: sha256=<hex HMAC of the body> header is required`);
+    if (
+      !secret ||
+      !Buffer.isBuffer(req.body) ||
+      !signatureValid(secret, req.body, req.header(SIGNATURE_HEADER))
+    ) {
+      throw new AuthenticationError(
+        `a valid ${SIGNATURE_HEADER}: sha256=<hex HMAC of the body> header is required`,
+      );
     }
-    const events = genericEvents(parse(GenericAlerts, jsonOf(req.body), 'body'), config.routes, new Date().toISOString());
+    const events = genericEvents(
+      parse(GenericAlerts, jsonOf(req.body), 'body'),
+      config.routes,
+      new Date().toISOString(),
+    );
     const groups = await intake.record(events);
     res.status(202).json({ status: 'ok', alerts: events.length, groups });
   });
@@ -63,9 +88,15 @@ export function alertsRouter({ intake, config }: { intake: AlertIntake; config: 
   // PagerDuty answers in its own shape, errors included, so its clients understand us.
   router.post('/v2/enqueue', raw, async (req, res) => {
     const body = jsonOf(req.body) as { routing_key?: unknown };
-    const known = (config.pagerduty?.routing_keys ?? []).some((k) => secretMatches({ token: k }, typeof body?.routing_key === 'string' ? body.routing_key : undefined));
+    const known = (config.pagerduty?.routing_keys ?? []).some((k) =>
+      secretMatches({ token: k }, typeof body?.routing_key === 'string' ? body.routing_key : undefined),
+    );
     if (!known) throw new AuthenticationError('routing_key is missing or not recognised');
-    const event = pagerDutyEvent(parse(PagerDutyEvent, body, 'event'), config.routes, new Date().toISOString());
+    const event = pagerDutyEvent(
+      parse(PagerDutyEvent, body, 'event'),
+      config.routes,
+      new Date().toISOString(),
+    );
     await intake.record([event]);
     res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: event.dedup_key });
   });

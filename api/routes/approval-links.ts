@@ -10,7 +10,12 @@ import { ApprovalIdParam, IncidentIdParam, NameSchema } from '../schemas';
 export const MintRequest = z.strictObject({
   identity: NameSchema,
   decision: z.enum(['approve', 'reject']).default('approve'),
-  ttl_seconds: z.number().int().min(60).max(7 * 86_400).default(3600),
+  ttl_seconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
 });
 
 /**
@@ -18,35 +23,76 @@ export const MintRequest = z.strictObject({
  * GET shows what the link will do (chat previews fetch links: a GET must never decide);
  * POST decides.
  */
-export function approvalLinksRouter({ runbooks, incidents, tokens, secret }: { runbooks: Runbooks; incidents: Incidents; tokens: TokenStore; secret?: string }): Router {
+export function approvalLinksRouter({
+  runbooks,
+  incidents,
+  tokens,
+  secret,
+}: {
+  runbooks: Runbooks;
+  incidents: Incidents;
+  tokens: TokenStore;
+  secret?: string;
+}): Router {
   const router = Router();
   const claimsOf = (token: string) => {
     if (!secret) throw new AuthenticationError('approval links are not enabled (set TOURNIQUET_LINK_SECRET)');
     const claims = verifyLinkToken(secret, token);
     if (typeof claims === 'string') throw new AuthenticationError(claims);
-    if (!tokens.identityHas(claims.identity, 'approver')) throw new NotAllowedError(`${claims.identity} does not hold the approver role`);
+    if (!tokens.identityHas(claims.identity, 'approver'))
+      throw new NotAllowedError(`${claims.identity} does not hold the approver role`);
     return claims;
   };
 
-  router.post('/api/v1/incidents/:id/approvals/:approvalId/links', requireRole(tokens, 'admin'), (req, res) => {
-    if (!secret) throw new AuthenticationError('approval links are not enabled (set TOURNIQUET_LINK_SECRET)');
-    const body = parse(MintRequest, req.body ?? {}, 'body');
-    const incident = parse(IncidentIdParam, req.params.id, 'incident id');
-    const approval = parse(ApprovalIdParam, req.params.approvalId, 'approval id');
-    const exp = Math.floor(Date.now() / 1000) + body.ttl_seconds;
-    const token = createLinkToken(secret, { incident, approval, identity: body.identity, decision: body.decision, exp });
-    res.status(201).json({ url: `/api/v1/approval-links/${token}`, expires_at: new Date(exp * 1000).toISOString() });
-  });
+  router.post(
+    '/api/v1/incidents/:id/approvals/:approvalId/links',
+    requireRole(tokens, 'admin'),
+    (req, res) => {
+      if (!secret)
+        throw new AuthenticationError('approval links are not enabled (set TOURNIQUET_LINK_SECRET)');
+      const body = parse(MintRequest, req.body ?? {}, 'body');
+      const incident = parse(IncidentIdParam, req.params.id, 'incident id');
+      const approval = parse(ApprovalIdParam, req.params.approvalId, 'approval id');
+      const exp = Math.floor(Date.now() / 1000) + body.ttl_seconds;
+      const token = createLinkToken(secret, {
+        incident,
+        approval,
+        identity: body.identity,
+        decision: body.decision,
+        exp,
+      });
+      res
+        .status(201)
+        .json({ url: `/api/v1/approval-links/${token}`, expires_at: new Date(exp * 1000).toISOString() });
+    },
+  );
 
   router.get('/api/v1/approval-links/:token', (req, res) => {
     const c = claimsOf(String(req.params.token));
-    const what = { incident: c.incident, approval: c.approval, identity: c.identity, decision: c.decision, expires_at: new Date(c.exp * 1000).toISOString(), how: 'POST this URL to decide' };
-    answer(res, what, `${c.decision === 'approve' ? 'Approve' : 'Reject'} step ${c.approval} of ${c.incident} as ${c.identity}`);
+    const what = {
+      incident: c.incident,
+      approval: c.approval,
+      identity: c.identity,
+      decision: c.decision,
+      expires_at: new Date(c.exp * 1000).toISOString(),
+      how: 'POST this URL to decide',
+    };
+    answer(
+      res,
+      what,
+      `${c.decision === 'approve' ? 'Approve' : 'Reject'} step ${c.approval} of ${c.incident} as ${c.identity}`,
+    );
   });
 
   router.post('/api/v1/approval-links/:token', async (req, res) => {
     const c = claimsOf(String(req.params.token));
-    res.json(await runbooks.decide(c.incident, c.approval, { approve: c.decision === 'approve', actor: c.identity, comment: `via link (${c.decision})` }));
+    res.json(
+      await runbooks.decide(c.incident, c.approval, {
+        approve: c.decision === 'approve',
+        actor: c.identity,
+        comment: `via link (${c.decision})`,
+      }),
+    );
   });
 
   // One-click acknowledge from a page: as the person paged, who must hold the responder role.
@@ -54,18 +100,31 @@ export function approvalLinksRouter({ runbooks, incidents, tokens, secret }: { r
     if (!secret) throw new AuthenticationError('links are not enabled (set TOURNIQUET_LINK_SECRET)');
     const claims = verifyLinkToken(secret, token, undefined, AckClaims);
     if (typeof claims === 'string') throw new AuthenticationError(claims);
-    if (!tokens.identityHas(claims.identity, 'responder')) throw new NotAllowedError(`${claims.identity} does not hold the responder role`);
+    if (!tokens.identityHas(claims.identity, 'responder'))
+      throw new NotAllowedError(`${claims.identity} does not hold the responder role`);
     return claims;
   };
   router.get('/api/v1/ack-links/:token', (req, res) => {
     const c = ackClaimsOf(String(req.params.token));
-    const what = { incident: c.incident, identity: c.identity, action: 'acknowledge', expires_at: new Date(c.exp * 1000).toISOString(), how: 'POST this URL to acknowledge' };
+    const what = {
+      incident: c.incident,
+      identity: c.identity,
+      action: 'acknowledge',
+      expires_at: new Date(c.exp * 1000).toISOString(),
+      how: 'POST this URL to acknowledge',
+    };
     answer(res, what, `Acknowledge ${c.incident} as ${c.identity}`);
   });
   router.post('/api/v1/ack-links/:token', async (req, res) => {
     const c = ackClaimsOf(String(req.params.token));
     const incident = await incidents.acknowledge(c.incident, c.identity);
-    res.format({ json: () => res.json(incident), html: () => res.send(`<!doctype html><title>Tourniquet</title><p style="font-family:sans-serif">${escape(incident.id)} acknowledged by ${escape(c.identity)}.</p>`) });
+    res.format({
+      json: () => res.json(incident),
+      html: () =>
+        res.send(
+          `<!doctype html><title>Tourniquet</title><p style="font-family:sans-serif">${escape(incident.id)} acknowledged by ${escape(c.identity)}.</p>`,
+        ),
+    });
   });
   return router;
 }

@@ -16,23 +16,41 @@ export const AutomationServiceTarget = z.strictObject({ service: NameSchema });
  * automation is always safe); resuming and resetting a breaker need an approver.
  * Paused steps wait, they do not fail, and carry on when automation resumes.
  */
-export function automationRouter({ client, taskQueue, tokens }: { client: Client; taskQueue: string; tokens: TokenStore }): Router {
+export function automationRouter({
+  client,
+  taskQueue,
+  tokens,
+}: {
+  client: Client;
+  taskQueue: string;
+  tokens: TokenStore;
+}): Router {
   const router = Router();
   const pause = (service: string, paused: boolean, actor: string) =>
     temporalCall(client, `guard ${service}`, () =>
-      client.workflow.executeUpdateWithStart(guardPauseUpdate, { args: [{ paused, actor }], startWorkflowOperation: guardStart(taskQueue, service) }),
+      client.workflow.executeUpdateWithStart(guardPauseUpdate, {
+        args: [{ paused, actor }],
+        startWorkflowOperation: guardStart(taskQueue, service),
+      }),
     );
   const state = (service: string) =>
     temporalCall(client, `guard ${service}`, () =>
-      client.workflow.getHandle(guardWorkflowId(service)).query(guardQuery).catch((err) => {
-        if (err?.name === 'WorkflowNotFoundError') return { paused: false, breaker_open: false, actions: [], failures: [] };
-        throw err;
-      }),
+      client.workflow
+        .getHandle(guardWorkflowId(service))
+        .query(guardQuery)
+        .catch((err) => {
+          if (err?.name === 'WorkflowNotFoundError')
+            return { paused: false, breaker_open: false, actions: [], failures: [] };
+          throw err;
+        }),
     );
 
   router.get('/api/v1/automation', requireRole(tokens, 'viewer'), async (req, res) => {
     const { service } = parse(AutomationTarget, req.query, 'query');
-    res.json({ global: await state('*'), ...(service ? { service: { name: service, ...(await state(service)) } } : {}) });
+    res.json({
+      global: await state('*'),
+      ...(service ? { service: { name: service, ...(await state(service)) } } : {}),
+    });
   });
   router.post('/api/v1/automation/pause', requireRole(tokens, 'responder'), async (req, res) => {
     const { service } = parse(AutomationTarget, req.body ?? {}, 'body');
@@ -46,7 +64,10 @@ export function automationRouter({ client, taskQueue, tokens }: { client: Client
     const { service } = parse(AutomationServiceTarget, req.body ?? {}, 'body');
     res.json(
       await temporalCall(client, `guard ${service}`, () =>
-        client.workflow.executeUpdateWithStart(guardResetUpdate, { args: [{ actor: principalOf(req).identity }], startWorkflowOperation: guardStart(taskQueue, service) }),
+        client.workflow.executeUpdateWithStart(guardResetUpdate, {
+          args: [{ actor: principalOf(req).identity }],
+          startWorkflowOperation: guardStart(taskQueue, service),
+        }),
       ),
     );
   });

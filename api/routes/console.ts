@@ -13,7 +13,11 @@ export function meRouter({ tokens, temporalUiUrl }: { tokens: TokenStore; tempor
   const router = Router();
   router.get('/api/v1/me', requireRole(tokens, 'viewer'), (req, res) => {
     const p = principalOf(req);
-    res.json({ identity: p.identity, roles: ROLES.filter((r) => hasRole(p, r)), temporal_ui: temporalUiUrl ?? null });
+    res.json({
+      identity: p.identity,
+      roles: ROLES.filter((r) => hasRole(p, r)),
+      temporal_ui: temporalUiUrl ?? null,
+    });
   });
   return router;
 }
@@ -26,11 +30,23 @@ export function consoleStatic(): Router {
   const router = Router();
   if (!existsSync(path.join(DIST, 'index.html'))) {
     router.get('/', (_req, res) => {
-      res.type('text/plain').send('The console is not built: run `npm run build:console` (the API is at /api/v1).');
+      res
+        .type('text/plain')
+        .send('The console is not built: run `npm run build:console` (the API is at /api/v1).');
     });
     return router;
   }
-  router.use(express.static(DIST, { index: 'index.html', maxAge: '1h', setHeaders: (res, file) => file.endsWith('index.html') && res.setHeader('cache-control', 'no-cache') }));
-  router.get(/.*/, (req, res, next) => (NOT_CONSOLE.test(req.path) ? next() : res.sendFile(path.join(DIST, 'index.html'), { headers: { 'cache-control': 'no-cache' } })));
+  router.use(
+    express.static(DIST, {
+      index: 'index.html',
+      maxAge: '1h',
+      setHeaders: (res, file) => file.endsWith('index.html') && res.setHeader('cache-control', 'no-cache'),
+    }),
+  );
+  router.get(/.*/, (req, res, next) =>
+    NOT_CONSOLE.test(req.path)
+      ? next()
+      : res.sendFile(path.join(DIST, 'index.html'), { headers: { 'cache-control': 'no-cache' } }),
+  );
   return router;
 }

@@ -6,7 +6,15 @@ import { temporal } from '@temporalio/proto';
  * Probes without a token, for load balancers and orchestrators.
  * /healthz: the process is up. /readyz: Temporal answers and a worker polls our task queue.
  */
-export function healthRouter({ client, namespace, taskQueue }: { client: Client; namespace: string; taskQueue: string }): Router {
+export function healthRouter({
+  client,
+  namespace,
+  taskQueue,
+}: {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -21,10 +29,20 @@ export function healthRouter({ client, namespace, taskQueue }: { client: Client;
         }),
       );
       const workers = pollers?.length ?? 0;
-      if (workers === 0) return res.status(503).json({ status: 'unready', temporal: 'ok', workers, reason: `no worker is polling task queue ${taskQueue}` });
+      if (workers === 0)
+        return res
+          .status(503)
+          .json({
+            status: 'unready',
+            temporal: 'ok',
+            workers,
+            reason: `no worker is polling task queue ${taskQueue}`,
+          });
       return res.json({ status: 'ready', temporal: 'ok', workers });
     } catch (err) {
-      return res.status(503).json({ status: 'unready', temporal: 'unreachable', reason: (err as Error).message });
+      return res
+        .status(503)
+        .json({ status: 'unready', temporal: 'unreachable', reason: (err as Error).message });
     }
   });
   return router;

@@ -8,7 +8,15 @@ import { scrape } from '../prometheus';
 import { MetricsQuery } from '../schemas';
 
 /** MTTA/MTTR distributions, SLA compliance and recurrence as JSON; everything as Prometheus text. */
-export function metricsRouter({ incidents, escalation, tokens }: { incidents: Incidents; escalation: EscalationConfig; tokens: TokenStore }): Router {
+export function metricsRouter({
+  incidents,
+  escalation,
+  tokens,
+}: {
+  incidents: Incidents;
+  escalation: EscalationConfig;
+  tokens: TokenStore;
+}): Router {
   const router = Router();
   const viewer = requireRole(tokens, 'viewer');
 
@@ -17,7 +25,10 @@ export function metricsRouter({ incidents, escalation, tokens }: { incidents: In
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * 86_400_000);
     // StartTime >= from is a superset (a continued incident's run starts after it was created); the exact cut uses created_at.
-    const clauses = [`StartTime >= '${from.toISOString()}'`, ...(q.service ? [`IncidentServices = '${q.service}'`] : [])];
+    const clauses = [
+      `StartTime >= '${from.toISOString()}'`,
+      ...(q.service ? [`IncidentServices = '${q.service}'`] : []),
+    ];
     res.json(incidentMetrics(await incidents.scan(clauses), escalation, { from, to }));
   });
 

@@ -19,18 +19,36 @@ const weekStart = (t: number) => {
 };
 
 /** Who is on call (now or at a given time), and how many pages each responder took (the burnout metric). */
-export function oncallRouter({ escalation, incidents, tokens }: { escalation: EscalationConfig; incidents: Incidents; tokens: TokenStore }): Router {
+export function oncallRouter({
+  escalation,
+  incidents,
+  tokens,
+}: {
+  escalation: EscalationConfig;
+  incidents: Incidents;
+  tokens: TokenStore;
+}): Router {
   const router = Router();
   const viewer = requireRole(tokens, 'viewer');
   const describe = (name: string, at: number) => {
     const s = escalation.schedules[name];
-    return { schedule: name, timezone: s.timezone, rotation: s.rotation, handoff: s.handoff, at: new Date(at).toISOString(), ...onCallAt(s, at) };
+    return {
+      schedule: name,
+      timezone: s.timezone,
+      rotation: s.rotation,
+      handoff: s.handoff,
+      at: new Date(at).toISOString(),
+      ...onCallAt(s, at),
+    };
   };
 
   router.get('/api/v1/oncall', viewer, (req, res) => {
     const { at } = parse(AtQuery, req.query, 'query');
     const t = at ? Date.parse(at) : Date.now();
-    res.json({ at: new Date(t).toISOString(), schedules: Object.keys(escalation.schedules).map((n) => describe(n, t)) });
+    res.json({
+      at: new Date(t).toISOString(),
+      schedules: Object.keys(escalation.schedules).map((n) => describe(n, t)),
+    });
   });
 
   router.get('/api/v1/oncall/load', viewer, async (req, res) => {
@@ -38,9 +56,14 @@ export function oncallRouter({ escalation, incidents, tokens }: { escalation: Es
     const until = Date.now();
     const since = q.since ? Date.parse(q.since) : until - 4 * WEEK;
     // Incidents still open, or closed since `since`, hold every page sent in the window.
-    const rows = await incidents.scan([`(ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`]);
+    const rows = await incidents.scan([
+      `(ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`,
+    ]);
     const pages = rows.flatMap((r) => r.pages).filter(([, at]) => at >= since && at <= until);
-    const people = new Map<string, { pages: number; off: number; weeks: Map<number, { pages: number; off: number }> }>();
+    const people = new Map<
+      string,
+      { pages: number; off: number; weeks: Map<number, { pages: number; off: number }> }
+    >();
     for (const [person, at, off] of pages) {
       const p = people.get(person) ?? { pages: 0, off: 0, weeks: new Map() };
       const w = p.weeks.get(weekStart(at)) ?? { pages: 0, off: 0 };
@@ -61,7 +84,13 @@ export function oncallRouter({ escalation, incidents, tokens }: { escalation: Es
           pages: p.pages,
           off_hours_pages: p.off,
           pages_per_week: Math.round((p.pages / weeks) * 10) / 10,
-          weeks: [...p.weeks.entries()].sort(([a], [b]) => a - b).map(([start, w]) => ({ week_start: new Date(start).toISOString().slice(0, 10), pages: w.pages, off_hours_pages: w.off })),
+          weeks: [...p.weeks.entries()]
+            .sort(([a], [b]) => a - b)
+            .map(([start, w]) => ({
+              week_start: new Date(start).toISOString().slice(0, 10),
+              pages: w.pages,
+              off_hours_pages: w.off,
+            })),
         }))
         .sort((a, b) => b.pages - a.pages || a.person.localeCompare(b.person)),
     });
@@ -69,7 +98,8 @@ export function oncallRouter({ escalation, incidents, tokens }: { escalation: Es
 
   router.get('/api/v1/oncall/:schedule', viewer, (req, res) => {
     const name = parse(NameSchema, req.params.schedule, 'schedule');
-    if (!escalation.schedules[name]) throw new NotFoundError(`no schedule named ${name}; GET /api/v1/oncall lists them`);
+    if (!escalation.schedules[name])
+      throw new NotFoundError(`no schedule named ${name}; GET /api/v1/oncall lists them`);
     const { at } = parse(AtQuery, req.query, 'query');
     res.json(describe(name, at ? Date.parse(at) : Date.now()));
   });

@@ -23,7 +23,8 @@ export const BENCH_APPROVER_TOKEN = 'bench-approver-token';
 export const BENCH_AM_SECRET = 'bench-alertmanager-secret';
 const root = path.resolve(__dirname, '../..');
 
-export const log = (msg: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+export const log = (msg: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 export interface BenchEnv {
   server: DevServer;
@@ -36,25 +37,45 @@ export interface BenchEnv {
 }
 
 /** `escalation`: the config file's escalation section (as a user writes it) for the worker. */
-export async function startBenchEnv(o: { kubeconfig?: string; escalation?: unknown } = {}): Promise<BenchEnv> {
+export async function startBenchEnv(
+  o: { kubeconfig?: string; escalation?: unknown } = {},
+): Promise<BenchEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-bench-'));
   log(`dev server + worker process + API (data in ${dir})`);
-  const server = await startDevServer(ensureTemporalCli(), { port: await freePort(), dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log') });
+  const server = await startDevServer(ensureTemporalCli(), {
+    port: await freePort(),
+    dbFile: path.join(dir, 'temporal.db'),
+    logFile: path.join(dir, 'temporal.log'),
+  });
   const connection = await Connection.connect({ address: server.address });
   await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = 'bench';
 
-  const worker = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/support/worker-process.ts')], {
-    env: { ...process.env, BENCH_TEMPORAL: server.address, BENCH_TASK_QUEUE: taskQueue, ...(o.kubeconfig ? { BENCH_KUBECONFIG: o.kubeconfig } : {}), ...(o.escalation ? { BENCH_ESCALATION: JSON.stringify(o.escalation) } : {}) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const worker = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'bench/support/worker-process.ts')],
+    {
+      env: {
+        ...process.env,
+        BENCH_TEMPORAL: server.address,
+        BENCH_TASK_QUEUE: taskQueue,
+        ...(o.kubeconfig ? { BENCH_KUBECONFIG: o.kubeconfig } : {}),
+        ...(o.escalation ? { BENCH_ESCALATION: JSON.stringify(o.escalation) } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     worker.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
     worker.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
   });
 
-  const alerts: AlertsConfig = { alertmanager: { token: BENCH_AM_SECRET }, routes: [], auto_resolve: ['SEV3', 'SEV4'] };
+  const alerts: AlertsConfig = {
+    alertmanager: { token: BENCH_AM_SECRET },
+    routes: [],
+    auto_resolve: ['SEV3', 'SEV4'],
+  };
   const app = createApp({
     client,
     namespace: 'default',
@@ -76,7 +97,8 @@ export async function startBenchEnv(o: { kubeconfig?: string; escalation?: unkno
     url,
     taskQueue,
     worker,
-    workerRssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))![1]) / 1024,
+    workerRssMb: () =>
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))![1]) / 1024,
     async close() {
       http.close();
       worker.kill('SIGTERM');
@@ -95,10 +117,24 @@ export async function activityStartedAt(client: Client, workflowId: string, type
     const events = await client.workflow
       .getHandle(workflowId)
       .fetchHistory()
-      .then((h) => h.events ?? [], () => []);
-    const scheduled = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && (!type || e.activityTaskScheduledEventAttributes?.activityType?.name === type));
-    const started = scheduled && events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId));
-    if (started?.eventTime) return Number(started.eventTime.seconds) * 1000 + Math.floor((started.eventTime.nanos ?? 0) / 1e6);
+      .then(
+        (h) => h.events ?? [],
+        () => [],
+      );
+    const scheduled = events.find(
+      (e) =>
+        e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
+        (!type || e.activityTaskScheduledEventAttributes?.activityType?.name === type),
+    );
+    const started =
+      scheduled &&
+      events.find(
+        (e) =>
+          e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
+          Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId),
+      );
+    if (started?.eventTime)
+      return Number(started.eventTime.seconds) * 1000 + Math.floor((started.eventTime.nanos ?? 0) / 1e6);
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no ${type ?? 'activity'} started in ${workflowId}`);
@@ -115,7 +151,11 @@ export async function postAlertmanager(env: BenchEnv, body: unknown): Promise<vo
 }
 
 /** Runs `task(i)` for i in [0, n) with `concurrency` in flight; returns each call's latency in ms. */
-export async function runConcurrent(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+export async function runConcurrent(
+  n: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const start = performance.now();
@@ -141,14 +181,24 @@ export function percentile(values: number[], p: number): number {
 export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** bench/results/NAME.json plus a dated line with the machine in bench/RESULTS.md. */
-export function writeResults(name: string, figures: Record<string, number | boolean | string>, summary: string): void {
+export function writeResults(
+  name: string,
+  figures: Record<string, number | boolean | string>,
+  summary: string,
+): void {
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, `bench/results/${name}.json`), JSON.stringify(figures, null, 2) + '\n');
   const machine = `${os.cpus().length} cores ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const file = path.join(root, 'bench/RESULTS.md');
   if (!existsSync(file)) {
-    writeFileSync(file, '# Benchmark results\n\nOne line per run: date, benchmark, machine, figures. Raw figures in `bench/results/NAME.json`.\n\n');
+    writeFileSync(
+      file,
+      '# Benchmark results\n\nOne line per run: date, benchmark, machine, figures. Raw figures in `bench/results/NAME.json`.\n\n',
+    );
   }
-  appendFileSync(file, `- ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — **${name}** — ${machine} — ${summary}\n`);
+  appendFileSync(
+    file,
+    `- ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — **${name}** — ${machine} — ${summary}\n`,
+  );
   log(`wrote bench/results/${name}.json and a line in bench/RESULTS.md`);
 }

@@ -22,8 +22,20 @@ async function main() {
     kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(process.env.BENCH_KUBECONFIG);
   }
-  const escalation = toEscalationConfig(EscalationConfigSchema.parse(JSON.parse(process.env.BENCH_ESCALATION ?? '{}')), 'http://127.0.0.1:3000');
-  const worker = await createWorker({ connection, client, namespace, taskQueue, logger: pino({ level: 'warn' }), kubeconfig, escalation: escalation.config, notifiers: escalation.notifiers });
+  const escalation = toEscalationConfig(
+    EscalationConfigSchema.parse(JSON.parse(process.env.BENCH_ESCALATION ?? '{}')),
+    'http://127.0.0.1:3000',
+  );
+  const worker = await createWorker({
+    connection,
+    client,
+    namespace,
+    taskQueue,
+    logger: pino({ level: 'warn' }),
+    kubeconfig,
+    escalation: escalation.config,
+    notifiers: escalation.notifiers,
+  });
   process.on('SIGTERM', () => worker.shutdown());
   const running = worker.run();
   process.stdout.write('worker ready\n');

@@ -28,17 +28,22 @@ export class ApiError extends Error {
 
 const KEY = 'tourniquet.token';
 export const savedToken = () => sessionStorage.getItem(KEY);
-export const saveToken = (t: string | null) => (t ? sessionStorage.setItem(KEY, t) : sessionStorage.removeItem(KEY));
+export const saveToken = (t: string | null) =>
+  t ? sessionStorage.setItem(KEY, t) : sessionStorage.removeItem(KEY);
 
 export async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   const json = text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-  if (!res.ok) throw new ApiError(res.status, json?.error?.message ?? `HTTP ${res.status}`, json?.error?.fields ?? []);
+  if (!res.ok)
+    throw new ApiError(res.status, json?.error?.message ?? `HTTP ${res.status}`, json?.error?.fields ?? []);
   return json as T;
 }
 

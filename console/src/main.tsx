@@ -15,7 +15,11 @@ import { usePoll } from './ui';
 
 function App() {
   const [token, setToken] = useState<string | null>(savedToken());
-  const { value: me, error } = usePoll(() => (token ? call<Me>(token, 'GET', '/api/v1/me') : Promise.resolve(null)), [token], 60_000);
+  const { value: me, error } = usePoll(
+    () => (token ? call<Me>(token, 'GET', '/api/v1/me') : Promise.resolve(null)),
+    [token],
+    60_000,
+  );
   const signOut = () => (saveToken(null), setToken(null));
   if (!token || (error && (error as { status?: number }).status === 401)) {
     return <SignIn onSignedIn={(t) => (saveToken(t), setToken(t))} />;
@@ -56,10 +60,20 @@ function App() {
       <Router>
         <Route path="/" component={() => <IncidentList token={token} />} />
         <Route path="/incidents/new" component={() => <CreateIncident token={token} />} />
-        <Route path="/incidents/:id" component={({ id }: { id: string }) => <IncidentDetail token={token} me={me} id={id} />} />
+        <Route
+          path="/incidents/:id"
+          component={({ id }: { id: string }) => <IncidentDetail token={token} me={me} id={id} />}
+        />
         <Route path="/runbooks" component={() => <Runbooks token={token} />} />
         <Route path="/oncall" component={() => <OnCall token={token} />} />
-        <Route default component={() => <main class="container">Not found. <a href="/">Incidents</a></main>} />
+        <Route
+          default
+          component={() => (
+            <main class="container">
+              Not found. <a href="/">Incidents</a>
+            </main>
+          )}
+        />
       </Router>
     </LocationProvider>
   );

@@ -39,7 +39,11 @@ export function useNow(intervalMs = 1000): number {
 /** Time since creation, or to resolution once resolved; live while open. */
 export function Duration({ created, resolved }: { created: string; resolved?: string | null }) {
   const now = useNow();
-  return <time dateTime={created}>{formatDuration((resolved ? Date.parse(resolved) : now) - Date.parse(created))}</time>;
+  return (
+    <time dateTime={created}>
+      {formatDuration((resolved ? Date.parse(resolved) : now) - Date.parse(created))}
+    </time>
+  );
 }
 
 export const when = (iso?: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
@@ -81,7 +85,15 @@ export function ErrorNote({ error }: { error?: unknown }) {
   );
 }
 
-export function Section({ title, children, id }: { title: string; id?: string; children: ComponentChildren }) {
+export function Section({
+  title,
+  children,
+  id,
+}: {
+  title: string;
+  id?: string;
+  children: ComponentChildren;
+}) {
   return (
     <section aria-labelledby={id ? `${id}-h` : undefined} id={id}>
       <h3 id={id ? `${id}-h` : undefined}>{title}</h3>

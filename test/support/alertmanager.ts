@@ -12,13 +12,19 @@ import { eventually } from './engine';
 export interface Alertmanager {
   url: string;
   /** POST /api/v2/alerts: fire (no endsAt) or resolve (endsAt in the past). */
-  push(alerts: { labels: Record<string, string>; annotations?: Record<string, string>; resolved?: boolean }[]): Promise<void>;
+  push(
+    alerts: { labels: Record<string, string>; annotations?: Record<string, string>; resolved?: boolean }[],
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
 const BINARY = '/usr/bin/prometheus-alertmanager';
 
-export async function startAlertmanager(o: { webhookUrl: string; token: string; groupBy: string[] }): Promise<Alertmanager> {
+export async function startAlertmanager(o: {
+  webhookUrl: string;
+  token: string;
+  groupBy: string[];
+}): Promise<Alertmanager> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-am-'));
   const port = await freePort();
   const config = `
@@ -42,7 +48,15 @@ receivers:
   const out = createWriteStream(log);
   const child: ChildProcess = spawn(
     BINARY,
-    ['--config.file', path.join(dir, 'alertmanager.yml'), '--storage.path', path.join(dir, 'data'), '--web.listen-address', `127.0.0.1:${port}`, '--cluster.listen-address='],
+    [
+      '--config.file',
+      path.join(dir, 'alertmanager.yml'),
+      '--storage.path',
+      path.join(dir, 'data'),
+      '--web.listen-address',
+      `127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout!.pipe(out);
@@ -50,7 +64,9 @@ receivers:
   const url = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${url}/-/ready`)).ok, { timeoutMs: 15_000 }).catch(() => {
     child.kill('SIGKILL');
-    throw new Error(`Alertmanager did not become ready (is ${BINARY} installed? scripts/install-system-deps.sh):\n${readFileSync(log, 'utf8').slice(-2000)}`);
+    throw new Error(
+      `Alertmanager did not become ready (is ${BINARY} installed? scripts/install-system-deps.sh):\n${readFileSync(log, 'utf8').slice(-2000)}`,
+    );
   });
 
   return {
@@ -63,7 +79,11 @@ receivers:
         startsAt: new Date(now - 60_000).toISOString(),
         ...(a.resolved ? { endsAt: new Date(now - 1000).toISOString() } : {}),
       }));
-      const res = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (!res.ok) throw new Error(`Alertmanager refused alerts: ${res.status} ${await res.text()}`);
     },
     async stop() {

@@ -48,7 +48,13 @@ export interface TestEngine {
   call(
     method: string,
     path: string,
-    opts?: { token?: TokenName | null; bearer?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+    opts?: {
+      token?: TokenName | null;
+      bearer?: string;
+      body?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+    },
   ): Promise<{ status: number; body: any }>;
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
@@ -68,7 +74,10 @@ export async function startEngine(
   } = {},
 ): Promise<TestEngine> {
   const address = process.env.TOURNIQUET_TEST_TEMPORAL;
-  if (!address) throw new Error('TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)');
+  if (!address)
+    throw new Error(
+      'TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)',
+    );
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -83,7 +92,10 @@ export async function startEngine(
 
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(process.env.TOURNIQUET_TEST_KUBECONFIG!);
-  const escalation = toEscalationConfig(EscalationConfigSchema.parse(opts.escalation ?? {}), 'http://127.0.0.1:3000');
+  const escalation = toEscalationConfig(
+    EscalationConfigSchema.parse(opts.escalation ?? {}),
+    'http://127.0.0.1:3000',
+  );
   let worker: EngineWorker | undefined;
   let running: Promise<void> | undefined;
   const startWorker = async () => {
@@ -125,7 +137,18 @@ export async function startEngine(
     auto_resolve: ['SEV3', 'SEV4'],
     ...opts.alerts,
   };
-  const app = createApp({ client, namespace, taskQueue, tokens, alerts, logger, historyLimit: opts.historyLimit, linkSecret: LINK_SECRET, escalation: escalation.config, pageSize: opts.pageSize });
+  const app = createApp({
+    client,
+    namespace,
+    taskQueue,
+    tokens,
+    alerts,
+    logger,
+    historyLimit: opts.historyLimit,
+    linkSecret: LINK_SECRET,
+    escalation: escalation.config,
+    pageSize: opts.pageSize,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -143,7 +166,11 @@ export async function startEngine(
       if (bearer) headers.authorization = `Bearer ${bearer}`;
       else if (token) headers.authorization = `Bearer ${TOKENS[token]}`;
       if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(url + path, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+      const res = await fetch(url + path, {
+        method,
+        headers,
+        body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      });
       const text = await res.text();
       let parsed: unknown = text;
       try {
@@ -165,7 +192,10 @@ export async function startEngine(
 }
 
 /** Polls until `check` returns a truthy value (visibility is eventually consistent). */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, { timeoutMs = 15_000, intervalMs = 200 } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  { timeoutMs = 15_000, intervalMs = 200 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -175,10 +205,12 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
 /** A name unique to this test, so tests sharing a namespace never see each other's incidents. */
-export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export const unique = (prefix: string) =>
+  `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

@@ -21,7 +21,11 @@ export default async function globalSetup(): Promise<void> {
   const cli = ensureTemporalCli();
   // The Kubernetes plane comes up alongside Temporal (it takes ~10 s, mostly kube-apiserver).
   const plane = startK8sPlane({ log: (m) => process.stderr.write(`[k8s] ${m}\n`) });
-  const server = await startDevServer(cli, { port: await freePort(), namespaces: TEST_NAMESPACES, logFile: path.join(dir, 'temporal.log') });
+  const server = await startDevServer(cli, {
+    port: await freePort(),
+    namespaces: TEST_NAMESPACES,
+    logFile: path.join(dir, 'temporal.log'),
+  });
   (globalThis as any).__temporal = server;
   const k8s = await plane;
   (globalThis as any).__k8s = k8s;
@@ -31,7 +35,10 @@ export default async function globalSetup(): Promise<void> {
   for (const ns of TEST_NAMESPACES) await ensureSearchAttributes(connection, ns);
   await connection.close();
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: quietBundlerLogger,
+  });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   mkdirSync(path.resolve(__dirname, '../../test-artifacts'), { recursive: true });

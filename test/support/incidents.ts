@@ -1,14 +1,24 @@
 /** Small helpers for tests that follow an incident through its runbooks. */
 import { eventually, TestEngine } from './engine';
 
-export const detail = async (engine: TestEngine, id: string) => (await engine.call('GET', `/api/v1/incidents/${id}`)).body;
+export const detail = async (engine: TestEngine, id: string) =>
+  (await engine.call('GET', `/api/v1/incidents/${id}`)).body;
 
 /** Waits until the incident's runbook run reaches one of `statuses`; returns the run. */
-export function runReaches(engine: TestEngine, id: string, runId: string, statuses: string[], timeoutMs = 60_000) {
-  return eventually(async () => {
-    const run = (await detail(engine, id)).runbooks?.find((r: any) => r.run_id === runId);
-    return run && statuses.includes(run.status) && run;
-  }, { timeoutMs });
+export function runReaches(
+  engine: TestEngine,
+  id: string,
+  runId: string,
+  statuses: string[],
+  timeoutMs = 60_000,
+) {
+  return eventually(
+    async () => {
+      const run = (await detail(engine, id)).runbooks?.find((r: any) => r.run_id === runId);
+      return run && statuses.includes(run.status) && run;
+    },
+    { timeoutMs },
+  );
 }
 
 /** Waits for a pending approval on the incident and returns it. */
@@ -20,7 +30,9 @@ export function pendingApproval(engine: TestEngine, id: string) {
 }
 
 export async function declare(engine: TestEngine, service: string, severity = 'high') {
-  const r = await engine.call('POST', '/api/v1/incidents', { body: { title: `Trouble in ${service}`, description: 'test', severity, affected_services: [service] } });
+  const r = await engine.call('POST', '/api/v1/incidents', {
+    body: { title: `Trouble in ${service}`, description: 'test', severity, affected_services: [service] },
+  });
   if (r.status !== 201) throw new Error(`declare failed: ${JSON.stringify(r.body)}`);
   return r.body.id as string;
 }

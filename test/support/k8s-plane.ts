@@ -22,7 +22,6 @@ export interface K8sPlane {
   stop(): Promise<void>;
 }
 
-
 /** Finds or builds the pinned Kubernetes control plane and kwok; returns their bin folder. */
 export const ensureK8sBinaries = () => ensureBuilt('ensure-k8s.sh');
 
@@ -32,7 +31,9 @@ interface Proc {
   log: string;
 }
 
-export async function startK8sPlane(opts: { nodes?: number; log?: (msg: string) => void } = {}): Promise<K8sPlane> {
+export async function startK8sPlane(
+  opts: { nodes?: number; log?: (msg: string) => void } = {},
+): Promise<K8sPlane> {
   const say = opts.log ?? (() => undefined);
   const bin = ensureK8sBinaries();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-k8s-'));
@@ -51,7 +52,12 @@ export async function startK8sPlane(opts: { nodes?: number; log?: (msg: string) 
   };
   process.once('exit', killAll);
   const failed = (what: string) => {
-    const logs = procs.map((p) => `--- ${p.name} (${p.child.exitCode === null ? 'running' : `exited ${p.child.exitCode}`}):\n${tail(p.log)}`).join('\n');
+    const logs = procs
+      .map(
+        (p) =>
+          `--- ${p.name} (${p.child.exitCode === null ? 'running' : `exited ${p.child.exitCode}`}):\n${tail(p.log)}`,
+      )
+      .join('\n');
     killAll();
     return new Error(`Kubernetes test plane: ${what}\n${logs}`);
   };
@@ -62,14 +68,29 @@ export async function startK8sPlane(opts: { nodes?: number; log?: (msg: string) 
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(path.join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     writeFileSync(path.join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    writeFileSync(path.join(dir, 'tokens.csv'), `${token},tourniquet-admin,tourniquet-admin,system:masters\n`);
+    writeFileSync(
+      path.join(dir, 'tokens.csv'),
+      `${token},tourniquet-admin,tourniquet-admin,system:masters\n`,
+    );
 
     say('starting etcd');
     start('etcd', [
-      '--name', 'default', '--data-dir', path.join(dir, 'etcd'),
-      '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster', `default=http://127.0.0.1:${etcdPeer}`, '--log-level', 'warn',
+      '--name',
+      'default',
+      '--data-dir',
+      path.join(dir, 'etcd'),
+      '--listen-client-urls',
+      `http://127.0.0.1:${etcdClient}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${etcdClient}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${etcdPeer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${etcdPeer}`,
+      '--initial-cluster',
+      `default=http://127.0.0.1:${etcdPeer}`,
+      '--log-level',
+      'warn',
     ]);
     await waitFor(() => get(`http://127.0.0.1:${etcdClient}/health`), 20_000).catch(() => {
       throw failed('etcd did not become healthy');
@@ -78,11 +99,26 @@ export async function startK8sPlane(opts: { nodes?: number; log?: (msg: string) 
     say('starting kube-apiserver');
     const server = `https://127.0.0.1:${apiPort}`;
     start('kube-apiserver', [
-      '--etcd-servers', `http://127.0.0.1:${etcdClient}`, '--bind-address', '127.0.0.1', '--secure-port', String(apiPort),
-      '--cert-dir', path.join(dir, 'certs'), '--token-auth-file', path.join(dir, 'tokens.csv'),
-      '--service-account-issuer', 'https://kubernetes.default.svc', '--service-account-key-file', path.join(dir, 'sa.pub'),
-      '--service-account-signing-key-file', path.join(dir, 'sa.key'), '--authorization-mode', 'RBAC',
-      '--service-cluster-ip-range', '10.0.0.0/24',
+      '--etcd-servers',
+      `http://127.0.0.1:${etcdClient}`,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      String(apiPort),
+      '--cert-dir',
+      path.join(dir, 'certs'),
+      '--token-auth-file',
+      path.join(dir, 'tokens.csv'),
+      '--service-account-issuer',
+      'https://kubernetes.default.svc',
+      '--service-account-key-file',
+      path.join(dir, 'sa.pub'),
+      '--service-account-signing-key-file',
+      path.join(dir, 'sa.key'),
+      '--authorization-mode',
+      'RBAC',
+      '--service-cluster-ip-range',
+      '10.0.0.0/24',
     ]);
     await waitFor(() => get(`${server}/readyz`, token), 60_000).catch(() => {
       throw failed('kube-apiserver /readyz did not answer ok');
@@ -93,25 +129,64 @@ export async function startK8sPlane(opts: { nodes?: number; log?: (msg: string) 
     const kc = ['--kubeconfig', kubeconfig];
     say('starting kube-controller-manager, kube-scheduler and kwok');
     start('kube-controller-manager', [
-      ...kc, '--authentication-kubeconfig', kubeconfig, '--authorization-kubeconfig', kubeconfig,
-      '--bind-address', '127.0.0.1', '--secure-port', '0', '--leader-elect=false',
-      '--service-account-private-key-file', path.join(dir, 'sa.key'), '--use-service-account-credentials=false',
+      ...kc,
+      '--authentication-kubeconfig',
+      kubeconfig,
+      '--authorization-kubeconfig',
+      kubeconfig,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      '0',
+      '--leader-elect=false',
+      '--service-account-private-key-file',
+      path.join(dir, 'sa.key'),
+      '--use-service-account-credentials=false',
       // 1.37 controller names end in -controller; node-lifecycle lifts the not-ready taint from new nodes.
-      '--controllers', [
-        'deployment-controller', 'replicaset-controller', 'endpointslice-controller', 'endpoints-controller',
-        'namespace-controller', 'garbage-collector-controller', 'serviceaccount-controller',
-        'serviceaccount-token-controller', 'node-lifecycle-controller',
+      '--controllers',
+      [
+        'deployment-controller',
+        'replicaset-controller',
+        'endpointslice-controller',
+        'endpoints-controller',
+        'namespace-controller',
+        'garbage-collector-controller',
+        'serviceaccount-controller',
+        'serviceaccount-token-controller',
+        'node-lifecycle-controller',
       ].join(','),
     ]);
-    start('kube-scheduler', [...kc, '--authentication-kubeconfig', kubeconfig, '--authorization-kubeconfig', kubeconfig, '--bind-address', '127.0.0.1', '--secure-port', '0', '--leader-elect=false']);
-    start('kwok', [...kc, '--config', path.join(bin, 'kwok-stages.yaml'), '--manage-all-nodes=true', '--server-address', '127.0.0.1:0']);
+    start('kube-scheduler', [
+      ...kc,
+      '--authentication-kubeconfig',
+      kubeconfig,
+      '--authorization-kubeconfig',
+      kubeconfig,
+      '--bind-address',
+      '127.0.0.1',
+      '--secure-port',
+      '0',
+      '--leader-elect=false',
+    ]);
+    start('kwok', [
+      ...kc,
+      '--config',
+      path.join(bin, 'kwok-stages.yaml'),
+      '--manage-all-nodes=true',
+      '--server-address',
+      '127.0.0.1:0',
+    ]);
 
     for (let i = 0; i < (opts.nodes ?? 2); i++) {
       await request('POST', `${server}/api/v1/nodes`, token, fakeNode(`kwok-node-${i}`));
     }
     await waitFor(async () => {
       const nodes = JSON.parse(await get(`${server}/api/v1/nodes`, token));
-      return nodes.items.every((n: any) => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') && !(n.spec.taints ?? []).length);
+      return nodes.items.every(
+        (n: any) =>
+          n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') &&
+          !(n.spec.taints ?? []).length,
+      );
     }, 60_000).catch(() => {
       throw failed('kwok nodes did not become Ready and untainted');
     });
@@ -163,7 +238,11 @@ function fakeNode(name: string) {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name, annotations: { 'kwok.x-k8s.io/node': 'fake' }, labels: { type: 'kwok', 'kubernetes.io/hostname': name } },
+    metadata: {
+      name,
+      annotations: { 'kwok.x-k8s.io/node': 'fake' },
+      labels: { type: 'kwok', 'kubernetes.io/hostname': name },
+    },
     spec: {},
     status: {
       allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
@@ -180,12 +259,19 @@ function request(method: string, url: string, token?: string, body?: unknown): P
         method,
         rejectUnauthorized: false,
         timeout: 5000,
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
       },
       (res: any) => {
         let data = '';
         res.on('data', (c: Buffer) => (data += c));
-        res.on('end', () => (res.statusCode < 300 ? resolve(data) : reject(new Error(`${method} ${url}: ${res.statusCode} ${data}`))));
+        res.on('end', () =>
+          res.statusCode < 300
+            ? resolve(data)
+            : reject(new Error(`${method} ${url}: ${res.statusCode} ${data}`)),
+        );
       },
     );
     req.on('error', reject);

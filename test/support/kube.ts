@@ -1,5 +1,12 @@
 /** client-node clients for the run's Kubernetes test plane, and a namespace per test. */
-import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { unique } from './engine';
 
 export interface Kube {
@@ -11,10 +18,18 @@ export interface Kube {
 
 export function kube(): Kube {
   const file = process.env.TOURNIQUET_TEST_KUBECONFIG;
-  if (!file) throw new Error('TOURNIQUET_TEST_KUBECONFIG is unset: run tests through jest (test/support/global-setup.ts)');
+  if (!file)
+    throw new Error(
+      'TOURNIQUET_TEST_KUBECONFIG is unset: run tests through jest (test/support/global-setup.ts)',
+    );
   const kc = new KubeConfig();
   kc.loadFromFile(file);
-  return { kc, apps: kc.makeApiClient(AppsV1Api), core: kc.makeApiClient(CoreV1Api), discovery: kc.makeApiClient(DiscoveryV1Api) };
+  return {
+    kc,
+    apps: kc.makeApiClient(AppsV1Api),
+    core: kc.makeApiClient(CoreV1Api),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
+  };
 }
 
 export async function createNamespace(k: Kube, prefix: string): Promise<string> {
@@ -36,7 +51,9 @@ export function deployment(name: string, replicas: number, labels: Record<string
       template: {
         metadata: { labels: match },
         spec: {
-          containers: [{ name: 'app', image: `registry.example/${name}:v1`, ports: [{ containerPort: 8080 }] }],
+          containers: [
+            { name: 'app', image: `registry.example/${name}:v1`, ports: [{ containerPort: 8080 }] },
+          ],
           tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
         },
       },

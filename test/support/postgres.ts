@@ -32,9 +32,13 @@ export async function startPostgres(o: { maxConnections?: number } = {}): Promis
   const data = path.join(dir, 'data');
   try {
     run(`${BIN}/initdb -D ${data} -A trust -U postgres >/dev/null`);
-    run(`${BIN}/pg_ctl -D ${data} -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=${o.maxConnections ?? 30}" -l ${dir}/log -w start >/dev/null`);
+    run(
+      `${BIN}/pg_ctl -D ${data} -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=${o.maxConnections ?? 30}" -l ${dir}/log -w start >/dev/null`,
+    );
   } catch (err: any) {
-    throw new Error(`PostgreSQL did not start (is the postgresql package installed? scripts/install-system-deps.sh): ${err.stderr ?? err.message}`);
+    throw new Error(
+      `PostgreSQL did not start (is the postgresql package installed? scripts/install-system-deps.sh): ${err.stderr ?? err.message}`,
+    );
   }
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

@@ -8,7 +8,13 @@ import { ErrorNote, useForm } from '../ui';
 /** The seed's CreateIncidentRequest as a form, validated by the API's own zod schema. */
 export function CreateIncident({ token }: { token: string }) {
   const { route } = useLocation();
-  const { form, bind } = useForm({ title: '', description: '', severity: 'SEV2', affected_services: '', assignee: '' });
+  const { form, bind } = useForm({
+    title: '',
+    description: '',
+    severity: 'SEV2',
+    affected_services: '',
+    assignee: '',
+  });
   const [fields, setFields] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
 
@@ -18,7 +24,10 @@ export function CreateIncident({ token }: { token: string }) {
       title: form.title,
       description: form.description,
       severity: form.severity,
-      affected_services: form.affected_services.split(',').map((s) => s.trim()).filter(Boolean),
+      affected_services: form.affected_services
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       ...(form.assignee.trim() ? { assignee: form.assignee.trim() } : {}),
     };
     const checked = CreateIncidentRequest.safeParse(body);
@@ -32,11 +41,18 @@ export function CreateIncident({ token }: { token: string }) {
       route(`/incidents/${created.id}`);
     } catch (err) {
       setError(err);
-      if (err instanceof ApiError) setFields(Object.fromEntries(err.fields.map((f) => [f.path.split('.')[0], f.message])));
+      if (err instanceof ApiError)
+        setFields(Object.fromEntries(err.fields.map((f) => [f.path.split('.')[0], f.message])));
     }
   };
-  const invalid = (name: string) => (fields[name] ? { 'aria-invalid': true, 'aria-describedby': `${name}-error` } : {});
-  const hint = (name: string) => (fields[name] ? <small id={`${name}-error`} class="field-error">{fields[name]}</small> : null);
+  const invalid = (name: string) =>
+    fields[name] ? { 'aria-invalid': true, 'aria-describedby': `${name}-error` } : {};
+  const hint = (name: string) =>
+    fields[name] ? (
+      <small id={`${name}-error`} class="field-error">
+        {fields[name]}
+      </small>
+    ) : null;
 
   return (
     <main class="container narrow">

@@ -19,35 +19,72 @@ const COLUMNS: { key: SortKey | null; label: string }[] = [
 
 /** The seed's incident list: sortable columns, filters, active incidents first, live. */
 export function IncidentList({ token }: { token: string }) {
-  const [sort, setSort] = useState<{ key: SortKey; order: 'asc' | 'desc' }>({ key: 'created', order: 'desc' });
+  const [sort, setSort] = useState<{ key: SortKey; order: 'asc' | 'desc' }>({
+    key: 'created',
+    order: 'desc',
+  });
   const [filters, setFilters] = useState({ status: '', severity: '', service: '', assignee: '' });
   const [activeFirst, setActiveFirst] = useState(true);
-  const query = new URLSearchParams({ sort: sort.key, order: sort.order, limit: '200', ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) });
-  const { value, error } = usePoll(() => call<{ incidents: IncidentRow[]; total: number }>(token, 'GET', `/api/v1/incidents?${query}`), [query.toString()]);
+  const query = new URLSearchParams({
+    sort: sort.key,
+    order: sort.order,
+    limit: '200',
+    ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v)),
+  });
+  const { value, error } = usePoll(
+    () => call<{ incidents: IncidentRow[]; total: number }>(token, 'GET', `/api/v1/incidents?${query}`),
+    [query.toString()],
+  );
   const rows = value?.incidents ?? [];
-  const shown = activeFirst ? [...rows.filter((r) => isActive(r.status)), ...rows.filter((r) => !isActive(r.status))] : rows;
-  const toggle = (key: SortKey) => setSort((s) => ({ key, order: s.key === key && s.order === 'desc' ? 'asc' : 'desc' }));
-  const filter = (name: keyof typeof filters) => (e: Event) => setFilters({ ...filters, [name]: (e.currentTarget as HTMLInputElement).value.trim() });
+  const shown = activeFirst
+    ? [...rows.filter((r) => isActive(r.status)), ...rows.filter((r) => !isActive(r.status))]
+    : rows;
+  const toggle = (key: SortKey) =>
+    setSort((s) => ({ key, order: s.key === key && s.order === 'desc' ? 'asc' : 'desc' }));
+  const filter = (name: keyof typeof filters) => (e: Event) =>
+    setFilters({ ...filters, [name]: (e.currentTarget as HTMLInputElement).value.trim() });
 
   return (
     <main class="container">
       <header class="row">
         <h2>Incidents {value ? <small>({value.total})</small> : null}</h2>
-        <a href="/incidents/new" class="cta">Declare incident</a>
+        <a href="/incidents/new" class="cta">
+          Declare incident
+        </a>
       </header>
       <form class="filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
         <select aria-label="Status" value={filters.status} onChange={filter('status')}>
           <option value="">Any status</option>
-          {STATUSES.map((s) => <option value={s}>{s}</option>)}
+          {STATUSES.map((s) => (
+            <option value={s}>{s}</option>
+          ))}
         </select>
         <select aria-label="Severity" value={filters.severity} onChange={filter('severity')}>
           <option value="">Any severity</option>
-          {SEVERITIES.map((s) => <option value={s}>{s}</option>)}
+          {SEVERITIES.map((s) => (
+            <option value={s}>{s}</option>
+          ))}
         </select>
-        <input aria-label="Service" placeholder="Service" value={filters.service} onChange={filter('service')} />
-        <input aria-label="Assignee" placeholder="Assignee" value={filters.assignee} onChange={filter('assignee')} />
+        <input
+          aria-label="Service"
+          placeholder="Service"
+          value={filters.service}
+          onChange={filter('service')}
+        />
+        <input
+          aria-label="Assignee"
+          placeholder="Assignee"
+          value={filters.assignee}
+          onChange={filter('assignee')}
+        />
         <label class="inline">
-          <input type="checkbox" role="switch" checked={activeFirst} onChange={(e) => setActiveFirst(e.currentTarget.checked)} /> Active first
+          <input
+            type="checkbox"
+            role="switch"
+            checked={activeFirst}
+            onChange={(e) => setActiveFirst(e.currentTarget.checked)}
+          />{' '}
+          Active first
         </label>
       </form>
       <ErrorNote error={error} />
@@ -56,7 +93,16 @@ export function IncidentList({ token }: { token: string }) {
           <thead>
             <tr>
               {COLUMNS.map((c) => (
-                <th scope="col" aria-sort={c.key && sort.key === c.key ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined}>
+                <th
+                  scope="col"
+                  aria-sort={
+                    c.key && sort.key === c.key
+                      ? sort.order === 'asc'
+                        ? 'ascending'
+                        : 'descending'
+                      : undefined
+                  }
+                >
                   {c.key ? (
                     <button class="sort" onClick={() => toggle(c.key!)}>
                       {c.label} {sort.key === c.key ? (sort.order === 'asc' ? '▲' : '▼') : ''}

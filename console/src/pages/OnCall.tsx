@@ -7,7 +7,14 @@ type Row = OnCallAnswer & { schedule: string; timezone: string; rotation: string
 /** Who is on call now, per schedule, and the pages each responder took lately. */
 export function OnCall({ token }: { token: string }) {
   const now = usePoll(() => call<{ schedules: Row[] }>(token, 'GET', '/api/v1/oncall'), [], 30_000);
-  const load = usePoll(() => call<{ responders: { person: string; pages: number; off_hours_pages: number; pages_per_week: number }[] }>(token, 'GET', '/api/v1/oncall/load'), [], 60_000);
+  const load = usePoll(
+    () =>
+      call<{
+        responders: { person: string; pages: number; off_hours_pages: number; pages_per_week: number }[];
+      }>(token, 'GET', '/api/v1/oncall/load'),
+    [],
+    60_000,
+  );
   return (
     <main class="container">
       <h2>On call now</h2>
@@ -36,7 +43,9 @@ export function OnCall({ token }: { token: string }) {
           ))}
         </tbody>
       </table>
-      {now.value && !now.value.schedules.length ? <p>No schedules configured (config file: escalation.schedules).</p> : null}
+      {now.value && !now.value.schedules.length ? (
+        <p>No schedules configured (config file: escalation.schedules).</p>
+      ) : null}
       <h3>Pages per responder (last 4 weeks)</h3>
       <table aria-label="On-call load">
         <thead>

@@ -4,7 +4,11 @@ import { ErrorNote, usePoll } from '../ui';
 
 /** The runbook catalogue with its metadata (run one from an incident's page). */
 export function Runbooks({ token }: { token: string }) {
-  const { value, error } = usePoll(() => call<{ runbooks: RunbookMeta[] }>(token, 'GET', '/api/v1/runbooks'), [], 60_000);
+  const { value, error } = usePoll(
+    () => call<{ runbooks: RunbookMeta[] }>(token, 'GET', '/api/v1/runbooks'),
+    [],
+    60_000,
+  );
   return (
     <main class="container">
       <h2>Runbooks</h2>
@@ -12,10 +16,15 @@ export function Runbooks({ token }: { token: string }) {
       {value?.runbooks.map((r) => (
         <article data-runbook={r.name}>
           <header>
-            <strong>{r.name}</strong> <small>v{r.version} · owner {r.owner} · ETA {r.eta} · escalates to {r.escalation}</small>
+            <strong>{r.name}</strong>{' '}
+            <small>
+              v{r.version} · owner {r.owner} · ETA {r.eta} · escalates to {r.escalation}
+            </small>
           </header>
           <p>{r.description}</p>
-          {r.stronger ? <p>If it has not mitigated in time: {r.stronger.runbook} (offered for approval).</p> : null}
+          {r.stronger ? (
+            <p>If it has not mitigated in time: {r.stronger.runbook} (offered for approval).</p>
+          ) : null}
           <details>
             <summary>Parameters and triggers</summary>
             <ul>

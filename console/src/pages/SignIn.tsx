@@ -20,7 +20,14 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string, me: Me) => 
       <form onSubmit={submit} aria-label="Sign in">
         <label>
           API token
-          <input name="token" type="password" autocomplete="current-password" required value={token} onInput={(e) => setToken(e.currentTarget.value)} />
+          <input
+            name="token"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={token}
+            onInput={(e) => setToken(e.currentTarget.value)}
+          />
         </label>
         <small>The same bearer token you use with the API; its roles decide what you can do here.</small>
         <ErrorNote error={error} />
