@@ -11,7 +11,9 @@ import {
   incidentId,
   incidentNumber,
   type IncidentRow,
+  newIncident,
 } from '../domain/incident';
+import { incidentMemo, startSearchAttributes } from '../workflows/incident/visibility';
 
 export type { IncidentRow };
 import { STATUSES, Status } from '../domain/lifecycle';
@@ -60,40 +62,27 @@ export class Incidents {
 
   /** Declares an incident; it exists once this returns (the workflow has started). */
   async create(request: NewIncident, actor: string): Promise<Incident> {
+    let declared: Incident | undefined;
     const handle = await this.call('incident', async () => {
       const id = incidentId(await this.numbers.next());
-      const input: IncidentInput = { id, request, actor, historyLimit: this.o.historyLimit };
-      const memo: IncidentMemo = { title: request.title, created_at: new Date().toISOString() };
-      return this.o.client.workflow.start<typeof incident>('incident', {
-        workflowId: id,
-        taskQueue: this.o.taskQueue,
-        args: [input],
-        memo: { ...memo },
-        typedSearchAttributes: [
-          { key: SA.severity, value: request.severity },
-          { key: SA.status, value: 'triggered' },
-          { key: SA.services, value: request.affected_services },
-          ...(request.assignee ? [{ key: SA.assignee, value: request.assignee }] : []),
-        ],
-      });
+      const record = newIncident(id, request, actor, new Date().toISOString());
+      declared = record;
+      return this.start({ id, request, actor, historyLimit: this.o.historyLimit }, record);
     });
     // Started means declared: a slow read-back (a busy worker) must not turn into an error
     // that invites a retry and a second incident. Answer with the record as declared.
-    return this.call('incident', () => handle.query(incidentQuery)).catch((): Incident => ({
-      id: handle.workflowId,
-      title: request.title,
-      description: request.description,
-      severity: request.severity,
-      status: 'triggered',
-      assignee: request.assignee,
-      affected_services: request.affected_services,
-      related_alerts: request.related_alerts ?? [],
-      created_by: actor,
-      created_at: new Date().toISOString(),
-      alerts: [],
-      runbooks: [],
-      timeline: [],
-    }));
+    return this.call('incident', () => handle.query(incidentQuery)).catch(() => declared!);
+  }
+
+  /** Starts an incident workflow with its visibility set from the record it starts with. */
+  private start(input: IncidentInput, record: Incident) {
+    return this.o.client.workflow.start<typeof incident>('incident', {
+      workflowId: input.id,
+      taskQueue: this.o.taskQueue,
+      args: [input],
+      memo: { ...incidentMemo(record, true) },
+      typedSearchAttributes: startSearchAttributes(record),
+    });
   }
 
   /** Runs one of the incident's Updates (validated in the workflow) and returns its result. */
@@ -129,24 +118,13 @@ export class Incidents {
         message,
       });
       const record: Incident = {
-        id,
-        title: r.title,
-        description: r.description,
-        severity: r.severity,
+        ...newIncident(id, r, actor, r.created_at, r.dedup_key),
         status: 'closed',
-        assignee: r.assignee,
-        affected_services: r.affected_services,
-        related_alerts: [],
         root_cause: r.root_cause,
-        created_by: actor,
-        created_at: r.created_at,
         acknowledged_at: r.acknowledged_at,
         mitigated_at: r.mitigated_at,
         resolved_at: r.resolved_at,
         closed_at,
-        alerts: [],
-        runbooks: [],
-        dedup_key: r.dedup_key,
         timeline: [
           entry(r.created_at, 'created', `Incident declared: ${r.title} (imported by ${actor})`),
           ...(r.acknowledged_at ? [entry(r.acknowledged_at, 'acknowledged', 'Acknowledged')] : []),
@@ -160,17 +138,7 @@ export class Incidents {
         severity: r.severity,
         affected_services: r.affected_services,
       };
-      const handle = await this.o.client.workflow.start<typeof incident>('incident', {
-        workflowId: id,
-        taskQueue: this.o.taskQueue,
-        args: [{ id, request, actor, carried: record }],
-        memo: { title: r.title, created_at: r.created_at, resolved_at: r.resolved_at },
-        typedSearchAttributes: [
-          { key: SA.severity, value: r.severity },
-          { key: SA.status, value: 'closed' },
-          { key: SA.services, value: r.affected_services },
-        ],
-      });
+      const handle = await this.start({ id, request, actor, carried: record }, record);
       await handle.result();
       return record;
     });

@@ -3,6 +3,7 @@
  * Sources: environment variables (named in errors as such) and an optional YAML/JSON file
  * at TOURNIQUET_CONFIG for what does not fit in a variable.
  */
+import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../domain/duration';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -104,16 +105,13 @@ export const GuardrailsConfigSchema = z.strictObject({
 });
 export type GuardrailsConfig = z.infer<typeof GuardrailsConfigSchema>;
 
-/** Seconds as a number or "90s" / "3m" / "1h" / "2d". */
+/** Seconds as a number or a duration ("90s", "3m", "1h", "2d"). */
 const Seconds = z.union([
   z.number().positive(),
   z
     .string()
-    .regex(/^\d+(s|m|h|d)$/, 'expected seconds or a duration like "90s", "3m", "1h", "2d"')
-    .transform(
-      (v) =>
-        Number(v.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86_400 }[v.slice(-1) as 's' | 'm' | 'h' | 'd'],
-    ),
+    .regex(DURATION_PATTERN, `expected seconds or ${DURATION_HINT}`)
+    .transform((v) => parseDuration(v)!),
 ]);
 const DueSchema = z.union([Seconds, z.literal('next_business_day'), z.null()]);
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');

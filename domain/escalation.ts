@@ -180,11 +180,6 @@ export function policyFor(
 
 export const offHours = (cfg: EscalationConfig, at: number) => !isBusinessHours(cfg.business_hours, at);
 
-/** "10m", "90s", "1h" → seconds (runbook ETAs). */
-export function parseDuration(s: string | undefined): number | undefined {
-  const m = /^(\d+)\s*(s|m|h)$/.exec(s ?? '');
-  return m ? Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'] : undefined;
-}
 
 // ---- What the incident records ----
 

@@ -66,6 +66,42 @@ export interface Incident {
   dedup_key?: string;
 }
 
+/** What a declaration (or the first alert of a group) says about a new incident. */
+export interface NewIncident {
+  title: string;
+  description: string;
+  severity: Severity;
+  affected_services: string[];
+  assignee?: string;
+  related_alerts?: string[];
+}
+
+/** A new incident's record, before anything has happened to it. Used by the workflow and the API alike. */
+export function newIncident(
+  id: string,
+  request: NewIncident,
+  actor: string,
+  created_at: string,
+  dedup_key?: string,
+): Incident {
+  return {
+    id,
+    title: request.title,
+    description: request.description,
+    severity: request.severity,
+    status: 'triggered',
+    assignee: request.assignee,
+    affected_services: [...request.affected_services],
+    related_alerts: [...(request.related_alerts ?? [])],
+    created_by: actor,
+    created_at,
+    alerts: [],
+    runbooks: [],
+    timeline: [],
+    ...(dedup_key ? { dedup_key } : {}),
+  };
+}
+
 /** One row of the incident list (from visibility, without querying the workflow). */
 export interface IncidentRow {
   id: string;

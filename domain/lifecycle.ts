@@ -46,3 +46,10 @@ export function transitionRefusal(from: Status, to: Status, rootCause?: string):
   if (to === 'resolved' && !rootCause?.trim()) return 'root_cause is required to resolve an incident';
   return undefined;
 }
+
+export interface Transition {
+  actor: string;
+  to: Status;
+  note?: string;
+  root_cause?: string;
+}

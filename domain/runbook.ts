@@ -75,6 +75,13 @@ export interface ApprovalRecord {
   comment?: string;
 }
 
+export interface RunEvidence {
+  title: string;
+  /** The data as JSON. */
+  text: string;
+  at: string;
+}
+
 export interface RunbookRunRecord {
   run_id: string;
   name: string;
@@ -88,6 +95,8 @@ export interface RunbookRunRecord {
   outcome?: string;
   /** Service health the runbook reported (ctx.health), in order. */
   health?: { service: string; health: Health; note?: string; at: string }[];
+  /** Diagnostics the run attached (`ctx.evidence`); the incident lists them under its evidence. */
+  evidence?: RunEvidence[];
 }
 
 /** How many conditions a trigger sets: the most specific matching trigger wins. */

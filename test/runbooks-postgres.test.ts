@@ -65,12 +65,9 @@ describe('postgres-connection-exhaustion on a real PostgreSQL', () => {
     expect(await Promise.all(idle.map(alive))).toEqual([true, true]);
     expect(await alive(fresh)).toBe(true);
 
-    const evidence = run.steps.filter((s: any) => s.title.startsWith('Evidence'));
-    expect(evidence.map((s: any) => s.title)).toEqual([
-      'Evidence: connections before',
-      'Evidence: connections after',
-    ]);
-    const before = JSON.parse(evidence[0].result);
+    const evidence = run.evidence;
+    expect(evidence.map((e: any) => e.title)).toEqual(['connections before', 'connections after']);
+    const before = JSON.parse(evidence[0].text);
     expect(before.max_connections).toBe(20);
     expect(before.by_application['billing-worker']).toBe(4);
     expect(before.by_state['idle in transaction']).toBeGreaterThanOrEqual(3);
@@ -131,14 +128,13 @@ describe("db-connection-failure, the seeds' example runbook", () => {
     expect(run.steps.map((s: any) => s.id)).toEqual([
       'confirm',
       'app-health',
-      'evidence-2',
       'db-health',
-      'evidence-4',
       'restart-app',
       'wait',
       'verify',
     ]);
-    expect(JSON.parse(run.steps[2].result)).toMatchObject({ ok: true, status: 200 });
+    expect(run.evidence.map((e: any) => e.title)).toEqual(['app health', 'database health']);
+    expect(JSON.parse(run.evidence[0].text)).toMatchObject({ ok: true, status: 200 });
     const d = await k.apps.readNamespacedDeployment({ namespace, name: 'orders-web' });
     expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
   });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { RunbookMeta } from '../domain/runbook';
 import { SEVERITIES } from '../domain/severity';
+import { DURATION_HINT, DURATION_PATTERN } from '../domain/duration';
 import type { RunbookDefinition } from '../workflows/runbook-sdk';
 
 const Trigger = z
@@ -27,7 +28,7 @@ export const RunbookMetaSchema = z.strictObject({
   version: z.string().regex(/^\d+\.\d+\.\d+$/, 'semver, like 1.0.0'),
   triggers: z.array(Trigger),
   escalation: z.string().min(1),
-  eta: z.string().regex(/^\d+[smh]$/, 'a duration like 10m'),
+  eta: z.string().regex(DURATION_PATTERN, DURATION_HINT),
   params: z.record(z.string(), z.string()),
   stronger: z
     .strictObject({ runbook: z.string().min(1), params: z.record(z.string(), z.string()).optional() })

@@ -6,7 +6,9 @@ import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio
 import type { AlertEvent, AlertPolicy } from '../domain/alerts';
 import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { Incident } from '../domain/incident';
+import type { Incident, NewIncident } from '../domain/incident';
+
+export type { NewIncident };
 import type {
   ActionItem,
   ActionStatus,
@@ -36,15 +38,6 @@ export const SA = {
   acknowledgedAt: defineSearchAttributeKey('IncidentAcknowledgedAt', SearchAttributeType.DATETIME),
   resolvedAt: defineSearchAttributeKey('IncidentResolvedAt', SearchAttributeType.DATETIME),
 } as const;
-
-export interface NewIncident {
-  title: string;
-  description: string;
-  severity: Severity;
-  affected_services: string[];
-  assignee?: string;
-  related_alerts?: string[];
-}
 
 export interface IncidentInput {
   id: string;

@@ -1,0 +1,120 @@
+/**
+ * The incident's messages: its query, alerts and runbook progress (signals), and the
+ * lifecycle Updates (acknowledge, transition, note, edit, start a runbook). Every Update has
+ * a validator, so an illegal change is refused before it reaches history.
+ */
+import * as wf from '@temporalio/workflow';
+import { transitionRefusal } from '../../domain/lifecycle';
+import {
+  acknowledgeUpdate,
+  alertsSignal,
+  editUpdate,
+  incidentQuery,
+  noteUpdate,
+  runbookProgressSignal,
+  startRunbookUpdate,
+  transitionUpdate,
+} from '../definitions';
+import { conflict, notFound } from '../failures';
+import { RUNBOOKS } from '../runbook-registry';
+import { notClosed, refuseClose, registerRecordHandlers } from './record';
+import { runbookProgress, startRunbook } from './runbooks';
+import type { IncidentState } from './state';
+
+/** Registers every handler; called before the workflow's first await, so no message finds none. */
+export function registerHandlers(s: IncidentState): void {
+  const i = s.incident;
+  wf.setHandler(incidentQuery, () => i);
+  registerRecordHandlers(s);
+
+  wf.setHandler(alertsSignal, (events) => {
+    s.receiveAlerts(events);
+    s.changed();
+  });
+  wf.setHandler(runbookProgressSignal, (run) => runbookProgress(s, run));
+
+  wf.setHandler(
+    startRunbookUpdate,
+    async ({ actor, name, params, dry_run }) => ({
+      run_id: await startRunbook(s, { actor, name, params, dryRun: dry_run }),
+    }),
+    {
+      validator: ({ name }) => {
+        notClosed(s);
+        if (!Object.hasOwn(RUNBOOKS, name)) throw notFound(`no runbook named ${name}`);
+      },
+    },
+  );
+
+  wf.setHandler(
+    acknowledgeUpdate,
+    ({ actor, assignee }) => {
+      if (i.status === 'triggered') s.acknowledge(actor, assignee);
+      else {
+        // A handoff: the new assignee takes over an incident already being worked on.
+        s.record(actor, 'acknowledged', `Handoff acknowledged by ${actor}`);
+        s.esc?.handoffAcknowledged(actor);
+      }
+      s.changed();
+      return i;
+    },
+    {
+      validator: (_update: unknown) => {
+        if (i.status !== 'triggered' && !i.escalation?.awaiting_ack) {
+          throw conflict(`incident is already ${i.status}; only a triggered incident can be acknowledged`);
+        }
+      },
+    },
+  );
+
+  wf.setHandler(
+    transitionUpdate,
+    (t) => {
+      s.transition(t);
+      s.changed();
+      return i;
+    },
+    {
+      validator: ({ to, root_cause }) => {
+        const refusal =
+          transitionRefusal(i.status, to, root_cause) ?? (to === 'closed' ? refuseClose(s) : undefined);
+        if (refusal) throw conflict(refusal);
+      },
+    },
+  );
+
+  // A note only adds to the timeline: nothing listed or planned changes.
+  wf.setHandler(
+    noteUpdate,
+    ({ actor, text }) => {
+      s.record(actor, 'note', text);
+      return i;
+    },
+    { validator: (_update: unknown) => notClosed(s) },
+  );
+
+  wf.setHandler(
+    editUpdate,
+    ({ actor, severity, assignee, affected_services }) => {
+      const changes: string[] = [];
+      if (severity && severity !== i.severity) {
+        changes.push(`severity ${i.severity} → ${severity}`);
+        i.severity = severity;
+      }
+      if (assignee !== undefined && assignee !== i.assignee) {
+        changes.push(`assignee ${i.assignee ?? '(none)'} → ${assignee}`);
+        i.assignee = assignee;
+      }
+      if (affected_services && affected_services.join() !== i.affected_services.join()) {
+        changes.push(`affected services → ${affected_services.join(', ')}`);
+        i.affected_services = [...affected_services];
+      }
+      if (changes.length) {
+        s.record(actor, 'edit', `Changed ${changes.join('; ')}`);
+        s.changed();
+      }
+      return i;
+    },
+    { validator: (_update: unknown) => notClosed(s) },
+  );
+}

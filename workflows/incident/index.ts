@@ -1,0 +1,84 @@
+/**
+ * One workflow per incident; the workflow id is the incident id. It is the incident's
+ * store: every change comes as a message (handlers.ts, record.ts), is validated first, and
+ * lands on the timeline. Shaped like Temporal's safe-message-handlers sample: the state
+ * object owns the logic, this function registers every handler before its first await,
+ * then only waits, sends what is due, and continues as new.
+ */
+import * as wf from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { Incident } from '../../domain/incident';
+import { type IncidentInput, incidentEndedSignal } from '../definitions';
+import { Escalation } from './escalation';
+import { registerHandlers } from './handlers';
+import { startOpeningRunbook } from './runbooks';
+import { IncidentState } from './state';
+
+// The worker's escalation config, read once per run and recorded in history.
+const config = wf.proxyActivities<Pick<Activities, 'escalationConfig'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumInterval: '10 seconds' },
+});
+
+export async function incident(input: IncidentInput): Promise<Incident> {
+  const s = new IncidentState(input);
+  registerHandlers(s);
+  if (!input.carried) await open(s);
+  s.publish();
+  // Read after every handler is registered: updates arriving meanwhile are handled, then synced.
+  if (s.escalating) {
+    s.esc = new Escalation(s, await config.escalationConfig());
+    if (s.incident.escalation) s.esc.sync();
+    else s.esc.open();
+    s.publish();
+  }
+  for (;;) {
+    await sleepUntilDue(s);
+    if (s.tellAlertGroup && input.alertGroupId) {
+      s.tellAlertGroup = false;
+      // The group may be gone (terminated by hand); then nobody is waiting, which is fine.
+      await wf
+        .getExternalWorkflowHandle(input.alertGroupId)
+        .signal(incidentEndedSignal, { incidentId: s.incident.id })
+        .catch(() => undefined);
+      continue;
+    }
+    await wf.condition(wf.allHandlersFinished);
+    await s.esc?.drain();
+    if (s.incident.status === 'closed') return s.incident;
+    if (!s.tellAlertGroup)
+      return await wf.continueAsNew<typeof incident>({ ...input, alerts: undefined, carried: s.incident });
+  }
+}
+
+/** A new incident: its first timeline entries and alerts, then the runbook they call for. */
+async function open(s: IncidentState): Promise<void> {
+  const { actor, alerts } = s.input;
+  s.record(actor, 'created', `Incident declared: ${s.incident.title}`, { severity: s.incident.severity });
+  if (s.incident.assignee) s.record(actor, 'edit', `Assigned to ${s.incident.assignee}`);
+  if (alerts) {
+    s.receiveAlerts(alerts);
+    s.changed();
+  }
+  await startOpeningRunbook(s);
+}
+
+/**
+ * Sleeps until something needs the loop: the alert group must hear of a resolution, the
+ * incident closed, history is long. With escalation, milestones wake it too: sleep until the
+ * next deadline (a durable timer) or until something changes the plan, then send what is due.
+ */
+async function sleepUntilDue(s: IncidentState): Promise<void> {
+  const woken = () => s.tellAlertGroup || s.incident.status === 'closed' || s.mustContinueAsNew();
+  const esc = s.esc;
+  if (!esc) return void (await wf.condition(woken));
+  for (;;) {
+    s.replanned = false;
+    const deadline = esc.nextDeadline();
+    const wake = () => woken() || s.replanned;
+    if (deadline === undefined) await wf.condition(wake);
+    else await wf.condition(wake, Math.max(1, deadline - Date.now()));
+    esc.tick();
+    if (woken()) return;
+  }
+}

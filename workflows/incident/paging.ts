@@ -1,0 +1,120 @@
+/**
+ * Sending pages, reminders and notifications: each one recorded on the incident with its
+ * idempotency key before the activity runs (the same escalation step never pages the same
+ * person twice), delivered by every notifier that takes its kind.
+ */
+import * as wf from '@temporalio/workflow';
+import type { NotifyActivities } from '../../activities/notify';
+import { iso } from '../../domain/clock';
+import {
+  type EscalationConfig,
+  type NotificationKind,
+  offHours,
+  type PageRecord,
+  type Paged,
+  resolveTargets,
+  type Target,
+} from '../../domain/escalation';
+import { buildNotification } from '../../domain/notification';
+import type { IncidentState } from './state';
+
+// A receiver that is down delays a page, it does not lose it: retry with backoff for a day.
+const notifier = wf.proxyActivities<NotifyActivities>({
+  startToCloseTimeout: '15 seconds',
+  scheduleToCloseTimeout: '1 day',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: ['NotifierRefused', 'InvalidInput'],
+  },
+});
+
+export interface Page {
+  kind: NotificationKind;
+  reason: string;
+  /** Names the escalation step; with the person it makes the idempotency key. */
+  cause: string;
+  /** The deadline that caused it (ms). */
+  due: number;
+  /** The policy level paged, if any. */
+  level?: number;
+}
+
+export class Pager {
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly s: IncidentState,
+    private readonly cfg: EscalationConfig,
+    /** "Who to call if stuck" for a page at `level`: the people of the next level. */
+    private readonly nextLevel: (level: number | undefined) => Target[],
+  ) {}
+
+  /** Pages everyone `targets` resolves to now; returns who that was. */
+  pageTargets(targets: Target[], page: Page): Paged[] {
+    const people = resolveTargets(this.cfg, targets, Date.now());
+    for (const p of people) this.send(p, page);
+    return people;
+  }
+
+  send(to: Paged, { kind, reason, cause, due, level }: Page): void {
+    const i = this.s.incident;
+    const key = `${i.id}/${cause}/${to.person}`;
+    const pages = i.pages!;
+    if (pages.some((p) => p.key === key)) return; // this step already paged this person
+    const now = Date.now();
+    const page: PageRecord = {
+      key,
+      kind,
+      to: to.person,
+      via: to.via,
+      reason,
+      level,
+      due_at: iso(due),
+      sent_at: iso(now),
+      off_hours: offHours(this.cfg, now),
+    };
+    pages.push(page);
+    const what = kind === 'page' ? 'Paged' : kind === 'reminder' ? 'Reminded' : 'Notified';
+    const at = `${to.via}${level !== undefined ? `, level ${level + 1}` : ''}`;
+    this.s.record('tourniquet', 'page', `${what} ${to.person} (${at}): ${reason}`, { key });
+    const notification = buildNotification(i, page, this.cfg, this.whoToCall(level));
+    for (const n of this.cfg.notifiers) {
+      if (n.kinds && !n.kinds.includes(kind)) continue;
+      if (kind === 'notify' && n.channels && !n.channels.includes(to.person)) continue;
+      this.track(this.deliver(n.name, page, notification));
+    }
+  }
+
+  /** Waits for pages in flight (before continue-as-new). */
+  async drain(): Promise<void> {
+    while (this.inflight.size) await Promise.all([...this.inflight]);
+  }
+
+  private async deliver(
+    notifierName: string,
+    page: PageRecord,
+    notification: ReturnType<typeof buildNotification>,
+  ) {
+    try {
+      const { delivered_at } = await notifier.deliverNotification({ notifier: notifierName, notification });
+      page.delivered_at ??= delivered_at;
+    } catch (err) {
+      const why = err instanceof wf.ActivityFailure && err.cause ? err.cause.message : String(err);
+      page.error = `${notifierName}: ${why}`;
+      const message = `Could not deliver to ${page.to} through ${notifierName}: ${page.error}`;
+      this.s.record('tourniquet', 'page', message, { key: page.key });
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    const tracked = p.finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+  }
+
+  private whoToCall(level: number | undefined): string {
+    const people = resolveTargets(this.cfg, this.nextLevel(level), Date.now()).map((p) => p.person);
+    return people.length ? people.join(', ') : 'the incident commander';
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The incident as Temporal visibility lists it: search attributes to filter and sort by,
+ * and a memo for list rows and metrics. One definition for the workflow (which keeps them
+ * in step with the record) and the API (which sets them when it starts a workflow).
+ */
+import * as wf from '@temporalio/workflow';
+import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Incident } from '../../domain/incident';
+import type { PageRecord } from '../../domain/escalation';
+import { isOpenItem } from '../../domain/record';
+import { type IncidentMemo, SA } from '../definitions';
+import { PATCH } from '../patches';
+
+/** Pages per person for the on-call load report, compact enough for the memo. */
+const pageLog = (pages: PageRecord[]) =>
+  pages
+    .filter((p) => p.kind === 'page')
+    .map((p) => [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0] as const);
+
+/** The search attributes of an incident; null clears one. */
+export function searchAttributes(i: Incident): SearchAttributeUpdatePair[] {
+  return [
+    { key: SA.severity, value: i.severity },
+    { key: SA.status, value: i.status },
+    { key: SA.assignee, value: i.assignee ?? null },
+    { key: SA.services, value: i.affected_services },
+    { key: SA.acknowledgedAt, value: i.acknowledged_at ? new Date(i.acknowledged_at) : null },
+    { key: SA.resolvedAt, value: i.resolved_at ? new Date(i.resolved_at) : null },
+  ];
+}
+
+/** The search attributes a workflow starts with (a start cannot clear, so the empty ones are left out). */
+export const startSearchAttributes = (i: Incident): SearchAttributePair[] =>
+  searchAttributes(i).filter((p): p is SearchAttributePair => p.value !== null);
+
+/** The memo; `rich` adds the metrics fields (incidents opened before them keep the memo they had). */
+export function incidentMemo(i: Incident, rich: boolean): IncidentMemo {
+  const memo: IncidentMemo = {
+    title: i.title,
+    created_at: i.created_at,
+    resolved_at: i.resolved_at,
+    ...(i.pages ? { pages: pageLog(i.pages) } : {}),
+  };
+  if (!rich) return memo;
+  const items = i.action_items ?? [];
+  return Object.assign(memo, {
+    mitigated_at: i.mitigated_at,
+    dedup_key: i.dedup_key,
+    actions: [items.filter(isOpenItem).length, items.length],
+    postmortem: i.postmortem?.status,
+    approvals_pending: i.runbooks.reduce(
+      (n, r) => n + r.approvals.filter((a) => a.status === 'pending').length,
+      0,
+    ),
+  });
+}
+
+/**
+ * Keeps visibility in step with the record, so lists and filters come from Temporal alone.
+ * Upserts only when a listed field changed: repeats of an alert in a storm add nothing to history.
+ */
+export class Visibility {
+  private published = '';
+
+  constructor(
+    private readonly incident: Incident,
+    private readonly richMemo: boolean,
+  ) {}
+
+  publish(): void {
+    const i = this.incident;
+    const memo = incidentMemo(i, this.richMemo);
+    const listed = JSON.stringify([
+      i.severity,
+      i.status,
+      i.assignee,
+      i.affected_services,
+      i.acknowledged_at,
+      memo,
+    ]);
+    if (wf.patched(PATCH.publishOnChange) && listed === this.published) return;
+    this.published = listed;
+    wf.upsertSearchAttributes(searchAttributes(i));
+    wf.upsertMemo({ ...memo });
+  }
+}

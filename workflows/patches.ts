@@ -1,0 +1,26 @@
+/**
+ * Every `patched()` id, named once. A patch keeps workflows started on older code replaying
+ * the commands they issued then (test/replay.test.ts replays recorded histories).
+ *
+ * When may one go? Once no execution that started before the patch's commit is still
+ * running, e.g. `temporal workflow list --query 'ExecutionStatus="Running" AND
+ * StartTime < "2026-11-27T00:00:00Z"'` is empty (an incident that continued-as-new counts as
+ * started anew). Then replace `patched(X)` with `deprecatePatch(X)` and keep only the new
+ * branch; one release later, delete the call.
+ */
+export const PATCH = {
+  /** 2026-11-26, incident: milestones, escalation and paging. Older incidents run without them. */
+  escalation: 'escalation',
+  /** 2026-11-26, incident: upsert visibility only when a listed field changed (storms used to add two commands per alert). */
+  publishOnChange: 'publish-on-change',
+  /** 2026-11-26, incident: metrics fields in the memo (mitigated, dedup key, actions, postmortem, approvals pending). */
+  recordMemo: 'record-memo',
+  /** 2026-11-26, alert group: incident numbers from a local activity instead of a task-queue round trip. */
+  localIdAllocation: 'local-id-allocation',
+  /** 2026-11-26, runbook run: undecided approvals escalate at their deadline and expire at 4×. */
+  approvalExpiry: 'approval-expiry',
+  /** 2026-11-26, runbook run: the guardrail policy is read from the worker's config (an activity). */
+  guardrailConfig: 'guardrail-config',
+  /** 2026-11-26, runbook run: rate limits, breaker and pause shared across incidents (guard workflows). */
+  serviceGuardrails: 'service-guardrails',
+} as const;

@@ -1,0 +1,53 @@
+/**
+ * One run of one runbook for one incident, as a child workflow of the incident. It keeps
+ * the run's record (steps, approvals, evidence) and sends it to the incident after every
+ * change. The steps themselves run through steps.ts: policy, shared limits, then the action.
+ */
+import * as wf from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { nowIso } from '../../domain/clock';
+import { DEFAULT_GUARDRAILS, type GuardrailConfig } from '../../domain/guardrails';
+import type { RunbookRunRecord } from '../../domain/runbook';
+import { runbookQuery } from '../definitions';
+import { PATCH } from '../patches';
+import { RUNBOOKS } from '../runbook-registry';
+import { RunbookEscalation } from '../runbook-sdk';
+import { registerApprovalHandler } from './approval';
+import type { RunbookRunInput } from './input';
+import { RunRecord } from './record';
+import { ACTION_RETRY, errorMessage, registerManualStepHandler, runbookContext } from './steps';
+
+export type { RunbookRunInput };
+
+const config = wf.proxyActivities<Pick<Activities, 'guardrailConfig'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: ACTION_RETRY,
+});
+
+export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunRecord> {
+  const def = Object.hasOwn(RUNBOOKS, input.name) ? RUNBOOKS[input.name] : undefined;
+  const r = new RunRecord(input);
+  const manualDone = new Set<string>();
+  wf.setHandler(runbookQuery, () => r.run);
+  registerApprovalHandler(r);
+  registerManualStepHandler(r, manualDone);
+
+  // One policy for the whole run, read once from the worker's config (recorded in history).
+  const guardrails: GuardrailConfig = wf.patched(PATCH.guardrailConfig)
+    ? await config.guardrailConfig()
+    : DEFAULT_GUARDRAILS;
+  const ctx = runbookContext(input, r, guardrails, manualDone);
+  const run = r.run;
+  try {
+    if (!def) throw new RunbookEscalation(`no runbook named ${input.name}`);
+    run.outcome = await def.run(ctx);
+    run.status = 'succeeded';
+  } catch (err) {
+    run.status = err instanceof RunbookEscalation ? 'escalated' : 'failed';
+    const verb = run.status === 'escalated' ? 'Escalating' : 'Failed';
+    run.outcome = `${verb}: ${errorMessage(err)}; page ${def?.meta.escalation ?? 'the incident commander'}`;
+  }
+  run.finished_at = nowIso();
+  await r.report();
+  return run;
+}

@@ -1,0 +1,176 @@
+/**
+ * What a runbook's code calls (`RunbookContext`): steps that pass the policy and the shared
+ * limits before they act, manual checklist items, evidence and health for the incident.
+ */
+import * as wf from '@temporalio/workflow';
+import type { HttpActivities } from '../../activities/http';
+import type { KubernetesActivities } from '../../activities/kubernetes';
+import type { PostgresActivities } from '../../activities/postgres';
+import { nowIso } from '../../domain/clock';
+import type { GuardrailConfig } from '../../domain/guardrails';
+import type { StepRecord } from '../../domain/runbook';
+import { manualStepUpdate } from '../definitions';
+import { conflict, notFound } from '../failures';
+import { PATCH } from '../patches';
+import { type RunbookContext, RunbookEscalation, type StepSpec } from '../runbook-sdk';
+import { Gate } from './approval';
+import type { RunbookRunInput } from './input';
+import { SharedLimits } from './limits';
+import type { RunRecord } from './record';
+
+// Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
+export const ACTION_RETRY: wf.ActivityOptions['retry'] = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  maximumAttempts: 5,
+};
+// Long waits (rollouts) heartbeat; a call silent for 30 s is considered lost and retried.
+const k8s = wf.proxyActivities<KubernetesActivities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: ACTION_RETRY,
+});
+const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 seconds', retry: ACTION_RETRY });
+const http = wf.proxyActivities<HttpActivities>({ startToCloseTimeout: '30 seconds', retry: ACTION_RETRY });
+
+/** A human marks a manual step done over the API. */
+export function registerManualStepHandler(r: RunRecord, done: Set<string>): void {
+  wf.setHandler(
+    manualStepUpdate,
+    ({ stepId, actor, note }) => {
+      done.add(stepId);
+      const s = r.run.steps.find((x) => x.id === stepId)!;
+      s.result = `done by ${actor}${note ? `: ${note}` : ''}`;
+      return s;
+    },
+    {
+      validator: ({ stepId }) => {
+        const s = r.run.steps.find((x) => x.id === stepId);
+        if (!s || s.impact !== 'manual') throw notFound(`manual step ${stepId} not found`);
+        if (s.status !== 'waiting') throw conflict(`step ${stepId} is ${s.status}, not waiting`);
+      },
+    },
+  );
+}
+
+export function runbookContext(
+  input: RunbookRunInput,
+  r: RunRecord,
+  guardrails: GuardrailConfig,
+  manualDone: Set<string>,
+): RunbookContext {
+  const service = input.service || input.params.service || 'unknown';
+  const dryRun = !!input.dryRun || guardrails.dryRun;
+  const steps = new Steps(input, r, new Gate(input, r, guardrails, service), service);
+  return {
+    incidentId: input.incidentId,
+    params: input.params,
+    dryRun,
+    service,
+    alertsFiring: input.alertsFiring ?? 0,
+    param(name) {
+      const v = input.params[name];
+      if (!v)
+        throw new RunbookEscalation(`missing parameter "${name}"; start the runbook with params.${name}`);
+      return v;
+    },
+    key: (stepId) => `${input.runId}/${stepId}`,
+    step: (spec, action) => steps.step(spec, action, dryRun),
+    async manual({ id, title, instructions }) {
+      const s = r.begin({ id, title }, 'manual');
+      s.status = 'waiting';
+      s.result = instructions;
+      await r.report();
+      await wf.condition(() => manualDone.has(id));
+      r.finish(s, 'succeeded', { result: s.result });
+      await r.report();
+    },
+    evidence(title, data) {
+      (r.run.evidence ??= []).push({ title, text: JSON.stringify(data), at: nowIso() });
+    },
+    health(service, health, note) {
+      (r.run.health ??= []).push({ service, health, note, at: nowIso() });
+    },
+    escalate(reason) {
+      throw new RunbookEscalation(reason);
+    },
+    k8s,
+    pg,
+    http,
+  };
+}
+
+class Steps {
+  private readonly limits: SharedLimits;
+
+  constructor(
+    private readonly input: RunbookRunInput,
+    private readonly r: RunRecord,
+    private readonly gate: Gate,
+    service: string,
+  ) {
+    this.limits = new SharedLimits(r, gate, service, input.incidentId);
+  }
+
+  /** A read runs; in dry-run a mutating step is skipped; otherwise policy, then shared limits, then the action. */
+  async step<T>(spec: StepSpec, action: () => Promise<T>, dryRun: boolean): Promise<T | undefined> {
+    const s = this.r.begin(spec, spec.impact);
+    await this.r.report();
+    if (spec.impact === 'read') return this.run(s, action);
+    if (dryRun) {
+      this.r.finish(s, 'skipped', { result: `dry-run: would ${spec.what}` });
+      s.dry_run = true;
+      await this.r.report();
+      return undefined;
+    }
+    // An offered runbook asks a human for steps the policy would let run alone; it never lifts a stricter rule.
+    const offered = this.input.approvalRequired && this.gate.decide(spec).decision === 'auto';
+    const refusal = await this.gate.check(spec, s, offered ? this.input.approvalRequired : undefined);
+    if (refusal) return this.skipAndEscalate(s, refusal, `step "${spec.title}": ${refusal}`);
+    // Runs started before shared guardrails existed replay without them.
+    if (!wf.patched(PATCH.serviceGuardrails)) return this.run(s, action);
+    if (!spec.compensation) {
+      const limited = await this.limits.acquire(spec, s);
+      if (limited) return this.skipAndEscalate(s, limited, limited);
+    }
+    try {
+      const result = await this.run(s, action);
+      await this.limits.report(spec, true);
+      return result;
+    } catch (err) {
+      await this.limits.report(spec, false);
+      throw err;
+    }
+  }
+
+  private async run<T>(s: StepRecord, action: () => Promise<T>): Promise<T> {
+    try {
+      const result = await action();
+      this.r.finish(s, 'succeeded', { result: summarise(result) });
+      await this.r.report();
+      return result;
+    } catch (err) {
+      this.r.finish(s, 'failed', { error: errorMessage(err) });
+      await this.r.report();
+      throw err;
+    }
+  }
+
+  private async skipAndEscalate(s: StepRecord, result: string, reason: string): Promise<never> {
+    this.r.finish(s, 'skipped', { result });
+    await this.r.report();
+    throw new RunbookEscalation(reason);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function summarise(result: unknown): string | undefined {
+  if (result === undefined) return undefined;
+  const text = typeof result === 'string' ? result : JSON.stringify(result);
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
