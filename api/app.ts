@@ -1,26 +1,27 @@
-import express, { Router } from 'express';
+import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { TokenStore } from './auth';
 import type { AlertsConfig } from '../config';
+import { DEFAULT_ESCALATION, type EscalationConfig } from '../domain/escalation';
+import { loadRunbookCatalog } from '../common/runbook-catalog';
 import { AlertIntake } from './alerts/intake';
-import { alertsRouter } from './routes/alerts';
 import { errorHandler, notFoundRoute } from './errors';
 import { Incidents } from './incidents';
-import { healthRouter } from './routes/health';
-import { incidentsRouter } from './routes/incidents';
-import { Runbooks } from './runbooks';
-import { runbooksRouter } from './routes/runbooks';
-import { automationRouter } from './routes/automation';
-import { approvalLinksRouter } from './routes/approval-links';
-import { loadRunbookCatalog } from '../worker/runbook-catalog';
-import { oncallRouter } from './routes/oncall';
-import { recordRouter } from './routes/record';
-import { metricsRouter } from './routes/metrics';
-import { measureRequests } from './prometheus';
-import { consoleStatic, meRouter } from './routes/console';
 import { openApiDocument } from './openapi';
-import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
+import { measureRequests } from './prometheus';
+import { mountRoutes, type Route, route } from './route';
+import { alertRoutes, pagerDutyErrors } from './routes/alerts';
+import { linkRoutes } from './routes/approval-links';
+import { automationRoutes } from './routes/automation';
+import { consoleStatic, meRoutes } from './routes/console';
+import { healthRoutes } from './routes/health';
+import { incidentRoutes } from './routes/incidents';
+import { metricsRoutes } from './routes/metrics';
+import { oncallRoutes } from './routes/oncall';
+import { recordRoutes } from './routes/record';
+import { runbookRoutes } from './routes/runbooks';
+import { Runbooks } from './runbooks';
 
 export interface AppDeps {
   client: Client;
@@ -57,43 +58,11 @@ export function createApp(deps: AppDeps): express.Express {
     timeoutMs: deps.temporalTimeoutMs,
     pageSize: deps.pageSize,
   });
-  const routes: RouteInfo[] = [];
-  const mount = (base: string, router: Router) => {
-    app.use(base, router);
-    routes.push(...routesOf(base, router));
-  };
-  mount('/', healthRouter(deps));
-  // Alert endpoints read raw bodies (signatures) with their own limit: mounted before the JSON parser.
-  const intake = new AlertIntake({
-    client: deps.client,
-    taskQueue: deps.taskQueue,
-    alertPolicy: { autoResolve: deps.alerts.auto_resolve },
-    timeoutMs: deps.temporalTimeoutMs,
-  });
-  mount('/', alertsRouter({ intake, config: deps.alerts }));
-  app.use(express.json({ limit: '256kb' }));
-  mount('/api/v1/incidents', incidentsRouter({ incidents, tokens: deps.tokens }));
-  const runbooks = new Runbooks({ client: deps.client, timeoutMs: deps.temporalTimeoutMs });
-  mount('/', runbooksRouter({ runbooks, catalog: loadRunbookCatalog(), tokens: deps.tokens }));
-  mount('/', automationRouter(deps));
-  mount('/', approvalLinksRouter({ runbooks, incidents, tokens: deps.tokens, secret: deps.linkSecret }));
-  mount(
-    '/',
-    oncallRouter({ escalation: deps.escalation ?? DEFAULT_ESCALATION, incidents, tokens: deps.tokens }),
-  );
-  mount('/', recordRouter({ incidents, tokens: deps.tokens }));
-  mount(
-    '/',
-    metricsRouter({ incidents, escalation: deps.escalation ?? DEFAULT_ESCALATION, tokens: deps.tokens }),
-  );
-  mount('/', meRouter({ tokens: deps.tokens, temporalUiUrl: deps.temporalUiUrl }));
-  // The API's description, generated from the zod schemas; public like any API reference.
-  const openapi = openApiDocument();
-  mount(
-    '/',
-    Router().get('/api/v1/openapi.json', (_req, res) => void res.json(openapi)),
-  );
-  app.locals.routes = routes;
+  const routes = apiRoutes(deps, incidents);
+  mountRoutes(app, routes, deps.tokens);
+  app.use('/v2/enqueue', pagerDutyErrors);
+  app.locals.table = routes;
+  app.locals.routes = routes.map(routeInfo);
   app.locals.incidents = incidents;
   app.use(consoleStatic());
 
@@ -102,19 +71,51 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
+/** The whole API as one table: every route, its role and schemas, declared once. */
+function apiRoutes(deps: AppDeps, incidents: Incidents): Route[] {
+  const escalation = deps.escalation ?? DEFAULT_ESCALATION;
+  const intake = new AlertIntake({
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    alertPolicy: { autoResolve: deps.alerts.auto_resolve },
+    timeoutMs: deps.temporalTimeoutMs,
+  });
+  const runbooks = new Runbooks({ client: deps.client, timeoutMs: deps.temporalTimeoutMs });
+  const routes: Route[] = [
+    ...healthRoutes(deps),
+    ...alertRoutes({ intake, config: deps.alerts }),
+    ...incidentRoutes({ incidents }),
+    ...runbookRoutes({ runbooks, catalog: loadRunbookCatalog() }),
+    ...automationRoutes(deps),
+    ...linkRoutes({ runbooks, incidents, tokens: deps.tokens, secret: deps.linkSecret }),
+    ...oncallRoutes({ escalation, incidents }),
+    ...recordRoutes({ incidents }),
+    ...metricsRoutes({ incidents, escalation }),
+    ...meRoutes({ temporalUiUrl: deps.temporalUiUrl }),
+  ];
+  // The API's description, generated from this table; public like any API reference.
+  let document: unknown;
+  routes.push(
+    route({
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      auth: 'none',
+      operationId: 'getOpenApiDocument',
+      summary: 'This document: the API as OpenAPI 3.1',
+      handle: () => (document ??= openApiDocument(routes)),
+    }),
+  );
+  return routes;
+}
+
 export interface RouteInfo {
   method: string;
+  /** Express style: /api/v1/incidents/:id */
   path: string;
 }
 
-/** Every route a router serves, so tests can walk them all (e.g. for the auth check). */
-function routesOf(base: string, router: Router): RouteInfo[] {
-  return router.stack.flatMap((layer: any) =>
-    layer.route
-      ? Object.keys(layer.route.methods).map((m) => ({
-          method: m.toUpperCase(),
-          path: (base + layer.route.path).replace(/\/+/g, '/').replace(/(.)\/$/, '$1'),
-        }))
-      : [],
-  );
-}
+/** Every route served, so tests can walk them all (e.g. for the auth check). */
+const routeInfo = (r: Route): RouteInfo => ({
+  method: r.method.toUpperCase(),
+  path: r.path.replace(/\{(\w+)\}/g, ':$1'),
+});

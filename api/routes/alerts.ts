@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import express, { NextFunction, Request, Response, Router } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import type { AlertsConfig } from '../../config';
 import { AlertmanagerWebhook, alertmanagerEvents } from '../alerts/alertmanager';
 import { GenericAlerts, genericEvents, SIGNATURE_HEADER, signatureValid } from '../alerts/generic';
 import type { AlertIntake } from '../alerts/intake';
 import { PagerDutyEvent, pagerDutyEvent } from '../alerts/pagerduty';
 import { AuthenticationError, HttpError, InputError, parse } from '../errors';
+import { type Route, route } from '../route';
 
 type Secret = { token?: string; token_sha256?: string } | undefined;
 
@@ -36,22 +37,21 @@ function jsonOf(raw: unknown): unknown {
  * Alert intake: Alertmanager, Grafana, PagerDuty Events v2 and a generic signed format.
  * Each source authenticates with its own secret before its body is even parsed.
  */
-export function alertsRouter({ intake, config }: { intake: AlertIntake; config: AlertsConfig }): Router {
-  const router = Router();
-  // Raw bodies: the generic endpoint signs the exact bytes; the others parse after auth.
-  const raw = express.raw({ type: () => true, limit: '1mb' });
-
-  for (const source of ['alertmanager', 'grafana'] as const) {
-    router.post(
-      `/api/v1/alerts/${source}`,
-      (req, _res, next) => {
-        const secret = config[source];
-        if (!secretMatches(secret, bearer(req)))
-          return next(new AuthenticationError(`a valid bearer token for ${source} is required`));
-        next();
+export function alertRoutes({ intake, config }: { intake: AlertIntake; config: AlertsConfig }): Route[] {
+  const grafanaLike = (source: 'alertmanager' | 'grafana', summary: string) =>
+    route({
+      method: 'post',
+      path: `/api/v1/alerts/${source}`,
+      auth: 'source secret',
+      operationId: `${source}Webhook`,
+      summary,
+      raw: true,
+      body: AlertmanagerWebhook,
+      authenticate: (req) => {
+        if (!secretMatches(config[source], bearer(req)))
+          throw new AuthenticationError(`a valid bearer token for ${source} is required`);
       },
-      raw,
-      async (req, res) => {
+      handle: async ({ req }) => {
         const body = parse(AlertmanagerWebhook, jsonOf(req.body), 'body');
         const events = alertmanagerEvents(body, {
           source,
@@ -60,54 +60,71 @@ export function alertsRouter({ intake, config }: { intake: AlertIntake; config: 
           now: new Date().toISOString(),
         });
         const groups = await intake.record(events);
-        res.status(200).json({ status: 'ok', alerts: events.length, groups });
+        return { status: 'ok', alerts: events.length, groups };
       },
-    );
-  }
-
-  router.post(`/api/v1/alerts`, raw, async (req, res) => {
-    const secret = config.generic?.hmac_secret;
-    if (
-      !secret ||
-      !Buffer.isBuffer(req.body) ||
-      !signatureValid(secret, req.body, req.header(SIGNATURE_HEADER))
-    ) {
-      throw new AuthenticationError(
-        `a valid ${SIGNATURE_HEADER}: sha256=<hex HMAC of the body> header is required`,
-      );
-    }
-    const events = genericEvents(
-      parse(GenericAlerts, jsonOf(req.body), 'body'),
-      config.routes,
-      new Date().toISOString(),
-    );
-    const groups = await intake.record(events);
-    res.status(202).json({ status: 'ok', alerts: events.length, groups });
-  });
-
-  // PagerDuty answers in its own shape, errors included, so its clients understand us.
-  router.post('/v2/enqueue', raw, async (req, res) => {
-    const body = jsonOf(req.body) as { routing_key?: unknown };
-    const known = (config.pagerduty?.routing_keys ?? []).some((k) =>
-      secretMatches({ token: k }, typeof body?.routing_key === 'string' ? body.routing_key : undefined),
-    );
-    if (!known) throw new AuthenticationError('routing_key is missing or not recognised');
-    const event = pagerDutyEvent(
-      parse(PagerDutyEvent, body, 'event'),
-      config.routes,
-      new Date().toISOString(),
-    );
-    await intake.record([event]);
-    res.status(202).json({ status: 'success', message: 'Event processed', dedup_key: event.dedup_key });
-  });
-  router.use('/v2/enqueue', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (!(err instanceof HttpError) || err.status >= 500) return next(err);
-    res.status(err.status).json({
-      status: 'invalid event',
-      message: err.status === 401 ? err.message : 'Event object is invalid',
-      errors: err.fields?.map((f) => `'${f.path}' ${f.message}`) ?? [err.message],
     });
-  });
-
-  return router;
+  return [
+    grafanaLike('alertmanager', 'Alertmanager webhook v4'),
+    grafanaLike('grafana', 'Grafana alerting webhook'),
+    route({
+      method: 'post',
+      path: '/api/v1/alerts',
+      auth: 'source secret',
+      operationId: 'postAlerts',
+      summary: 'Generic alerts (HMAC-signed body)',
+      raw: true,
+      body: GenericAlerts,
+      status: 202,
+      handle: async ({ req }) => {
+        const secret = config.generic?.hmac_secret;
+        if (
+          !secret ||
+          !Buffer.isBuffer(req.body) ||
+          !signatureValid(secret, req.body, req.header(SIGNATURE_HEADER))
+        ) {
+          throw new AuthenticationError(
+            `a valid ${SIGNATURE_HEADER}: sha256=<hex HMAC of the body> header is required`,
+          );
+        }
+        const alerts = parse(GenericAlerts, jsonOf(req.body), 'body');
+        const events = genericEvents(alerts, config.routes, new Date().toISOString());
+        const groups = await intake.record(events);
+        return { status: 'ok', alerts: events.length, groups };
+      },
+    }),
+    // PagerDuty answers in its own shape, errors included (pagerDutyErrors), so its clients understand us.
+    route({
+      method: 'post',
+      path: '/v2/enqueue',
+      auth: 'source secret',
+      operationId: 'pagerDutyEnqueue',
+      summary: 'PagerDuty Events API v2',
+      raw: true,
+      body: PagerDutyEvent,
+      status: 202,
+      handle: async ({ req }) => {
+        const body = jsonOf(req.body) as { routing_key?: unknown };
+        const key = typeof body?.routing_key === 'string' ? body.routing_key : undefined;
+        const known = (config.pagerduty?.routing_keys ?? []).some((k) => secretMatches({ token: k }, key));
+        if (!known) throw new AuthenticationError('routing_key is missing or not recognised');
+        const event = pagerDutyEvent(
+          parse(PagerDutyEvent, body, 'event'),
+          config.routes,
+          new Date().toISOString(),
+        );
+        await intake.record([event]);
+        return { status: 'success', message: 'Event processed', dedup_key: event.dedup_key };
+      },
+    }),
+  ];
 }
+
+/** PagerDuty's error shape for refusals on /v2/enqueue (mounted on that path). */
+export const pagerDutyErrors: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+  if (!(err instanceof HttpError) || err.status >= 500) return next(err);
+  res.status(err.status).json({
+    status: 'invalid event',
+    message: err.status === 401 ? err.message : 'Event object is invalid',
+    errors: err.fields?.map((f) => `'${f.path}' ${f.message}`) ?? [err.message],
+  });
+};

@@ -1,11 +1,12 @@
-import { Response, Router } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { requireRole, TokenStore } from '../auth';
-import { AckClaims, createLinkToken, verifyLinkToken } from '../approval-links';
+import type { TokenStore } from '../auth';
+import { AckClaims, createLinkToken, verifyLinkToken } from '../../common/links';
 import type { Incidents } from '../incidents';
-import { AuthenticationError, NotAllowedError, parse } from '../errors';
+import { AuthenticationError, NotAllowedError } from '../errors';
+import { type Route, route } from '../route';
 import type { Runbooks } from '../runbooks';
-import { ApprovalIdParam, IncidentIdParam, NameSchema } from '../schemas';
+import { NameSchema } from '../schemas';
 
 export const MintRequest = z.strictObject({
   identity: NameSchema,
@@ -23,7 +24,7 @@ export const MintRequest = z.strictObject({
  * GET shows what the link will do (chat previews fetch links: a GET must never decide);
  * POST decides.
  */
-export function approvalLinksRouter({
+export function linkRoutes({
   runbooks,
   incidents,
   tokens,
@@ -33,100 +34,116 @@ export function approvalLinksRouter({
   incidents: Incidents;
   tokens: TokenStore;
   secret?: string;
-}): Router {
-  const router = Router();
+}): Route[] {
+  const enabled = (what: string) => {
+    if (!secret) throw new AuthenticationError(`${what} are not enabled (set TOURNIQUET_LINK_SECRET)`);
+    return secret;
+  };
   const claimsOf = (token: string) => {
-    if (!secret) throw new AuthenticationError('approval links are not enabled (set TOURNIQUET_LINK_SECRET)');
-    const claims = verifyLinkToken(secret, token);
+    const claims = verifyLinkToken(enabled('approval links'), token);
     if (typeof claims === 'string') throw new AuthenticationError(claims);
     if (!tokens.identityHas(claims.identity, 'approver'))
       throw new NotAllowedError(`${claims.identity} does not hold the approver role`);
     return claims;
   };
-
-  router.post(
-    '/api/v1/incidents/:id/approvals/:approvalId/links',
-    requireRole(tokens, 'admin'),
-    (req, res) => {
-      if (!secret)
-        throw new AuthenticationError('approval links are not enabled (set TOURNIQUET_LINK_SECRET)');
-      const body = parse(MintRequest, req.body ?? {}, 'body');
-      const incident = parse(IncidentIdParam, req.params.id, 'incident id');
-      const approval = parse(ApprovalIdParam, req.params.approvalId, 'approval id');
-      const exp = Math.floor(Date.now() / 1000) + body.ttl_seconds;
-      const token = createLinkToken(secret, {
-        incident,
-        approval,
-        identity: body.identity,
-        decision: body.decision,
-        exp,
-      });
-      res
-        .status(201)
-        .json({ url: `/api/v1/approval-links/${token}`, expires_at: new Date(exp * 1000).toISOString() });
-    },
-  );
-
-  router.get('/api/v1/approval-links/:token', (req, res) => {
-    const c = claimsOf(String(req.params.token));
-    const what = {
-      incident: c.incident,
-      approval: c.approval,
-      identity: c.identity,
-      decision: c.decision,
-      expires_at: new Date(c.exp * 1000).toISOString(),
-      how: 'POST this URL to decide',
-    };
-    answer(
-      res,
-      what,
-      `${c.decision === 'approve' ? 'Approve' : 'Reject'} step ${c.approval} of ${c.incident} as ${c.identity}`,
-    );
-  });
-
-  router.post('/api/v1/approval-links/:token', async (req, res) => {
-    const c = claimsOf(String(req.params.token));
-    res.json(
-      await runbooks.decide(c.incident, c.approval, {
-        approve: c.decision === 'approve',
-        actor: c.identity,
-        comment: `via link (${c.decision})`,
-      }),
-    );
-  });
-
   // One-click acknowledge from a page: as the person paged, who must hold the responder role.
   const ackClaimsOf = (token: string) => {
-    if (!secret) throw new AuthenticationError('links are not enabled (set TOURNIQUET_LINK_SECRET)');
-    const claims = verifyLinkToken(secret, token, undefined, AckClaims);
+    const claims = verifyLinkToken(enabled('links'), token, undefined, AckClaims);
     if (typeof claims === 'string') throw new AuthenticationError(claims);
     if (!tokens.identityHas(claims.identity, 'responder'))
       throw new NotAllowedError(`${claims.identity} does not hold the responder role`);
     return claims;
   };
-  router.get('/api/v1/ack-links/:token', (req, res) => {
-    const c = ackClaimsOf(String(req.params.token));
-    const what = {
-      incident: c.incident,
-      identity: c.identity,
-      action: 'acknowledge',
-      expires_at: new Date(c.exp * 1000).toISOString(),
-      how: 'POST this URL to acknowledge',
-    };
-    answer(res, what, `Acknowledge ${c.incident} as ${c.identity}`);
-  });
-  router.post('/api/v1/ack-links/:token', async (req, res) => {
-    const c = ackClaimsOf(String(req.params.token));
-    const incident = await incidents.acknowledge(c.incident, c.identity);
-    res.format({
-      json: () => res.json(incident),
-      html: () =>
-        res.send(
-          `<!doctype html><title>Tourniquet</title><p style="font-family:sans-serif">${escape(incident.id)} acknowledged by ${escape(c.identity)}.</p>`,
-        ),
-    });
-  });
-  return router;
+  return [
+    route({
+      method: 'post',
+      path: '/api/v1/incidents/{id}/approvals/{approvalId}/links',
+      auth: 'admin',
+      operationId: 'mintApprovalLink',
+      summary: 'Mint a signed approval link',
+      body: MintRequest,
+      status: 201,
+      handle: ({ params, body }) => {
+        const exp = Math.floor(Date.now() / 1000) + body.ttl_seconds;
+        const claims = {
+          incident: params.id,
+          approval: params.approvalId,
+          identity: body.identity,
+          decision: body.decision,
+          exp,
+        };
+        const token = createLinkToken(enabled('approval links'), claims);
+        return { url: `/api/v1/approval-links/${token}`, expires_at: new Date(exp * 1000).toISOString() };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/approval-links/{token}',
+      auth: 'signed link',
+      operationId: 'showApprovalLink',
+      summary: 'What the link will do (a form for browsers)',
+      handle: ({ params, res }) => {
+        const c = claimsOf(params.token);
+        const what = {
+          incident: c.incident,
+          approval: c.approval,
+          identity: c.identity,
+          decision: c.decision,
+          expires_at: new Date(c.exp * 1000).toISOString(),
+          how: 'POST this URL to decide',
+        };
+        const verb = c.decision === 'approve' ? 'Approve' : 'Reject';
+        answer(res, what, `${verb} step ${c.approval} of ${c.incident} as ${c.identity}`);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/approval-links/{token}',
+      auth: 'signed link',
+      operationId: 'decideByLink',
+      summary: 'Decide as the link says',
+      handle: ({ params }) => {
+        const c = claimsOf(params.token);
+        const decision = {
+          approve: c.decision === 'approve',
+          actor: c.identity,
+          comment: `via link (${c.decision})`,
+        };
+        return runbooks.decide(c.incident, c.approval, decision);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/ack-links/{token}',
+      auth: 'signed link',
+      operationId: 'showAckLink',
+      summary: 'What the link will do (a form for browsers)',
+      handle: ({ params, res }) => {
+        const c = ackClaimsOf(params.token);
+        const what = {
+          incident: c.incident,
+          identity: c.identity,
+          action: 'acknowledge',
+          expires_at: new Date(c.exp * 1000).toISOString(),
+          how: 'POST this URL to acknowledge',
+        };
+        answer(res, what, `Acknowledge ${c.incident} as ${c.identity}`);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/ack-links/{token}',
+      auth: 'signed link',
+      operationId: 'acknowledgeByLink',
+      summary: 'Acknowledge as the person paged',
+      handle: async ({ params, res }) => {
+        const c = ackClaimsOf(params.token);
+        const incident = await incidents.acknowledge(c.incident, c.identity);
+        const page = `<!doctype html><title>Tourniquet</title><p style="font-family:sans-serif">${escape(incident.id)} acknowledged by ${escape(c.identity)}.</p>`;
+        res.format({ json: () => res.json(incident), html: () => res.send(page) });
+      },
+    }),
+  ];
 }
 
 const escape = (v: string) => v.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

@@ -1,10 +1,8 @@
-import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { guardStart } from '../../activities/guard';
+import { guardStart } from '../../common/guard-workflow';
 import { guardPauseUpdate, guardQuery, guardResetUpdate, guardWorkflowId } from '../../workflows/definitions';
-import { principalOf, requireRole, TokenStore } from '../auth';
-import { parse } from '../errors';
+import { type Route, route } from '../route';
 import { NameSchema } from '../schemas';
 import { temporalCall } from '../temporal-errors';
 
@@ -16,16 +14,7 @@ export const AutomationServiceTarget = z.strictObject({ service: NameSchema });
  * automation is always safe); resuming and resetting a breaker need an approver.
  * Paused steps wait, they do not fail, and carry on when automation resumes.
  */
-export function automationRouter({
-  client,
-  taskQueue,
-  tokens,
-}: {
-  client: Client;
-  taskQueue: string;
-  tokens: TokenStore;
-}): Router {
-  const router = Router();
+export function automationRoutes({ client, taskQueue }: { client: Client; taskQueue: string }): Route[] {
   const pause = (service: string, paused: boolean, actor: string) =>
     temporalCall(client, `guard ${service}`, () =>
       client.workflow.executeUpdateWithStart(guardPauseUpdate, {
@@ -38,38 +27,57 @@ export function automationRouter({
       client.workflow
         .getHandle(guardWorkflowId(service))
         .query(guardQuery)
-        .catch((err) => {
+        .catch((err: Error) => {
           if (err?.name === 'WorkflowNotFoundError')
             return { paused: false, breaker_open: false, actions: [], failures: [] };
           throw err;
         }),
     );
-
-  router.get('/api/v1/automation', requireRole(tokens, 'viewer'), async (req, res) => {
-    const { service } = parse(AutomationTarget, req.query, 'query');
-    res.json({
-      global: await state('*'),
-      ...(service ? { service: { name: service, ...(await state(service)) } } : {}),
-    });
-  });
-  router.post('/api/v1/automation/pause', requireRole(tokens, 'responder'), async (req, res) => {
-    const { service } = parse(AutomationTarget, req.body ?? {}, 'body');
-    res.json(await pause(service ?? '*', true, principalOf(req).identity));
-  });
-  router.post('/api/v1/automation/resume', requireRole(tokens, 'approver'), async (req, res) => {
-    const { service } = parse(AutomationTarget, req.body ?? {}, 'body');
-    res.json(await pause(service ?? '*', false, principalOf(req).identity));
-  });
-  router.post('/api/v1/automation/reset-breaker', requireRole(tokens, 'approver'), async (req, res) => {
-    const { service } = parse(AutomationServiceTarget, req.body ?? {}, 'body');
-    res.json(
-      await temporalCall(client, `guard ${service}`, () =>
-        client.workflow.executeUpdateWithStart(guardResetUpdate, {
-          args: [{ actor: principalOf(req).identity }],
-          startWorkflowOperation: guardStart(taskQueue, service),
-        }),
-      ),
-    );
-  });
-  return router;
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/automation',
+      auth: 'viewer',
+      operationId: 'getAutomation',
+      summary: 'Pause, breaker and recent actions',
+      query: AutomationTarget,
+      handle: async ({ query: { service } }) => ({
+        global: await state('*'),
+        ...(service ? { service: { name: service, ...(await state(service)) } } : {}),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/automation/pause',
+      auth: 'responder',
+      operationId: 'pauseAutomation',
+      summary: 'Kill switch: hold automated steps',
+      body: AutomationTarget,
+      handle: ({ body, actor }) => pause(body.service ?? '*', true, actor),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/automation/resume',
+      auth: 'approver',
+      operationId: 'resumeAutomation',
+      summary: 'Resume automated steps',
+      body: AutomationTarget,
+      handle: ({ body, actor }) => pause(body.service ?? '*', false, actor),
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/automation/reset-breaker',
+      auth: 'approver',
+      operationId: 'resetBreaker',
+      summary: "Close a service's circuit breaker",
+      body: AutomationServiceTarget,
+      handle: ({ body: { service }, actor }) =>
+        temporalCall(client, `guard ${service}`, () =>
+          client.workflow.executeUpdateWithStart(guardResetUpdate, {
+            args: [{ actor }],
+            startWorkflowOperation: guardStart(taskQueue, service),
+          }),
+        ),
+    }),
+  ];
 }

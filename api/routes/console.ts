@@ -2,24 +2,32 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
 import { ROLES } from '../../config/roles';
-import { hasRole, principalOf, requireRole, TokenStore } from '../auth';
+import { hasRole, principalOf } from '../auth';
+import { type Route, route } from '../route';
 
 const DIST = path.resolve(__dirname, '../../console/dist');
 /** Paths the console never owns: the API, alert intake, probes, metrics. */
 const NOT_CONSOLE = /^\/(api|v2|metrics|healthz|readyz)(\/|$)/;
 
 /** Who the token belongs to: the console shows only what these roles allow. */
-export function meRouter({ tokens, temporalUiUrl }: { tokens: TokenStore; temporalUiUrl?: string }): Router {
-  const router = Router();
-  router.get('/api/v1/me', requireRole(tokens, 'viewer'), (req, res) => {
-    const p = principalOf(req);
-    res.json({
-      identity: p.identity,
-      roles: ROLES.filter((r) => hasRole(p, r)),
-      temporal_ui: temporalUiUrl ?? null,
-    });
-  });
-  return router;
+export function meRoutes({ temporalUiUrl }: { temporalUiUrl?: string }): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/me',
+      auth: 'viewer',
+      operationId: 'whoAmI',
+      summary: "The token's identity and roles",
+      handle: ({ req }) => {
+        const p = principalOf(req);
+        return {
+          identity: p.identity,
+          roles: ROLES.filter((r) => hasRole(p, r)),
+          temporal_ui: temporalUiUrl ?? null,
+        };
+      },
+    }),
+  ];
 }
 
 /**

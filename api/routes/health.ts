@@ -1,12 +1,13 @@
-import { Router } from 'express';
+import type { Response } from 'express';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { type Route, route } from '../route';
 
 /**
  * Probes without a token, for load balancers and orchestrators.
  * /healthz: the process is up. /readyz: Temporal answers and a worker polls our task queue.
  */
-export function healthRouter({
+export function healthRoutes({
   client,
   namespace,
   taskQueue,
@@ -14,12 +15,8 @@ export function healthRouter({
   client: Client;
   namespace: string;
   taskQueue: string;
-}): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  router.get('/readyz', async (_req, res) => {
+}): Route[] {
+  const ready = async (res: Response): Promise<object | undefined> => {
     try {
       const { pollers } = await client.withDeadline(Date.now() + 3000, () =>
         client.workflowService.describeTaskQueue({
@@ -29,21 +26,31 @@ export function healthRouter({
         }),
       );
       const workers = pollers?.length ?? 0;
-      if (workers === 0)
-        return res
-          .status(503)
-          .json({
-            status: 'unready',
-            temporal: 'ok',
-            workers,
-            reason: `no worker is polling task queue ${taskQueue}`,
-          });
-      return res.json({ status: 'ready', temporal: 'ok', workers });
+      if (workers > 0) return { status: 'ready', temporal: 'ok', workers };
+      const reason = `no worker is polling task queue ${taskQueue}`;
+      res.status(503).json({ status: 'unready', temporal: 'ok', workers, reason });
+      return undefined;
     } catch (err) {
-      return res
-        .status(503)
-        .json({ status: 'unready', temporal: 'unreachable', reason: (err as Error).message });
+      res.status(503).json({ status: 'unready', temporal: 'unreachable', reason: (err as Error).message });
+      return undefined;
     }
-  });
-  return router;
+  };
+  return [
+    route({
+      method: 'get',
+      path: '/healthz',
+      auth: 'none',
+      operationId: 'healthz',
+      summary: 'The process is up',
+      handle: () => ({ status: 'ok' }),
+    }),
+    route({
+      method: 'get',
+      path: '/readyz',
+      auth: 'none',
+      operationId: 'readyz',
+      summary: 'Temporal is reachable and a worker polls',
+      handle: ({ res }) => ready(res),
+    }),
+  ];
 }

@@ -1,12 +1,9 @@
-import { Router } from 'express';
-import { principalOf, requireRole, TokenStore } from '../auth';
-import { parse } from '../errors';
 import type { Incidents } from '../incidents';
+import { type Route, route } from '../route';
 import {
   AcknowledgeRequest,
   CreateIncidentRequest,
   EditIncidentRequest,
-  IncidentIdParam,
   ImportIncidentRequest,
   ListIncidentsQuery,
   NoteRequest,
@@ -14,49 +11,81 @@ import {
 } from '../schemas';
 
 /** /api/v1/incidents: declare, list, read and change incidents. */
-export function incidentsRouter({ incidents, tokens }: { incidents: Incidents; tokens: TokenStore }): Router {
-  const router = Router();
-  const viewer = requireRole(tokens, 'viewer');
-  const responder = requireRole(tokens, 'responder');
-  const id = (raw: unknown) => parse(IncidentIdParam, raw, 'incident id');
-
-  router.post('/', responder, async (req, res) => {
-    const body = parse(CreateIncidentRequest, req.body, 'body');
-    res.status(201).json(await incidents.create(body, principalOf(req).identity));
-  });
-
-  router.post('/import', requireRole(tokens, 'admin'), async (req, res) => {
-    const body = parse(ImportIncidentRequest, req.body, 'body');
-    res.status(201).json(await incidents.import(body, principalOf(req).identity));
-  });
-
-  router.get('/', viewer, async (req, res) => {
-    res.json(await incidents.list(parse(ListIncidentsQuery, req.query, 'query')));
-  });
-
-  router.get('/:id', viewer, async (req, res) => {
-    res.json(await incidents.get(id(req.params.id)));
-  });
-
-  router.post('/:id/acknowledge', responder, async (req, res) => {
-    const body = parse(AcknowledgeRequest, req.body ?? {}, 'body');
-    res.json(await incidents.acknowledge(id(req.params.id), principalOf(req).identity, body.assignee));
-  });
-
-  router.post('/:id/transition', responder, async (req, res) => {
-    const body = parse(TransitionRequest, req.body, 'body');
-    res.json(await incidents.transition(id(req.params.id), principalOf(req).identity, body));
-  });
-
-  router.post('/:id/notes', responder, async (req, res) => {
-    const body = parse(NoteRequest, req.body, 'body');
-    res.json(await incidents.addNote(id(req.params.id), principalOf(req).identity, body.text));
-  });
-
-  router.patch('/:id', responder, async (req, res) => {
-    const body = parse(EditIncidentRequest, req.body, 'body');
-    res.json(await incidents.edit(id(req.params.id), principalOf(req).identity, body));
-  });
-
-  return router;
+export function incidentRoutes({ incidents }: { incidents: Incidents }): Route[] {
+  const base = '/api/v1/incidents';
+  return [
+    route({
+      method: 'get',
+      path: base,
+      auth: 'viewer',
+      operationId: 'listIncidents',
+      summary: 'List incidents (newest first by default)',
+      query: ListIncidentsQuery,
+      handle: ({ query }) => incidents.list(query),
+    }),
+    route({
+      method: 'post',
+      path: base,
+      auth: 'responder',
+      operationId: 'declareIncident',
+      summary: 'Declare an incident',
+      body: CreateIncidentRequest,
+      status: 201,
+      handle: ({ body, actor }) => incidents.create(body, actor),
+    }),
+    route({
+      method: 'post',
+      path: `${base}/import`,
+      auth: 'admin',
+      operationId: 'importIncident',
+      summary: 'Bring a past incident over with its timings',
+      body: ImportIncidentRequest,
+      status: 201,
+      handle: ({ body, actor }) => incidents.import(body, actor),
+    }),
+    route({
+      method: 'get',
+      path: `${base}/{id}`,
+      auth: 'viewer',
+      operationId: 'getIncident',
+      summary: 'The whole record with its timeline',
+      handle: ({ params }) => incidents.get(params.id),
+    }),
+    route({
+      method: 'patch',
+      path: `${base}/{id}`,
+      auth: 'responder',
+      operationId: 'editIncident',
+      summary: 'Change severity, assignee or services',
+      body: EditIncidentRequest,
+      handle: ({ params, actor, body }) => incidents.edit(params.id, actor, body),
+    }),
+    route({
+      method: 'post',
+      path: `${base}/{id}/acknowledge`,
+      auth: 'responder',
+      operationId: 'acknowledgeIncident',
+      summary: 'Acknowledge (or take a handoff)',
+      body: AcknowledgeRequest,
+      handle: ({ params, actor, body }) => incidents.acknowledge(params.id, actor, body.assignee),
+    }),
+    route({
+      method: 'post',
+      path: `${base}/{id}/transition`,
+      auth: 'responder',
+      operationId: 'transitionIncident',
+      summary: 'Move through the lifecycle',
+      body: TransitionRequest,
+      handle: ({ params, actor, body }) => incidents.transition(params.id, actor, body),
+    }),
+    route({
+      method: 'post',
+      path: `${base}/{id}/notes`,
+      auth: 'responder',
+      operationId: 'addNote',
+      summary: 'Add a note to the timeline',
+      body: NoteRequest,
+      handle: ({ params, actor, body }) => incidents.addNote(params.id, actor, body.text),
+    }),
+  ];
 }

@@ -1,11 +1,9 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import type { EscalationConfig } from '../../domain/escalation';
 import { onCallAt } from '../../domain/oncall';
-import { requireRole, TokenStore } from '../auth';
-import { NotFoundError, parse } from '../errors';
+import { NotFoundError } from '../errors';
 import type { Incidents } from '../incidents';
-import { NameSchema } from '../schemas';
+import { type Route, route } from '../route';
 
 const AtQuery = z.strictObject({ at: z.iso.datetime({ offset: true }).optional() });
 const LoadQuery = z.strictObject({ since: z.iso.datetime({ offset: true }).optional() });
@@ -19,89 +17,102 @@ const weekStart = (t: number) => {
 };
 
 /** Who is on call (now or at a given time), and how many pages each responder took (the burnout metric). */
-export function oncallRouter({
+export function oncallRoutes({
   escalation,
   incidents,
-  tokens,
 }: {
   escalation: EscalationConfig;
   incidents: Incidents;
-  tokens: TokenStore;
-}): Router {
-  const router = Router();
-  const viewer = requireRole(tokens, 'viewer');
+}): Route[] {
+  const schedules = new Map(Object.entries(escalation.schedules));
   const describe = (name: string, at: number) => {
-    const s = escalation.schedules[name];
+    const s = schedules.get(name)!;
+    const when = new Date(at).toISOString();
     return {
       schedule: name,
       timezone: s.timezone,
       rotation: s.rotation,
       handoff: s.handoff,
-      at: new Date(at).toISOString(),
+      at: when,
       ...onCallAt(s, at),
     };
   };
+  const timeOf = (at?: string) => (at ? Date.parse(at) : Date.now());
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/oncall',
+      auth: 'viewer',
+      operationId: 'listOnCall',
+      summary: 'Who is on call, per schedule',
+      query: AtQuery,
+      handle: ({ query }) => {
+        const t = timeOf(query.at);
+        return { at: new Date(t).toISOString(), schedules: [...schedules.keys()].map((n) => describe(n, t)) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/oncall/load',
+      auth: 'viewer',
+      operationId: 'getOnCallLoad',
+      summary: 'Pages per responder per week, off-hours apart',
+      query: LoadQuery,
+      handle: ({ query }) => pageLoad(incidents, query.since ? Date.parse(query.since) : undefined),
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/oncall/{schedule}',
+      auth: 'viewer',
+      operationId: 'getOnCall',
+      summary: 'Who is on call on one schedule (at=ISO)',
+      query: AtQuery,
+      handle: ({ params, query }) => {
+        if (!schedules.has(params.schedule)) {
+          throw new NotFoundError(`no schedule named ${params.schedule}; GET /api/v1/oncall lists them`);
+        }
+        return describe(params.schedule, timeOf(query.at));
+      },
+    }),
+  ];
+}
 
-  router.get('/api/v1/oncall', viewer, (req, res) => {
-    const { at } = parse(AtQuery, req.query, 'query');
-    const t = at ? Date.parse(at) : Date.now();
-    res.json({
-      at: new Date(t).toISOString(),
-      schedules: Object.keys(escalation.schedules).map((n) => describe(n, t)),
-    });
-  });
+type Load = { pages: number; off: number };
 
-  router.get('/api/v1/oncall/load', viewer, async (req, res) => {
-    const q = parse(LoadQuery, req.query, 'query');
-    const until = Date.now();
-    const since = q.since ? Date.parse(q.since) : until - 4 * WEEK;
-    // Incidents still open, or closed since `since`, hold every page sent in the window.
-    const rows = await incidents.scan([
-      `(ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`,
-    ]);
-    const pages = rows.flatMap((r) => r.pages).filter(([, at]) => at >= since && at <= until);
-    const people = new Map<
-      string,
-      { pages: number; off: number; weeks: Map<number, { pages: number; off: number }> }
-    >();
-    for (const [person, at, off] of pages) {
-      const p = people.get(person) ?? { pages: 0, off: 0, weeks: new Map() };
-      const w = p.weeks.get(weekStart(at)) ?? { pages: 0, off: 0 };
-      p.pages++;
-      w.pages++;
-      p.off += off;
-      w.off += off;
-      p.weeks.set(weekStart(at), w);
-      people.set(person, p);
-    }
-    const weeks = Math.max(1, (until - since) / WEEK);
-    res.json({
-      since: new Date(since).toISOString(),
-      until: new Date(until).toISOString(),
-      responders: [...people.entries()]
-        .map(([person, p]) => ({
-          person,
-          pages: p.pages,
-          off_hours_pages: p.off,
-          pages_per_week: Math.round((p.pages / weeks) * 10) / 10,
-          weeks: [...p.weeks.entries()]
-            .sort(([a], [b]) => a - b)
-            .map(([start, w]) => ({
-              week_start: new Date(start).toISOString().slice(0, 10),
-              pages: w.pages,
-              off_hours_pages: w.off,
-            })),
-        }))
-        .sort((a, b) => b.pages - a.pages || a.person.localeCompare(b.person)),
-    });
-  });
-
-  router.get('/api/v1/oncall/:schedule', viewer, (req, res) => {
-    const name = parse(NameSchema, req.params.schedule, 'schedule');
-    if (!escalation.schedules[name])
-      throw new NotFoundError(`no schedule named ${name}; GET /api/v1/oncall lists them`);
-    const { at } = parse(AtQuery, req.query, 'query');
-    res.json(describe(name, at ? Date.parse(at) : Date.now()));
-  });
-  return router;
+/** Pages per person in the window (default: the last four weeks), per week, off-hours apart. */
+async function pageLoad(incidents: Incidents, sinceMs?: number) {
+  const until = Date.now();
+  const since = sinceMs ?? until - 4 * WEEK;
+  // Incidents still open, or closed since `since`, hold every page sent in the window.
+  const rows = await incidents.scan([
+    `(ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`,
+  ]);
+  const pages = rows.flatMap((r) => r.pages).filter(([, at]) => at >= since && at <= until);
+  const people = new Map<string, Load & { weeks: Map<number, Load> }>();
+  for (const [person, at, off] of pages) {
+    const p = people.get(person) ?? { pages: 0, off: 0, weeks: new Map<number, Load>() };
+    const w = p.weeks.get(weekStart(at)) ?? { pages: 0, off: 0 };
+    p.pages++;
+    w.pages++;
+    p.off += off;
+    w.off += off;
+    p.weeks.set(weekStart(at), w);
+    people.set(person, p);
+  }
+  const weeks = Math.max(1, (until - since) / WEEK);
+  const responders = [...people.entries()].map(([person, p]) => ({
+    person,
+    pages: p.pages,
+    off_hours_pages: p.off,
+    pages_per_week: Math.round((p.pages / weeks) * 10) / 10,
+    weeks: [...p.weeks.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([start, w]) => ({
+        week_start: new Date(start).toISOString().slice(0, 10),
+        pages: w.pages,
+        off_hours_pages: w.off,
+      })),
+  }));
+  responders.sort((a, b) => b.pages - a.pages || a.person.localeCompare(b.person));
+  return { since: new Date(since).toISOString(), until: new Date(until).toISOString(), responders };
 }

@@ -1,7 +1,3 @@
-import { Router } from 'express';
-import { principalOf, requireRole, TokenStore } from '../auth';
-import { NotFoundError, parse } from '../errors';
-import type { Incidents } from '../incidents';
 import { draftStatusUpdate, postmortemMarkdown } from '../../domain/record';
 import {
   actionItemChangeUpdate,
@@ -13,151 +9,190 @@ import {
   serviceHealthUpdate,
   statusUpdateUpdate,
 } from '../../workflows/definitions';
+import { NotFoundError } from '../errors';
+import type { Incidents } from '../incidents';
+import { type Route, route } from '../route';
 import {
   ActionItemChangeRequest,
-  ActionItemIdParam,
   ActionItemRequest,
   DraftQuery,
   EvidenceRequest,
-  IncidentIdParam,
-  NameSchema,
   PostmortemEditRequest,
   PostmortemQuery,
   ServiceHealthRequest,
   StatusUpdateRequest,
 } from '../schemas';
 
+const BASE = '/api/v1/incidents/{id}';
+
 /** The incident record: evidence, service health, status updates, postmortem, action items. */
-export function recordRouter({ incidents, tokens }: { incidents: Incidents; tokens: TokenStore }): Router {
-  const router = Router();
-  const viewer = requireRole(tokens, 'viewer');
-  const responder = requireRole(tokens, 'responder');
-  const id = (raw: unknown) => parse(IncidentIdParam, raw, 'incident id');
-  const base = '/api/v1/incidents/:id';
+export function recordRoutes({ incidents }: { incidents: Incidents }): Route[] {
+  return [
+    ...evidenceRoutes(incidents, BASE),
+    ...statusUpdateRoutes(incidents, BASE),
+    ...postmortemRoutes(incidents, BASE),
+    ...actionItemRoutes(incidents, BASE),
+  ];
+}
 
-  router.post(`${base}/evidence`, responder, async (req, res) => {
-    const body = parse(EvidenceRequest, req.body, 'body');
-    res
-      .status(201)
-      .json(
-        await incidents.update(id(req.params.id), evidenceUpdate, {
-          actor: principalOf(req).identity,
-          ...body,
-        }),
-      );
-  });
+/** Evidence and service health. */
+function evidenceRoutes(incidents: Incidents, base: string): Route[] {
+  return [
+    route({
+      method: 'post',
+      path: `${base}/evidence`,
+      auth: 'responder',
+      operationId: 'addEvidence',
+      summary: 'Attach evidence',
+      body: EvidenceRequest,
+      status: 201,
+      handle: ({ params, actor, body }) => incidents.update(params.id, evidenceUpdate, { actor, ...body }),
+    }),
+    route({
+      method: 'put',
+      path: `${base}/services/{service}/health`,
+      auth: 'responder',
+      operationId: 'setServiceHealth',
+      summary: "Set an affected service's health",
+      body: ServiceHealthRequest,
+      handle: ({ params, actor, body }) =>
+        incidents.update(params.id, serviceHealthUpdate, { actor, service: params.service, ...body }),
+    }),
+  ];
+}
 
-  router.put(`${base}/services/:service/health`, responder, async (req, res) => {
-    const body = parse(ServiceHealthRequest, req.body, 'body');
-    const service = parse(NameSchema, req.params.service, 'service');
-    res.json(
-      await incidents.update(id(req.params.id), serviceHealthUpdate, {
-        actor: principalOf(req).identity,
-        service,
-        ...body,
+/** Status updates and their CAN draft. */
+function statusUpdateRoutes(incidents: Incidents, base: string): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: `${base}/status-updates`,
+      auth: 'viewer',
+      operationId: 'listStatusUpdates',
+      summary: 'Status updates',
+      handle: async ({ params }) => ({
+        status_updates: (await incidents.get(params.id)).status_updates ?? [],
       }),
-    );
-  });
+    }),
+    route({
+      method: 'post',
+      path: `${base}/status-updates`,
+      auth: 'responder',
+      operationId: 'postStatusUpdate',
+      summary: 'Post a status update',
+      body: StatusUpdateRequest,
+      status: 201,
+      handle: ({ params, actor, body }) =>
+        incidents.update(params.id, statusUpdateUpdate, { actor, ...body }),
+    }),
+    route({
+      method: 'get',
+      path: `${base}/status-updates/draft`,
+      auth: 'viewer',
+      operationId: 'draftStatusUpdate',
+      summary: 'The next update in CAN form',
+      query: DraftQuery,
+      handle: async ({ params, query }) => {
+        const incident = await incidents.get(params.id);
+        const next = incident.milestones?.find((m) => m.name === 'update' && m.status === 'pending')?.due_at;
+        return {
+          incident_id: incident.id,
+          next_update_by: next ?? null,
+          ...draftStatusUpdate(incident, query.visibility, next),
+        };
+      },
+    }),
+  ];
+}
 
-  router.get(`${base}/status-updates`, viewer, async (req, res) => {
-    res.json({ status_updates: (await incidents.get(id(req.params.id))).status_updates ?? [] });
-  });
+/** The postmortem: read, edit, publish. */
+function postmortemRoutes(incidents: Incidents, base: string): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: `${base}/postmortem`,
+      auth: 'viewer',
+      operationId: 'getPostmortem',
+      summary: 'The postmortem (JSON or Markdown)',
+      query: PostmortemQuery,
+      handle: async ({ params, query, res }) => {
+        const incident = await incidents.get(params.id);
+        if (!incident.postmortem) {
+          throw new NotFoundError(
+            `${incident.id} has no postmortem yet: it is drafted when the incident is resolved`,
+          );
+        }
+        const markdown = postmortemMarkdown(incident);
+        if (query.format === 'md') return void res.type('text/markdown').send(markdown);
+        return {
+          incident_id: incident.id,
+          ...incident.postmortem,
+          action_items: incident.action_items ?? [],
+          markdown,
+        };
+      },
+    }),
+    route({
+      method: 'put',
+      path: `${base}/postmortem`,
+      auth: 'responder',
+      operationId: 'editPostmortem',
+      summary: 'Edit the human-written sections',
+      body: PostmortemEditRequest,
+      handle: ({ params, actor, body }) =>
+        incidents.update(params.id, postmortemEditUpdate, { actor, sections: body }),
+    }),
+    route({
+      method: 'post',
+      path: `${base}/postmortem/publish`,
+      auth: 'responder',
+      operationId: 'publishPostmortem',
+      summary: 'Publish the postmortem',
+      handle: ({ params, actor }) => incidents.update(params.id, postmortemPublishUpdate, { actor }),
+    }),
+  ];
+}
 
-  router.post(`${base}/status-updates`, responder, async (req, res) => {
-    const body = parse(StatusUpdateRequest, req.body, 'body');
-    res
-      .status(201)
-      .json(
-        await incidents.update(id(req.params.id), statusUpdateUpdate, {
-          actor: principalOf(req).identity,
-          ...body,
-        }),
-      );
-  });
-
-  router.get(`${base}/status-updates/draft`, viewer, async (req, res) => {
-    const { visibility } = parse(DraftQuery, req.query, 'query');
-    const incident = await incidents.get(id(req.params.id));
-    const next = incident.milestones?.find((m) => m.name === 'update' && m.status === 'pending')?.due_at;
-    res.json({
-      incident_id: incident.id,
-      next_update_by: next ?? null,
-      ...draftStatusUpdate(incident, visibility, next),
-    });
-  });
-
-  router.get(`${base}/postmortem`, viewer, async (req, res) => {
-    const { format } = parse(PostmortemQuery, req.query, 'query');
-    const incident = await incidents.get(id(req.params.id));
-    if (!incident.postmortem)
-      throw new NotFoundError(
-        `${incident.id} has no postmortem yet: it is drafted when the incident is resolved`,
-      );
-    if (format === 'md') res.type('text/markdown').send(postmortemMarkdown(incident));
-    else
-      res.json({
-        incident_id: incident.id,
-        ...incident.postmortem,
-        action_items: incident.action_items ?? [],
-        markdown: postmortemMarkdown(incident),
-      });
-  });
-
-  router.put(`${base}/postmortem`, responder, async (req, res) => {
-    const sections = parse(PostmortemEditRequest, req.body, 'body');
-    res.json(
-      await incidents.update(id(req.params.id), postmortemEditUpdate, {
-        actor: principalOf(req).identity,
-        sections,
-      }),
-    );
-  });
-
-  router.post(`${base}/postmortem/publish`, responder, async (req, res) => {
-    res.json(
-      await incidents.update(id(req.params.id), postmortemPublishUpdate, {
-        actor: principalOf(req).identity,
-      }),
-    );
-  });
-
-  router.get(`${base}/action-items`, viewer, async (req, res) => {
-    res.json({ action_items: (await incidents.get(id(req.params.id))).action_items ?? [] });
-  });
-
-  router.post(`${base}/action-items`, responder, async (req, res) => {
-    const body = parse(ActionItemRequest, req.body, 'body');
-    res
-      .status(201)
-      .json(
-        await incidents.update(id(req.params.id), actionItemCreateUpdate, {
-          actor: principalOf(req).identity,
-          ...body,
-        }),
-      );
-  });
-
-  router.patch(`${base}/action-items/:itemId`, responder, async (req, res) => {
-    const body = parse(ActionItemChangeRequest, req.body, 'body');
-    const itemId = parse(ActionItemIdParam, req.params.itemId, 'action item id');
-    res.json(
-      await incidents.update(id(req.params.id), actionItemChangeUpdate, {
-        actor: principalOf(req).identity,
-        id: itemId,
-        ...body,
-      }),
-    );
-  });
-
-  router.delete(`${base}/action-items/:itemId`, responder, async (req, res) => {
-    const itemId = parse(ActionItemIdParam, req.params.itemId, 'action item id');
-    res.json(
-      await incidents.update(id(req.params.id), actionItemDeleteUpdate, {
-        actor: principalOf(req).identity,
-        id: itemId,
-      }),
-    );
-  });
-
-  return router;
+/** The postmortem's action items. */
+function actionItemRoutes(incidents: Incidents, base: string): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: `${base}/action-items`,
+      auth: 'viewer',
+      operationId: 'listActionItems',
+      summary: 'Action items',
+      handle: async ({ params }) => ({ action_items: (await incidents.get(params.id)).action_items ?? [] }),
+    }),
+    route({
+      method: 'post',
+      path: `${base}/action-items`,
+      auth: 'responder',
+      operationId: 'createActionItem',
+      summary: 'Add an action item',
+      body: ActionItemRequest,
+      status: 201,
+      handle: ({ params, actor, body }) =>
+        incidents.update(params.id, actionItemCreateUpdate, { actor, ...body }),
+    }),
+    route({
+      method: 'patch',
+      path: `${base}/action-items/{itemId}`,
+      auth: 'responder',
+      operationId: 'changeActionItem',
+      summary: 'Change an action item',
+      body: ActionItemChangeRequest,
+      handle: ({ params, actor, body }) =>
+        incidents.update(params.id, actionItemChangeUpdate, { actor, id: params.itemId, ...body }),
+    }),
+    route({
+      method: 'delete',
+      path: `${base}/action-items/{itemId}`,
+      auth: 'responder',
+      operationId: 'deleteActionItem',
+      summary: 'Delete an action item',
+      handle: ({ params, actor }) =>
+        incidents.update(params.id, actionItemDeleteUpdate, { actor, id: params.itemId }),
+    }),
+  ];
 }
