@@ -3,25 +3,9 @@
  * service's guard workflow (and the engine-wide `guard-*`), started on first use.
  */
 import { Context } from '@temporalio/activity';
-import { Client, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@temporalio/client';
-import {
-  GuardDecision,
-  guardAcquireUpdate,
-  guardReportUpdate,
-  guardWorkflowId,
-  idTaskQueue,
-} from '../workflows/definitions';
-import type { serviceGuard } from '../workflows';
-
-export function guardStart(taskQueue: string, service: string) {
-  return new WithStartWorkflowOperation<typeof serviceGuard>('serviceGuard', {
-    workflowId: guardWorkflowId(service),
-    // The control queue: guards answer promptly even while an alert storm fills the main queue.
-    taskQueue: idTaskQueue(taskQueue),
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    args: [],
-  });
-}
+import type { Client } from '@temporalio/client';
+import { guardStart } from '../common/guard-workflow';
+import { GuardDecision, guardAcquireUpdate, guardReportUpdate } from '../workflows/definitions';
 
 export function createGuardActivities({ client, taskQueue }: { client: Client; taskQueue: string }) {
   // A cancelled activity (timeout, worker shutting down) abandons its Update instead of waiting on.

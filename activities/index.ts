@@ -9,7 +9,7 @@ import { createHttpActivities } from './http';
 import { createKubernetesActivities } from './kubernetes';
 import { createPostgresActivities } from './postgres';
 import type { Logger } from 'pino';
-import { IncidentNumbers } from './incident-sequence';
+import { IncidentNumbers } from '../common/incident-numbers';
 import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
 import { createNotifyActivities, NotifierConfig } from './notify';

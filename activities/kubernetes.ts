@@ -49,8 +49,8 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
   const read = async ({ namespace, name }: DeploymentRef) => {
     try {
       return await clients().apps.readNamespacedDeployment({ namespace, name });
-    } catch (err: any) {
-      if (err?.code === 404)
+    } catch (err) {
+      if ((err as { code?: number } | undefined)?.code === 404)
         throw ApplicationFailure.nonRetryable(`Deployment ${namespace}/${name} not found`, 'NotFound');
       throw err;
     }
@@ -114,7 +114,7 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
     /** Like `kubectl rollout restart`: a new pod template annotation rolls every pod. */
     async k8sRolloutRestart(ref: DeploymentRef & { key: string }): Promise<{ restarted: boolean }> {
       const restarted = await applyOnce(ref, ref.key, (d) => {
-        const t = d.spec!.template!;
+        const t = d.spec!.template;
         t.metadata = {
           ...t.metadata,
           annotations: {

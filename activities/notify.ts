@@ -6,10 +6,10 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { createLinkToken } from '../api/approval-links';
+import { createLinkToken } from '../common/links';
 import { headline, Notification } from '../domain/notification';
 import type { NotifierRef } from '../domain/escalation';
-import { pagesSent } from '../worker/metrics';
+import { pagesSent } from '../common/metrics';
 
 export type NotifierConfig = NotifierRef & { url?: string; secret?: string };
 

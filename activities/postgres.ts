@@ -35,10 +35,10 @@ export function createPostgresActivities({ urls }: PostgresDeps) {
     });
     try {
       await client.connect();
-    } catch (err: any) {
+    } catch (err) {
       // "too many clients" is exactly the failure some runbooks fix: report it, let retries wait.
       throw ApplicationFailure.retryable(
-        `cannot connect to PostgreSQL for ${service}: ${err.message}`,
+        `cannot connect to PostgreSQL for ${service}: ${(err as Error).message}`,
         'ConnectFailed',
       );
     }
@@ -59,15 +59,17 @@ export function createPostgresActivities({ urls }: PostgresDeps) {
       try {
         await withClient(service, (c) => c.query('select 1'));
         return { ok: true, latency_ms: Date.now() - start };
-      } catch (err: any) {
-        if (err?.type === 'TargetNotConfigured') throw err;
-        return { ok: false, latency_ms: Date.now() - start, error: err.message };
+      } catch (err) {
+        if (err instanceof ApplicationFailure && err.type === 'TargetNotConfigured') throw err;
+        return { ok: false, latency_ms: Date.now() - start, error: (err as Error).message };
       }
     },
 
     async pgDiagnoseConnections({ service }: { service: string }): Promise<ConnectionDiagnosis> {
       return withClient(service, async (c) => {
-        const max = Number((await c.query('show max_connections')).rows[0].max_connections);
+        const max = Number(
+          (await c.query<{ max_connections: string }>('show max_connections')).rows[0].max_connections,
+        );
         const rows = (
           await c.query(
             `select coalesce(state, 'unknown') as state, coalesce(nullif(application_name, ''), '(none)') as app,
@@ -105,7 +107,7 @@ export function createPostgresActivities({ urls }: PostgresDeps) {
               order by state_change limit $2`,
             [o.olderThanSeconds, o.max],
           )
-        ).rows.map((r) => Number(r.pid));
+        ).rows.map((r: { pid: number }) => Number(r.pid));
         if (!o.dryRun) for (const pid of victims) await c.query('select pg_terminate_backend($1)', [pid]);
         return { pids: victims, dry_run: !!o.dryRun };
       });

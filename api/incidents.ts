@@ -3,7 +3,7 @@
  * Every call has a deadline so a Temporal outage is a quick 503, never a hung request.
  */
 import { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { IncidentNumbers } from '../activities/incident-sequence';
+import { IncidentNumbers } from '../common/incident-numbers';
 import {
   durationMs,
   Incident,

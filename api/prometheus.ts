@@ -6,7 +6,7 @@
 import type { RequestHandler } from 'express';
 import { Gauge, Histogram, register } from 'prom-client';
 import { SEVERITIES } from '../domain/severity';
-import { counter, metric as one } from '../worker/metrics';
+import { counter, metric as one } from '../common/metrics';
 import type { Incidents } from './incidents';
 import { distribution } from './metrics';
 
@@ -71,7 +71,8 @@ const outcome = (status: number) =>
 export const measureRequests: RequestHandler = (req, res, next) => {
   const end = requestSeconds.startTimer();
   res.on('finish', () => {
-    const route = req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+    const pattern = (req.route as { path?: string } | undefined)?.path;
+    const route = pattern ? `${req.baseUrl}${pattern}` : 'unmatched';
     end({ method: req.method, route, status: String(res.statusCode) });
     const alert = ALERT_SOURCE.exec(req.path);
     if (req.method === 'POST' && alert)

@@ -45,7 +45,9 @@ export function loadRunbookCatalog(dir = DIR): RunbookMeta[] {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
     .sort()) {
-    const def = require(path.join(dir, file)).default as RunbookDefinition | undefined;
+    // A runbook is TypeScript loaded by path at start-up; a static import cannot name files we have not seen.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const def = (require(path.join(dir, file)) as { default?: RunbookDefinition }).default;
     if (!def?.meta || typeof def.run !== 'function')
       throw new RunbookCatalogError(`runbooks/${file} must default-export defineRunbook({ meta, run })`);
     const parsed = RunbookMetaSchema.safeParse(def.meta);

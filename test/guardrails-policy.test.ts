@@ -131,7 +131,7 @@ describe('the policy envelope', () => {
 
 describe('signed approval links', () => {
   it('decide as their identity, once, and refuse tampered, expired or unauthorised links', async () => {
-    const { createLinkToken } = await import('../api/approval-links');
+    const { createLinkToken } = await import('../common/links');
     const { LINK_SECRET } = await import('./support/engine');
     const namespace = await deploy('links');
     const id = await declare(engine, unique('links'));

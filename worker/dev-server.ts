@@ -58,8 +58,8 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
 
   const log = createWriteStream(o.logFile, { flags: 'a' });
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   // Never leave a server behind if this process dies without a clean stop.
   const killOnExit = () => child.kill('SIGKILL');
@@ -70,7 +70,9 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
   for (;;) {
     const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('running'), 250))]);
     if (early !== 'running')
-      throw new Error(`Temporal dev server exited (code ${early}); last log lines:\n${tail(o.logFile)}`);
+      throw new Error(
+        `Temporal dev server exited (code ${String(early)}); last log lines:\n${tail(o.logFile)}`,
+      );
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
       await conn.workflowService.getSystemInfo({});

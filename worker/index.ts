@@ -1,7 +1,7 @@
 import { bundleWorkflowCode, NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from '../activities';
 import { idTaskQueue } from '../workflows/definitions';
-import { loadRunbookCatalog } from './runbook-catalog';
+import { loadRunbookCatalog } from '../common/runbook-catalog';
 import { metricsSinks } from './metrics';
 
 export interface WorkerDeps extends ActivityDeps {
