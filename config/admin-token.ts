@@ -17,7 +17,10 @@ export interface Bootstrap {
 export function bootstrapAdminToken(dataDir: string): Bootstrap {
   const file = path.join(dataDir, 'admin-token.json');
   if (existsSync(file)) {
-    const { token_sha256, identity } = JSON.parse(readFileSync(file, 'utf8'));
+    const { token_sha256, identity } = JSON.parse(readFileSync(file, 'utf8')) as {
+      token_sha256: string;
+      identity: string;
+    };
     return { entry: { token_sha256, identity, roles: ['admin'] }, file };
   }
   const token = `tq_${randomBytes(24).toString('base64url')}`;

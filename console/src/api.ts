@@ -41,9 +41,11 @@ export async function call<T>(token: string, method: string, path: string, body?
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  const json = text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-  if (!res.ok)
-    throw new ApiError(res.status, json?.error?.message ?? `HTTP ${res.status}`, json?.error?.fields ?? []);
+  const json: unknown = text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  if (!res.ok) {
+    const error = (json as { error?: { message?: string; fields?: FieldError[] } } | undefined)?.error;
+    throw new ApiError(res.status, error?.message ?? `HTTP ${res.status}`, error?.fields ?? []);
+  }
   return json as T;
 }
 

@@ -63,9 +63,9 @@ export function usePoll<T>(load: () => Promise<T>, deps: unknown[], everyMs = 30
         (v) => live && (setValue(v), setError(undefined)),
         (e: Error) => live && setError(e),
       );
-    run();
+    void run();
     // A hidden tab stops polling (a console left open all night costs the server nothing).
-    const t = setInterval(() => document.visibilityState === 'visible' && run(), everyMs);
+    const t = setInterval(() => document.visibilityState === 'visible' && void run(), everyMs);
     return () => {
       live = false;
       clearInterval(t);

@@ -1,0 +1,253 @@
+/**
+ * The config file's schema: every section, its defaults and its refusals (each names the
+ * key). One zod schema per section is the source of its TypeScript type; loading is in index.ts.
+ */
+import { z } from 'zod';
+import { DEFAULT_ALERT_POLICY } from '../domain/alerts';
+import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../domain/duration';
+import { DEFAULT_ESCALATION } from '../domain/escalation';
+import { IMPACTS } from '../domain/runbook';
+import { isTimeZone } from '../domain/oncall';
+import { SEVERITIES } from '../domain/severity';
+import { ROLES, type Role } from './roles';
+
+export { ROLES, type Role };
+export const RoleSchema = z.enum(ROLES);
+
+export const TokenEntrySchema = z.union([
+  z.strictObject({
+    token: z.string().min(8),
+    identity: z.string().min(1),
+    roles: z.array(RoleSchema).min(1),
+  }),
+  z.strictObject({
+    token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex SHA-256 of the token'),
+    identity: z.string().min(1),
+    roles: z.array(RoleSchema).min(1),
+  }),
+]);
+export type TokenEntry = z.infer<typeof TokenEntrySchema>;
+
+const SeverityName = z.enum(SEVERITIES);
+
+/** A secret given in clear (from env or a protected file) or as its SHA-256. */
+const SecretSchema = z.union([
+  z.strictObject({ token: z.string().min(8) }),
+  z.strictObject({ token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected a hex SHA-256 of the token') }),
+]);
+
+export const AlertRouteSchema = z.strictObject({
+  match: z.record(z.string(), z.string()),
+  severity: SeverityName.optional(),
+  service: z.string().min(1).optional(),
+});
+export type AlertRoute = z.infer<typeof AlertRouteSchema>;
+
+/** Alert sources: each has its own secret; a source without one refuses every request. */
+export const AlertsConfigSchema = z.strictObject({
+  alertmanager: SecretSchema.and(
+    z.object({ dedup_labels: z.array(z.string().min(1)).min(1).optional() }),
+  ).optional(),
+  grafana: SecretSchema.and(
+    z.object({ dedup_labels: z.array(z.string().min(1)).min(1).optional() }),
+  ).optional(),
+  /** PagerDuty Events v2: the routing (integration) keys this engine accepts. */
+  pagerduty: z.strictObject({ routing_keys: z.array(z.string().min(8)).min(1) }).optional(),
+  /** The generic endpoint: HMAC-SHA256 of the raw body with this secret, hex, in X-Tourniquet-Signature. */
+  generic: z.strictObject({ hmac_secret: z.string().min(16) }).optional(),
+  routes: z.array(AlertRouteSchema).default([]),
+  /** Severities resolved automatically once all their alerts clear; the rest wait for a human. */
+  auto_resolve: z.array(SeverityName).default(DEFAULT_ALERT_POLICY.autoResolve),
+});
+export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
+
+/** What runbooks act on. Kubernetes also comes from KUBECONFIG or the in-cluster service account. */
+export const TargetsConfigSchema = z.strictObject({
+  kubeconfig: z.string().min(1).optional(),
+  /** PostgreSQL connection URL per service name, e.g. orders-db: postgres://… */
+  postgres: z
+    .record(z.string(), z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL'))
+    .default({}),
+});
+export type TargetsConfig = z.infer<typeof TargetsConfigSchema>;
+
+/** The policy envelope (see domain/guardrails.ts for the defaults it extends). */
+export const GuardrailsConfigSchema = z.strictObject({
+  policy: z
+    .array(
+      z.strictObject({
+        impact: z.enum(IMPACTS),
+        severities: z.array(SeverityName).min(1).optional(),
+        services: z.array(z.string().min(1)).min(1).optional(),
+        decision: z.enum(['auto', 'approval', 'forbidden']),
+        approvals: z.number().int().min(1).max(3).optional(),
+      }),
+    )
+    .default([]),
+  freezes: z
+    .array(
+      z.strictObject({
+        from: z.iso.datetime({ offset: true }),
+        to: z.iso.datetime({ offset: true }),
+        services: z.array(z.string().min(1)).min(1).optional(),
+        reason: z.string().optional(),
+      }),
+    )
+    .default([]),
+  approval_timeout_seconds: z.partialRecord(SeverityName, z.number().int().min(1)).default({}),
+  dry_run: z.boolean().default(false),
+});
+export type GuardrailsConfig = z.infer<typeof GuardrailsConfigSchema>;
+
+/** Seconds as a number or a duration ("90s", "3m", "1h", "2d"). */
+const Seconds = z.union([
+  z.number().positive(),
+  z
+    .string()
+    .regex(DURATION_PATTERN, `expected seconds or ${DURATION_HINT}`)
+    .transform((v) => parseDuration(v)!),
+]);
+const DueSchema = z.union([Seconds, z.literal('next_business_day'), z.null()]);
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
+const TimeZone = z
+  .string()
+  .refine(isTimeZone, 'unknown IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)');
+const TargetSchema = z.union([
+  z.strictObject({ person: z.string().min(1) }),
+  z.strictObject({ schedule: z.string().min(1) }),
+  z.strictObject({ role: z.string().min(1) }),
+]);
+
+/** Severity policy, on-call schedules, escalation policies and notifiers (defaults: the seeds' table). */
+export const EscalationConfigSchema = z
+  .strictObject({
+    business_hours: z
+      .strictObject({
+        timezone: TimeZone,
+        days: z.array(z.number().int().min(1).max(7)).min(1),
+        start: HHMM,
+        end: HHMM,
+      })
+      .default(DEFAULT_ESCALATION.business_hours),
+    severities: z
+      .partialRecord(
+        SeverityName,
+        z.strictObject({
+          acknowledge: DueSchema.optional(),
+          mitigate: DueSchema.optional(),
+          resolve: DueSchema.optional(),
+          update_every: z.union([Seconds, z.null()]).optional(),
+          page: z.boolean().optional(),
+          also_page: z.array(z.string().min(1)).optional(),
+          notify: z.array(z.string().min(1)).optional(),
+          escalate: z.boolean().optional(),
+          off_hours: z.boolean().optional(),
+        }),
+      )
+      .default({}),
+    schedules: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          timezone: TimeZone,
+          rotation: z.enum(['daily', 'weekly']),
+          handoff: HHMM,
+          start: z.iso.date(),
+          people: z.array(z.string().min(1)).min(1),
+          overrides: z
+            .array(
+              z.strictObject({
+                from: z.iso.datetime({ offset: true }),
+                to: z.iso.datetime({ offset: true }),
+                person: z.string().min(1),
+              }),
+            )
+            .default([]),
+        }),
+      )
+      .default({}),
+    roles: z.record(z.string().min(1), z.array(TargetSchema).min(1)).default({}),
+    policies: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          levels: z.array(z.strictObject({ targets: z.array(TargetSchema).min(1), timeout: Seconds })).min(1),
+          repeat: z.number().int().min(0).max(10).default(0),
+        }),
+      )
+      .default({}),
+    services: z.record(z.string().min(1), z.string().min(1)).default({}),
+    default_policy: z.string().min(1).default('default'),
+    notifiers: z
+      .array(
+        z.discriminatedUnion('type', [
+          z.strictObject({
+            name: z.string().min(1),
+            type: z.literal('webhook'),
+            url: z.url(),
+            secret: z.string().min(16).optional(),
+            kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(),
+            channels: z.array(z.string()).optional(),
+          }),
+          z.strictObject({
+            name: z.string().min(1),
+            type: z.literal('slack'),
+            url: z.url(),
+            kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(),
+            channels: z.array(z.string()).optional(),
+          }),
+          z.strictObject({
+            name: z.string().min(1),
+            type: z.literal('log'),
+            kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(),
+            channels: z.array(z.string()).optional(),
+          }),
+        ]),
+      )
+      .default([{ name: 'log', type: 'log' }]),
+    public_url: z.url().optional(),
+    /** Open action items past due remind their owner this often. */
+    action_item_reminders: Seconds.default(7 * 86_400),
+  })
+  .superRefine((e, ctx) => {
+    // Every name a policy or role uses must exist: a typo must not mean nobody is paged.
+    const check = (t: z.infer<typeof TargetSchema>, path: (string | number)[]) => {
+      if ('schedule' in t && !e.schedules[t.schedule])
+        ctx.addIssue({ code: 'custom', path, message: `no schedule named ${t.schedule}` });
+      if ('role' in t && !e.roles[t.role])
+        ctx.addIssue({ code: 'custom', path, message: `no role named ${t.role}` });
+    };
+    for (const [name, p] of Object.entries(e.policies))
+      p.levels.forEach((l, i) =>
+        l.targets.forEach((t, j) => check(t, ['policies', name, 'levels', i, 'targets', j])),
+      );
+    for (const [name, ts] of Object.entries(e.roles)) ts.forEach((t, j) => check(t, ['roles', name, j]));
+    for (const [service, p] of Object.entries(e.services))
+      if (!e.policies[p])
+        ctx.addIssue({ code: 'custom', path: ['services', service], message: `no policy named ${p}` });
+    const names = e.notifiers.map((n) => n.name);
+    names.forEach(
+      (n, i) =>
+        names.indexOf(n) !== i &&
+        ctx.addIssue({
+          code: 'custom',
+          path: ['notifiers', i, 'name'],
+          message: `duplicate notifier name ${n}`,
+        }),
+    );
+  });
+export type EscalationFileConfig = z.infer<typeof EscalationConfigSchema>;
+
+/** The config file; later features add their sections here. */
+export const FileConfigSchema = z.strictObject({
+  tokens: z.array(TokenEntrySchema).default([]),
+  targets: TargetsConfigSchema.default({ postgres: {} }),
+  guardrails: GuardrailsConfigSchema.default({
+    policy: [],
+    freezes: [],
+    approval_timeout_seconds: {},
+    dry_run: false,
+  }),
+  alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
+  escalation: EscalationConfigSchema.default(EscalationConfigSchema.parse({})),
+});

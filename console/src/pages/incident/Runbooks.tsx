@@ -1,0 +1,94 @@
+import type { RunbookMeta } from '../../../../domain/runbook';
+import { useState } from 'preact/hooks';
+import { call, can } from '../../api';
+import { ErrorNote, Section, StatusBadge, useAction, usePoll } from '../../ui';
+import { type Part, api } from './part';
+
+export function Runbooks(p: Part) {
+  const { value: catalog } = usePoll(
+    () => call<{ runbooks: RunbookMeta[] }>(p.token, 'GET', '/api/v1/runbooks'),
+    [],
+    60_000,
+  );
+  const act = useAction();
+  const [form, setForm] = useState({ name: '', params: '', dry_run: false });
+  const responder = can(p.me, 'responder');
+  const start = () => {
+    const params: Record<string, string> = Object.fromEntries(
+      form.params
+        .split('\n')
+        .map((l) => l.split('=').map((x) => x.trim()) as [string, string])
+        .filter(([k, v]) => k && v),
+    );
+    return act.run(
+      () => api(p, 'POST', '/runbooks', { name: form.name, params, dry_run: form.dry_run }),
+      p.reload,
+    );
+  };
+  return (
+    <Section title="Runbooks" id="runbooks">
+      {p.i.runbooks.map((r) => (
+        <article class="run" data-run={r.run_id}>
+          <header>
+            <code>{r.name}</code> <StatusBadge status={r.status} /> <small>started by {r.started_by}</small>
+          </header>
+          <ol>
+            {r.steps.map((s) => (
+              <li data-step={s.id}>
+                <StatusBadge status={s.status} /> {s.title} {s.result ? <small>— {s.result}</small> : null}{' '}
+                {s.error ? <small class="error">— {s.error}</small> : null}
+                {s.impact === 'manual' && s.status === 'waiting' && responder ? (
+                  <button
+                    class="small"
+                    onClick={() =>
+                      act.run(
+                        () => api(p, 'POST', `/runbooks/${r.run_id}/steps/${s.id}/complete`, {}),
+                        p.reload,
+                      )
+                    }
+                  >
+                    Mark done
+                  </button>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+          {r.outcome ? <p>{r.outcome}</p> : null}
+        </article>
+      ))}
+      {responder && p.i.status !== 'closed' ? (
+        <form class="inline-form" aria-label="Run a runbook" onSubmit={(e) => (e.preventDefault(), start())}>
+          <select
+            aria-label="Runbook"
+            value={form.name}
+            onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+            required
+          >
+            <option value="">Run a runbook…</option>
+            {catalog?.runbooks.map((r) => (
+              <option value={r.name}>{r.name}</option>
+            ))}
+          </select>
+          <textarea
+            aria-label="Parameters (name=value per line)"
+            placeholder={'namespace=prod\ndeployment=checkout'}
+            value={form.params}
+            onInput={(e) => setForm({ ...form, params: e.currentTarget.value })}
+          />
+          <label class="inline">
+            <input
+              type="checkbox"
+              checked={form.dry_run}
+              onChange={(e) => setForm({ ...form, dry_run: e.currentTarget.checked })}
+            />{' '}
+            Dry-run
+          </label>
+          <button type="submit" disabled={!form.name || act.busy}>
+            Run
+          </button>
+        </form>
+      ) : null}
+      <ErrorNote error={act.error} />
+    </Section>
+  );
+}
