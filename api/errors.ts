@@ -65,17 +65,19 @@ export const notFoundRoute: RequestHandler = (req, _res, next) =>
   next(new NotFoundError(`no route for ${req.method} ${req.path}`));
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  return (err: unknown, req, res, _next) => {
+    // Errors from Express and body-parser carry these fields.
+    const x = err as { type?: string; status?: unknown; message?: string } | undefined;
     let e: HttpError;
     if (err instanceof HttpError) e = err;
-    else if (err?.type === 'entity.too.large')
+    else if (x?.type === 'entity.too.large')
       e = new HttpError(413, 'payload_too_large', 'request body is too large');
-    else if (err?.type === 'entity.parse.failed')
-      e = new InputError(`malformed JSON body: ${err.message}`, [
+    else if (x?.type === 'entity.parse.failed')
+      e = new InputError(`malformed JSON body: ${x.message}`, [
         { path: '(body)', message: 'malformed JSON' },
       ]);
-    else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500)
-      e = new HttpError(err.status, 'bad_request', String(err.message));
+    else if (typeof x?.status === 'number' && x.status >= 400 && x.status < 500)
+      e = new HttpError(x.status, 'bad_request', String(x.message));
     else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       e = new HttpError(500, 'internal', 'internal error; see the server log');

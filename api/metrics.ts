@@ -78,7 +78,7 @@ export function incidentMetrics(
         for (const r of rs) {
           const deadline = dueAt(cfg, Date.parse(r.created_at), cfg.severities[sev][due]);
           if (deadline === undefined) continue;
-          const at = r[field] ? Date.parse(r[field]!) : undefined;
+          const at = r[field] ? Date.parse(r[field]) : undefined;
           if (at === undefined && deadline > now) continue; // still within target: not decided yet
           counted++;
           if (at !== undefined && at <= deadline) met++;

@@ -39,6 +39,6 @@ export async function newestFirst<R>(
     if (next && next.bound > head.bound) return undefined;
     heads[i] = next;
   }
-  await Promise.all(its.map((it) => it.return?.()));
+  for (const it of its) await it.return?.(undefined);
   return { rows: taken, read };
 }

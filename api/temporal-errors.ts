@@ -51,7 +51,8 @@ export function fromTemporal(err: unknown, what: string): unknown {
 }
 
 function grpcCode(err: unknown): number | undefined {
-  for (let e: any = err; e; e = e.cause) if (typeof e.code === 'number') return e.code;
+  type Coded = { code?: unknown; cause?: unknown } | undefined;
+  for (let e = err as Coded; e; e = e.cause as Coded) if (typeof e.code === 'number') return e.code;
   return undefined;
 }
 

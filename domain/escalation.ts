@@ -180,7 +180,6 @@ export function policyFor(
 
 export const offHours = (cfg: EscalationConfig, at: number) => !isBusinessHours(cfg.business_hours, at);
 
-
 // ---- What the incident records ----
 
 export type NotificationKind = 'page' | 'notify' | 'reminder';

@@ -20,11 +20,11 @@ Press Ctrl-C to stop and delete everything.`);
     await plane.stop();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
-main().catch((err) => {
+main().catch((err: Error) => {
   console.error(err.message ?? err);
   process.exit(1);
 });

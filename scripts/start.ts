@@ -122,7 +122,7 @@ async function main() {
       // A worker alone has no API to serve its counters (pages, runbook steps, approvals): its own /metrics.
       const metrics = createServer((req, res) => {
         if (req.url !== '/metrics') return void res.writeHead(404).end();
-        register
+        void register
           .metrics()
           .then((body) => res.writeHead(200, { 'content-type': register.contentType }).end(body));
       }).listen(config.workerMetricsPort);
@@ -221,7 +221,7 @@ main().catch((err) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`Configuration error: ${err.message}\n`);
   } else {
-    process.stderr.write(`Tourniquet failed to start: ${err?.stack ?? err}\n`);
+    process.stderr.write(`Tourniquet failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
   }
   process.exit(1);
 });

@@ -47,7 +47,7 @@ it('a worker killed with SIGKILL while a rollback waits for approval loses nothi
     },
   );
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
     child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
   });
 

@@ -5,7 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { AlertEvent, AlertPolicy } from '../domain/alerts';
 import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
 import type { Incident, NewIncident } from '../domain/incident';
 
 export type { NewIncident };
@@ -79,6 +79,10 @@ export interface IncidentMemo {
   postmortem?: 'draft' | 'published';
   approvals_pending?: number;
 }
+
+/** The argument of an Update, for handlers and validators declared apart from `setHandler`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches any result type
+export type UpdateInput<D> = D extends UpdateDefinition<any, [infer A]> ? A : never;
 
 export const incidentQuery = defineQuery<Incident>('incident');
 export const acknowledgeUpdate = defineUpdate<Incident, [{ actor: string; assignee?: string }]>(

@@ -67,7 +67,7 @@ export async function startBenchEnv(
     },
   );
   await new Promise<void>((resolve, reject) => {
-    worker.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
+    worker.stdout.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
     worker.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
   });
 

@@ -42,8 +42,8 @@ export async function startK8sPlane(
     const log = path.join(dir, `${name}.log`);
     const out = createWriteStream(log);
     const child = spawn(path.join(bin, name), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
+    child.stdout.pipe(out);
+    child.stderr.pipe(out);
     procs.push({ name, child, log });
     return child;
   };
@@ -266,7 +266,7 @@ function request(method: string, url: string, token?: string, body?: unknown): P
       },
       (res: any) => {
         let data = '';
-        res.on('data', (c: Buffer) => (data += c));
+        res.on('data', (c: Buffer) => (data += c.toString()));
         res.on('end', () =>
           res.statusCode < 300
             ? resolve(data)
@@ -283,12 +283,12 @@ const get = (url: string, token?: string) => request('GET', url, token);
 
 async function waitFor(check: () => Promise<unknown>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: Error | undefined;
   while (Date.now() < deadline) {
     try {
       if (await check()) return;
     } catch (err) {
-      last = err;
+      last = err as Error;
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -38,6 +38,7 @@ export async function startPostgres(o: { maxConnections?: number } = {}): Promis
   } catch (err: any) {
     throw new Error(
       `PostgreSQL did not start (is the postgresql package installed? scripts/install-system-deps.sh): ${err.stderr ?? err.message}`,
+      { cause: err },
     );
   }
   return {

@@ -61,7 +61,7 @@ export class Escalation {
     const policy = policyFor(this.cfg, this.i.affected_services).name;
     this.i.escalation = { policy, level: -1, round: 0, active: false };
     this.plan();
-    this.announce('opened');
+    this.walk.announce('opened');
   }
 
   /** The earliest pending deadline (ms since epoch), or undefined when nothing waits. */
@@ -182,33 +182,8 @@ export class Escalation {
     const upgraded = severityRank(to) < severityRank(from); // SEV1 ranks first
     const message = `Severity ${from} → ${to}: milestones re-planned (${describePlan(this.milestones)})`;
     this.s.record('tourniquet', 'milestone', message);
-    if (upgraded) this.announce(`upgraded from ${from}`);
+    if (upgraded) this.walk.announce(`upgraded from ${from}`);
     else if (!this.sp.escalate && this.esc.active) this.walk.stop(`${to} does not page`);
-  }
-
-  /** What a severity does when an incident opens or is upgraded to it. */
-  private announce(why: string): void {
-    const now = Date.now();
-    const sev = this.i.severity;
-    if (this.sp.page && this.i.status === 'triggered') {
-      this.esc.active = true;
-      this.walk.escalate(`${sev} ${why}`, 'open', now, 0);
-    }
-    for (const role of this.sp.also_page) {
-      const reason = `${sev} ${why}: ${role.replace(/_/g, ' ')} needed`;
-      this.pager.pageTargets([{ role }], { kind: 'page', reason, cause: `${sev}-role`, due: now });
-    }
-    for (const channel of this.sp.notify) {
-      const page = {
-        kind: 'notify' as const,
-        reason: `${sev} incident ${why}`,
-        cause: `${sev}-notify`,
-        due: now,
-      };
-      this.pager.send({ person: channel, via: 'channel' }, page);
-    }
-    if (why === 'opened')
-      this.s.record('tourniquet', 'milestone', `Milestones: ${describePlan(this.milestones)}`);
   }
 
   // ---- escalating ----

@@ -14,6 +14,7 @@ import {
   runbookProgressSignal,
   startRunbookUpdate,
   transitionUpdate,
+  type UpdateInput,
 } from '../definitions';
 import { conflict, notFound } from '../failures';
 import { RUNBOOKS } from '../runbook-registry';
@@ -39,7 +40,7 @@ export function registerHandlers(s: IncidentState): void {
       run_id: await startRunbook(s, { actor, name, params, dryRun: dry_run }),
     }),
     {
-      validator: ({ name }) => {
+      validator: ({ name }: UpdateInput<typeof startRunbookUpdate>) => {
         notClosed(s);
         if (!Object.hasOwn(RUNBOOKS, name)) throw notFound(`no runbook named ${name}`);
       },
@@ -75,7 +76,7 @@ export function registerHandlers(s: IncidentState): void {
       return i;
     },
     {
-      validator: ({ to, root_cause }) => {
+      validator: ({ to, root_cause }: UpdateInput<typeof transitionUpdate>) => {
         const refusal =
           transitionRefusal(i.status, to, root_cause) ?? (to === 'closed' ? refuseClose(s) : undefined);
         if (refusal) throw conflict(refusal);

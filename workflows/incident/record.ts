@@ -16,6 +16,7 @@ import {
   postmortemPublishUpdate,
   serviceHealthUpdate,
   statusUpdateUpdate,
+  type UpdateInput,
 } from '../definitions';
 import { conflict, invalid, notFound } from '../failures';
 import type { IncidentState } from './state';
@@ -108,7 +109,7 @@ export function registerRecordHandlers(s: IncidentState): void {
       return h;
     },
     {
-      validator: ({ service }) => {
+      validator: ({ service }: UpdateInput<typeof serviceHealthUpdate>) => {
         notClosed(s);
         if (!i.affected_services.includes(service)) {
           throw invalid(

@@ -11,7 +11,7 @@ import {
   policyFor,
   type Target,
 } from '../../domain/escalation';
-import { pastHandoff } from '../../domain/milestones';
+import { describePlan, pastHandoff } from '../../domain/milestones';
 import { nextBusinessStart } from '../../domain/oncall';
 import type { Pager } from './paging';
 import type { IncidentState } from './state';
@@ -33,6 +33,30 @@ export class PolicyWalk {
     return policyFor(this.cfg, this.s.incident.affected_services).policy;
   }
 
+  /** What a severity does when an incident opens or is upgraded to it. */
+  announce(why: string): void {
+    const now = Date.now();
+    const sev = this.s.incident.severity;
+    if (this.sp.page && this.s.incident.status === 'triggered') {
+      this.esc.active = true;
+      this.escalate(`${sev} ${why}`, 'open', now, 0);
+    }
+    for (const role of this.sp.also_page) {
+      const reason = `${sev} ${why}: ${role.replace(/_/g, ' ')} needed`;
+      this.pager.pageTargets([{ role }], { kind: 'page', reason, cause: `${sev}-role`, due: now });
+    }
+    for (const channel of this.sp.notify) {
+      const page = {
+        kind: 'notify' as const,
+        reason: `${sev} incident ${why}`,
+        cause: `${sev}-notify`,
+        due: now,
+      };
+      this.pager.send({ person: channel, via: 'channel' }, page);
+    }
+    if (why === 'opened')
+      this.s.record('tourniquet', 'milestone', `Milestones: ${describePlan(this.s.incident.milestones!)}`);
+  }
   /** Pages the next level (or `level`); outside business hours a severity may hold pages until they begin. */
   escalate(reason: string, cause: string, due: number, level = this.esc.level + 1): void {
     const now = Date.now();

@@ -7,7 +7,7 @@ import * as wf from '@temporalio/workflow';
 import { nowIso } from '../../domain/clock';
 import { decide, type GuardrailConfig } from '../../domain/guardrails';
 import type { ApprovalRecord, StepRecord } from '../../domain/runbook';
-import { approvalUpdate, type MetricsSinks } from '../definitions';
+import { approvalUpdate, type MetricsSinks, type UpdateInput } from '../definitions';
 import { conflict, forbidden, notFound } from '../failures';
 import { PATCH } from '../patches';
 import type { StepSpec } from '../runbook-sdk';
@@ -35,7 +35,7 @@ export function registerApprovalHandler(r: RunRecord): void {
       return a;
     },
     {
-      validator: ({ approvalId, actor }) => {
+      validator: ({ approvalId, actor }: UpdateInput<typeof approvalUpdate>) => {
         const a = find(approvalId);
         if (!a) throw notFound(`approval ${approvalId} not found`);
         if (a.status !== 'pending') throw conflict(`approval ${approvalId} is already ${a.status}`);
