@@ -11,6 +11,7 @@ import {
   NewIncident,
 } from './definitions';
 import { incident } from './incident';
+import { PATCH } from './patches';
 
 // Allocation only hands out a number: retrying it forever is harmless, and an alert must
 // never be dropped because Temporal was briefly busy.
@@ -54,7 +55,7 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
       }
     } else if (batch.some((e) => e.action === 'trigger')) {
       const id = incidentId(
-        wf.patched('local-id-allocation')
+        wf.patched(PATCH.localIdAllocation)
           ? await local.allocateIncidentNumber()
           : await allocateIncidentNumber(),
       );

@@ -1,4 +1,5 @@
 import * as wf from '@temporalio/workflow';
+import { iso } from '../domain/clock';
 import {
   guardAcquireUpdate,
   guardPauseUpdate,
@@ -56,7 +57,7 @@ export async function serviceGuard(carried?: GuardState): Promise<void> {
       const retryAt = recent[0].at + limit.windowMs;
       return {
         decision: 'rate_limited' as const,
-        reason: `rate limit: at most ${limit.count} ${action} per ${limit.windowMs / 60_000} min (last by ${recent.at(-1)!.incident}); next allowed at ${new Date(retryAt).toISOString()}`,
+        reason: `rate limit: at most ${limit.count} ${action} per ${limit.windowMs / 60_000} min (last by ${recent.at(-1)!.incident}); next allowed at ${iso(retryAt)}`,
       };
     }
     state.actions.push({ action, incident, at: now() });

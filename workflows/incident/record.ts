@@ -4,7 +4,7 @@
  * reminders ride on the escalation's timers.
  */
 import * as wf from '@temporalio/workflow';
-import { nowIso } from '../../domain/clock';
+import { iso, nowIso } from '../../domain/clock';
 import { type ActionItem, isOpenItem } from '../../domain/record';
 import type { RunbookRunRecord } from '../../domain/runbook';
 import {
@@ -75,7 +75,7 @@ export function registerRecordHandlers(s: IncidentState): void {
     }
   };
   const firstReminder = (a: ActionItem) =>
-    isOpenItem(a) ? new Date(Math.max(Date.parse(a.due), Date.now())).toISOString() : undefined;
+    isOpenItem(a) ? iso(Math.max(Date.parse(a.due), Date.now())) : undefined;
 
   wf.setHandler(
     evidenceUpdate,

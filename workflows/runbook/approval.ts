@@ -4,7 +4,7 @@
  * rejected at 4× it, never approved by default.
  */
 import * as wf from '@temporalio/workflow';
-import { nowIso } from '../../domain/clock';
+import { iso, nowIso } from '../../domain/clock';
 import { decide, type GuardrailConfig } from '../../domain/guardrails';
 import type { ApprovalRecord, StepRecord } from '../../domain/runbook';
 import { approvalUpdate, type MetricsSinks, type UpdateInput } from '../definitions';
@@ -101,8 +101,8 @@ export class Gate {
       reason,
       approvals_needed: needed,
       approved_by: [],
-      escalates_at: new Date(Date.now() + timeoutMs).toISOString(),
-      expires_at: new Date(Date.now() + 4 * timeoutMs).toISOString(),
+      escalates_at: iso(Date.now() + timeoutMs),
+      expires_at: iso(Date.now() + 4 * timeoutMs),
       status: 'pending',
     };
     this.r.run.approvals.push(approval);

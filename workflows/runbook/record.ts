@@ -3,7 +3,7 @@
  * incident: the whole record, signalled after every change.
  */
 import * as wf from '@temporalio/workflow';
-import { nowIso } from '../../domain/clock';
+import { iso, nowIso } from '../../domain/clock';
 import { parseDuration } from '../../domain/duration';
 import type { RunbookRunRecord, StepRecord } from '../../domain/runbook';
 import { type MetricsSinks, runbookProgressSignal } from '../definitions';
@@ -38,7 +38,7 @@ export class RunRecord {
   begin(spec: { id: string; title: string; eta?: string }, impact: StepRecord['impact']): StepRecord {
     const s: StepRecord = { id: spec.id, title: spec.title, impact, status: 'running', started_at: nowIso() };
     const eta = parseDuration(spec.eta);
-    if (eta !== undefined) s.due_at = new Date(Date.now() + eta * 1000).toISOString();
+    if (eta !== undefined) s.due_at = iso(Date.now() + eta * 1000);
     this.run.steps.push(s);
     return s;
   }
