@@ -38,164 +38,182 @@ function save(namespace: string, workflowId: string, name: string) {
 // Fixtures are never overwritten: each stands for incidents started on the code of its day.
 const missing = (name: string) => record && !existsSync(path.join(DIR, `${name}.json`));
 
-if (missing('incident-escalation'))
-  it('records an incident that misses its acknowledge milestone, escalates and is re-planned', async () => {
-    const receiver = await startReceiver();
-    const engine = await startEngine({
-      escalation: {
-        severities: { SEV2: { acknowledge: '2s', mitigate: '1h', update_every: '1h' } },
-        schedules: {
-          primary: {
-            timezone: 'UTC',
-            rotation: 'daily',
-            handoff: '00:00',
-            start: '2026-01-01',
-            people: ['pat'],
-          },
-          secondary: {
-            timezone: 'UTC',
-            rotation: 'daily',
-            handoff: '00:00',
-            start: '2026-01-01',
-            people: ['sam'],
-          },
-        },
-        policies: {
-          default: {
-            levels: [
-              { targets: [{ schedule: 'primary' }], timeout: '2s' },
-              { targets: [{ schedule: 'secondary' }], timeout: '1h' },
-            ],
-          },
-        },
-        business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
-        notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url }],
-      },
-    });
-    try {
-      const created = await engine.call('POST', '/api/v1/incidents', {
-        body: {
-          title: 'replay escalation',
-          description: 'd',
-          severity: 'high',
-          affected_services: ['replay'],
-        },
-      });
-      const id = created.body.id;
-      await eventually(async () => receiver.delivered().some((r) => r.body.to === 'sam'));
-      await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
-      await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { severity: 'SEV1', assignee: 'nia' } });
-      await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { token: 'approver', body: {} });
-      await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
-        body: { to: 'resolved', root_cause: 'replay' },
-      });
-      await engine.call('POST', `/api/v1/incidents/${id}/transition`, { body: { to: 'closed' } });
-      await eventually(
-        async () => (await engine.client.workflow.getHandle(id).describe()).status.name === 'COMPLETED',
-      );
-      save(engine.namespace, id, 'incident-escalation');
-    } finally {
-      await engine.close();
-      await receiver.close();
-    }
-  });
+/**
+ * Each generation of the workflow code records its own fixtures (a suffix on the names):
+ * '' the first wave, '-v2' the incident and runbook workflows as folders (2026-11-29).
+ */
+const GENERATIONS = ['', '-v2'];
 
-if (missing('incident-record'))
-  it('records an incident with evidence, a status update, a published postmortem and action items', async () => {
-    const engine = await startEngine({
-      escalation: {
-        action_item_reminders: '1s',
-        business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
-      },
-    });
-    try {
-      const created = await engine.call('POST', '/api/v1/incidents', {
-        body: { title: 'replay record', description: 'd', severity: 'medium', affected_services: ['replay'] },
-      });
-      const inc = `/api/v1/incidents/${created.body.id}`;
-      await engine.call('POST', `${inc}/evidence`, { body: { kind: 'log', title: 'errors', text: 'boom' } });
-      await engine.call('PUT', `${inc}/services/replay/health`, { body: { health: 'degraded' } });
-      await engine.call('POST', `${inc}/acknowledge`, { body: {} });
-      await engine.call('POST', `${inc}/status-updates`, {
-        body: { message: 'looking', visibility: 'internal' },
-      });
-      await engine.call('POST', `${inc}/transition`, { body: { to: 'resolved', root_cause: 'replay' } });
-      await engine.call('POST', `${inc}/action-items`, {
-        body: { title: 'fix', owner: 'olga', due: '2026-01-01' },
-      });
-      await new Promise((r) => setTimeout(r, 2500)); // two reminders
-      await engine.call('PUT', `${inc}/postmortem`, { body: { summary: 'replayed' } });
-      await engine.call('POST', `${inc}/postmortem/publish`, { body: {} });
-      await engine.call('PATCH', `${inc}/action-items/AI-1`, { body: { status: 'done' } });
-      await eventually(
-        async () =>
-          (await engine.client.workflow.getHandle(created.body.id).describe()).status.name === 'COMPLETED',
-      );
-      save(engine.namespace, created.body.id, 'incident-record');
-    } finally {
-      await engine.close();
-    }
-  });
-
-if (missing('incident'))
-  it('records histories of an alert-opened incident with an approved runbook', async () => {
-    const engine = await startEngine();
-    try {
-      const k = kube();
-      const namespace = await createNamespace(k, 'replay');
-      await k.apps.createNamespacedDeployment({ namespace, body: deployment('api', 1) });
-      const service = unique('replay');
-      const alert = (status: string) => ({
-        version: '4',
-        status,
-        groupKey: `replay-${service}`,
-        receiver: 't',
-        alerts: [
-          {
-            status,
-            labels: {
-              alertname: 'HighErrorRateAfterDeploy',
-              service,
-              namespace,
-              deployment: 'api',
-              severity: 'warning',
+for (const gen of GENERATIONS) {
+  if (missing(`incident-escalation${gen}`))
+    it(`records an incident that misses its acknowledge milestone, escalates and is re-planned (${gen || 'first'})`, async () => {
+      const receiver = await startReceiver();
+      const engine = await startEngine({
+        escalation: {
+          severities: { SEV2: { acknowledge: '2s', mitigate: '1h', update_every: '1h' } },
+          schedules: {
+            primary: {
+              timezone: 'UTC',
+              rotation: 'daily',
+              handoff: '00:00',
+              start: '2026-01-01',
+              people: ['pat'],
             },
-            annotations: { summary: 'errors' },
-            fingerprint: service,
+            secondary: {
+              timezone: 'UTC',
+              rotation: 'daily',
+              handoff: '00:00',
+              start: '2026-01-01',
+              people: ['sam'],
+            },
           },
-        ],
+          policies: {
+            default: {
+              levels: [
+                { targets: [{ schedule: 'primary' }], timeout: '2s' },
+                { targets: [{ schedule: 'secondary' }], timeout: '1h' },
+              ],
+            },
+          },
+          business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+          notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url }],
+        },
       });
-      await engine.call('POST', '/api/v1/alerts/alertmanager', {
-        bearer: ALERT_SECRETS.alertmanager,
-        body: alert('firing'),
+      try {
+        const created = await engine.call('POST', '/api/v1/incidents', {
+          body: {
+            title: 'replay escalation',
+            description: 'd',
+            severity: 'high',
+            affected_services: ['replay'],
+          },
+        });
+        const id = created.body.id;
+        await eventually(async () => receiver.delivered().some((r) => r.body.to === 'sam'));
+        await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+        await engine.call('PATCH', `/api/v1/incidents/${id}`, {
+          body: { severity: 'SEV1', assignee: 'nia' },
+        });
+        await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { token: 'approver', body: {} });
+        await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
+          body: { to: 'resolved', root_cause: 'replay' },
+        });
+        await engine.call('POST', `/api/v1/incidents/${id}/transition`, { body: { to: 'closed' } });
+        await eventually(
+          async () => (await engine.client.workflow.getHandle(id).describe()).status.name === 'COMPLETED',
+        );
+        save(engine.namespace, id, `incident-escalation${gen}`);
+      } finally {
+        await engine.close();
+        await receiver.close();
+      }
+    });
+
+  if (missing(`incident-record${gen}`))
+    it(`records an incident with evidence, a status update, a published postmortem and action items (${gen || 'first'})`, async () => {
+      const engine = await startEngine({
+        escalation: {
+          action_item_reminders: '1s',
+          business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+        },
       });
-      const id = await eventually(
-        async () => (await engine.call('GET', `/api/v1/incidents?service=${service}`)).body.incidents[0]?.id,
-      );
-      const approval = await pendingApproval(engine, id);
-      await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/reject`, {
-        token: 'approver',
-        body: { reason: 'no previous revision anyway' },
-      });
-      await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
-      await engine.call('POST', `/api/v1/incidents/${id}/notes`, { body: { text: 'looking' } });
-      await engine.call('POST', '/api/v1/alerts/alertmanager', {
-        bearer: ALERT_SECRETS.alertmanager,
-        body: alert('resolved'),
-      });
-      await eventually(
-        async () => (await engine.call('GET', `/api/v1/incidents/${id}`)).body.status === 'resolved',
-      );
-      save(engine.namespace, id, 'incident');
-      save(engine.namespace, `${id}-rb-1`, 'runbook-run');
-    } finally {
-      await engine.close();
-    }
-  });
+      try {
+        const created = await engine.call('POST', '/api/v1/incidents', {
+          body: {
+            title: 'replay record',
+            description: 'd',
+            severity: 'medium',
+            affected_services: ['replay'],
+          },
+        });
+        const inc = `/api/v1/incidents/${created.body.id}`;
+        await engine.call('POST', `${inc}/evidence`, {
+          body: { kind: 'log', title: 'errors', text: 'boom' },
+        });
+        await engine.call('PUT', `${inc}/services/replay/health`, { body: { health: 'degraded' } });
+        await engine.call('POST', `${inc}/acknowledge`, { body: {} });
+        await engine.call('POST', `${inc}/status-updates`, {
+          body: { message: 'looking', visibility: 'internal' },
+        });
+        await engine.call('POST', `${inc}/transition`, { body: { to: 'resolved', root_cause: 'replay' } });
+        await engine.call('POST', `${inc}/action-items`, {
+          body: { title: 'fix', owner: 'olga', due: '2026-01-01' },
+        });
+        await new Promise((r) => setTimeout(r, 2500)); // two reminders
+        await engine.call('PUT', `${inc}/postmortem`, { body: { summary: 'replayed' } });
+        await engine.call('POST', `${inc}/postmortem/publish`, { body: {} });
+        await engine.call('PATCH', `${inc}/action-items/AI-1`, { body: { status: 'done' } });
+        await eventually(
+          async () =>
+            (await engine.client.workflow.getHandle(created.body.id).describe()).status.name === 'COMPLETED',
+        );
+        save(engine.namespace, created.body.id, `incident-record${gen}`);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  if (missing(`incident${gen}`))
+    it(`records histories of an alert-opened incident with an approved runbook (${gen || 'first'})`, async () => {
+      const engine = await startEngine();
+      try {
+        const k = kube();
+        const namespace = await createNamespace(k, 'replay');
+        await k.apps.createNamespacedDeployment({ namespace, body: deployment('api', 1) });
+        const service = unique('replay');
+        const alert = (status: string) => ({
+          version: '4',
+          status,
+          groupKey: `replay-${service}`,
+          receiver: 't',
+          alerts: [
+            {
+              status,
+              labels: {
+                alertname: 'HighErrorRateAfterDeploy',
+                service,
+                namespace,
+                deployment: 'api',
+                severity: 'warning',
+              },
+              annotations: { summary: 'errors' },
+              fingerprint: service,
+            },
+          ],
+        });
+        await engine.call('POST', '/api/v1/alerts/alertmanager', {
+          bearer: ALERT_SECRETS.alertmanager,
+          body: alert('firing'),
+        });
+        const id = await eventually(
+          async () =>
+            (await engine.call('GET', `/api/v1/incidents?service=${service}`)).body.incidents[0]?.id,
+        );
+        const approval = await pendingApproval(engine, id);
+        await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/reject`, {
+          token: 'approver',
+          body: { reason: 'no previous revision anyway' },
+        });
+        await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+        await engine.call('POST', `/api/v1/incidents/${id}/notes`, { body: { text: 'looking' } });
+        await engine.call('POST', '/api/v1/alerts/alertmanager', {
+          bearer: ALERT_SECRETS.alertmanager,
+          body: alert('resolved'),
+        });
+        await eventually(
+          async () => (await engine.call('GET', `/api/v1/incidents/${id}`)).body.status === 'resolved',
+        );
+        save(engine.namespace, id, `incident${gen}`);
+        save(engine.namespace, `${id}-rb-1`, `runbook-run${gen}`);
+      } finally {
+        await engine.close();
+      }
+    });
+}
 
 it('replays every recorded history on the current workflow code', async () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  expect(files.length).toBeGreaterThanOrEqual(4);
+  expect(files.length).toBeGreaterThanOrEqual(4 * GENERATIONS.length);
   for (const file of files) {
     const history = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
     await expect(
