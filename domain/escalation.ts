@@ -3,6 +3,7 @@
  * by the incident workflow (deterministically, with workflow time) and by the API.
  * "Severity, not noise, decides who gets woken up."
  */
+import { own } from './own';
 import { BusinessHours, isBusinessHours, nextBusinessDayEnd, onCallAt, Schedule } from './oncall';
 import type { Severity } from './severity';
 
@@ -147,12 +148,12 @@ export function resolveTargets(cfg: EscalationConfig, targets: Target[], at: num
   for (const t of targets) {
     if ('person' in t) out.push({ person: t.person, via: 'person' });
     else if ('schedule' in t) {
-      const s = cfg.schedules[t.schedule];
+      const s = own(cfg.schedules, t.schedule);
       const who = s ? onCallAt(s, at).person : undefined;
       if (who) out.push({ person: who, via: `schedule ${t.schedule}` });
     } else if (depth < 2) {
       out.push(
-        ...resolveTargets(cfg, cfg.roles[t.role] ?? [], at, depth + 1).map((p) => ({
+        ...resolveTargets(cfg, own(cfg.roles, t.role) ?? [], at, depth + 1).map((p) => ({
           ...p,
           via: `role ${t.role} (${p.via})`,
         })),
@@ -164,9 +165,10 @@ export function resolveTargets(cfg: EscalationConfig, targets: Target[], at: num
 
 /** A name used by runbooks ("platform-oncall"): a schedule, a role, a person, or a policy's first level. */
 export function targetsNamed(cfg: EscalationConfig, name: string): Target[] {
-  if (cfg.schedules[name]) return [{ schedule: name }];
-  if (cfg.roles[name]) return [{ role: name }];
-  if (cfg.policies[name]?.levels.length) return cfg.policies[name].levels[0].targets;
+  if (own(cfg.schedules, name)) return [{ schedule: name }];
+  if (own(cfg.roles, name)) return [{ role: name }];
+  const policy = own(cfg.policies, name);
+  if (policy?.levels.length) return policy.levels[0].targets;
   return [{ person: name }];
 }
 
@@ -174,8 +176,9 @@ export function policyFor(
   cfg: EscalationConfig,
   services: string[],
 ): { name: string; policy: EscalationPolicy } {
-  const name = services.map((s) => cfg.services[s]).find((p) => p && cfg.policies[p]) ?? cfg.default_policy;
-  return { name, policy: cfg.policies[name] ?? { levels: [], repeat: 0 } };
+  const name =
+    services.map((s) => own(cfg.services, s)).find((p) => p && own(cfg.policies, p)) ?? cfg.default_policy;
+  return { name, policy: own(cfg.policies, name) ?? { levels: [], repeat: 0 } };
 }
 
 export const offHours = (cfg: EscalationConfig, at: number) => !isBusinessHours(cfg.business_hours, at);

@@ -2,6 +2,7 @@
  * Runbook metadata and step records: pure types shared by workflows, API and worker.
  * Metadata follows the seeds' "actionable runbook": owner, triggers, escalation, ETA, version.
  */
+import { own } from './own';
 import type { Severity } from './severity';
 import type { Health } from './record';
 
@@ -108,7 +109,7 @@ export function triggerMatches(
   t: RunbookTrigger,
   on: { labels: Record<string, string>; services: string[]; severity: Severity },
 ): boolean {
-  if (t.labels && !Object.entries(t.labels).every(([k, v]) => on.labels[k] === v)) return false;
+  if (t.labels && !Object.entries(t.labels).every(([k, v]) => own(on.labels, k) === v)) return false;
   if (t.services?.length && !t.services.some((s) => on.services.includes(s))) return false;
   if (t.severities?.length && !t.severities.includes(on.severity)) return false;
   return triggerSpecificity(t) > 0;

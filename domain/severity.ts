@@ -14,7 +14,7 @@ export const SEVERITY_LABELS = {
 } as const satisfies Record<Severity, string>;
 export type SeverityLabel = (typeof SEVERITY_LABELS)[Severity];
 
-const FROM_LABEL: Record<string, Severity> = Object.fromEntries(
+const FROM_LABEL = new Map<string, Severity>(
   Object.entries(SEVERITY_LABELS).map(([sev, label]) => [label, sev as Severity]),
 );
 
@@ -22,7 +22,7 @@ const FROM_LABEL: Record<string, Severity> = Object.fromEntries(
 export function parseSeverity(input: string): Severity | undefined {
   const upper = input.trim().toUpperCase();
   if ((SEVERITIES as readonly string[]).includes(upper)) return upper as Severity;
-  return FROM_LABEL[input.trim().toLowerCase()];
+  return FROM_LABEL.get(input.trim().toLowerCase());
 }
 
 /** 1 for SEV1 (most severe) … 4 for SEV4. */

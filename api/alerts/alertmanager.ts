@@ -3,6 +3,7 @@
  * same shape plus fields of its own (orgId, state, title, message, …): unknown fields are kept out
  * of the way, not refused, so a newer sender still works.
  */
+import { own } from '../../domain/own';
 import { z } from 'zod';
 import type { AlertEvent, AlertSource } from '../../domain/alerts';
 import type { AlertRoute } from '../../config';
@@ -46,7 +47,7 @@ export interface AlertmanagerOptions {
 export function alertmanagerEvents(payload: AlertmanagerWebhook, o: AlertmanagerOptions): AlertEvent[] {
   return payload.alerts.map((a) => {
     const routed = applyRoutes(o.routes, a.labels, {
-      severity: severityOf(a.labels.severity),
+      severity: severityOf(own(a.labels, 'severity')),
       services: servicesOf(a.labels),
     });
     return {
@@ -55,7 +56,11 @@ export function alertmanagerEvents(payload: AlertmanagerWebhook, o: Alertmanager
       action: a.status === 'firing' ? 'trigger' : 'resolve',
       fingerprint: a.fingerprint ?? labelKey(a.labels, Object.keys(a.labels).sort()),
       summary:
-        a.annotations.summary ?? a.annotations.description ?? payload.title ?? a.labels.alertname ?? 'alert',
+        own(a.annotations, 'summary') ??
+        own(a.annotations, 'description') ??
+        payload.title ??
+        own(a.labels, 'alertname') ??
+        'alert',
       severity: routed.severity,
       services: routed.services,
       labels: a.labels,

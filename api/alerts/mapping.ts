@@ -2,28 +2,29 @@
  * Turning a sender's fields into severity, services and a dedup key, plus the routing
  * config that overrides them (service/label matchers → severity, service).
  */
+import { own } from '../../domain/own';
 import type { Severity } from '../../domain/severity';
 import { parseSeverity } from '../../domain/severity';
 import type { AlertRoute } from '../../config';
 
 /** PagerDuty and Prometheus words, then the engine's own scales. Unknown → SEV3 (warning). */
-const WORDS: Record<string, Severity> = {
-  critical: 'SEV1',
-  error: 'SEV2',
-  warning: 'SEV3',
-  info: 'SEV4',
-  page: 'SEV2',
-  ticket: 'SEV4',
-};
+const WORDS = new Map<string, Severity>([
+  ['critical', 'SEV1'],
+  ['error', 'SEV2'],
+  ['warning', 'SEV3'],
+  ['info', 'SEV4'],
+  ['page', 'SEV2'],
+  ['ticket', 'SEV4'],
+]);
 
 export function severityOf(value: string | undefined): Severity {
   if (!value) return 'SEV3';
-  return WORDS[value.trim().toLowerCase()] ?? parseSeverity(value) ?? 'SEV3';
+  return WORDS.get(value.trim().toLowerCase()) ?? parseSeverity(value) ?? 'SEV3';
 }
 
 /** The service an alert is about: its `service` label, else `app`, else `job`. */
 export function servicesOf(labels: Record<string, string>): string[] {
-  const s = labels.service ?? labels.app ?? labels.job;
+  const s = own(labels, 'service') ?? own(labels, 'app') ?? own(labels, 'job');
   return s ? [s] : [];
 }
 
@@ -33,7 +34,7 @@ export function applyRoutes(
   labels: Record<string, string>,
   event: { severity: Severity; services: string[] },
 ): { severity: Severity; services: string[] } {
-  const route = routes.find((r) => Object.entries(r.match).every(([k, v]) => labels[k] === v));
+  const route = routes.find((r) => Object.entries(r.match).every(([k, v]) => own(labels, k) === v));
   if (!route) return event;
   return {
     severity: route.severity ?? event.severity,
@@ -43,5 +44,5 @@ export function applyRoutes(
 
 /** A dedup key from a label set, e.g. `alertname=HighLatency,service=checkout`. */
 export function labelKey(labels: Record<string, string>, names: readonly string[]): string {
-  return names.map((n) => `${n}=${labels[n] ?? ''}`).join(',');
+  return names.map((n) => `${n}=${own(labels, n) ?? ''}`).join(',');
 }

@@ -3,6 +3,7 @@
  * and its action items; and what runbook runs add to the record. State changes only;
  * reminders ride on the escalation's timers.
  */
+import { setOwn } from '../../domain/own';
 import * as wf from '@temporalio/workflow';
 import { iso, nowIso } from '../../domain/clock';
 import { type ActionItem, isOpenItem } from '../../domain/record';
@@ -45,7 +46,7 @@ export function runbookFindings(s: IncidentState, run: RunbookRunRecord, before?
   }
   for (const h of (run.health ?? []).slice(before?.health?.length ?? 0)) {
     i.service_health ??= {};
-    i.service_health[h.service] = { health: h.health, note: h.note, updated_by: by, updated_at: h.at };
+    setOwn(i.service_health, h.service, { health: h.health, note: h.note, updated_by: by, updated_at: h.at });
   }
 }
 
@@ -103,7 +104,7 @@ export function registerRecordHandlers(s: IncidentState): void {
     ({ actor, service, health, note }) => {
       i.service_health ??= {};
       const h = { health, note, updated_by: actor, updated_at: nowIso() };
-      i.service_health[service] = h;
+      setOwn(i.service_health, service, h);
       s.record(actor, 'edit', `${service} is ${health.replace(/_/g, ' ')}${note ? `: ${note}` : ''}`);
       s.changed();
       return h;

@@ -2,6 +2,7 @@
  * A missed mitigate milestone offers the runbook's stronger alternative (its metadata names
  * it), started by Tourniquet but with every mutating step waiting for a human's approval.
  */
+import { own } from '../../domain/own';
 import { RUNBOOKS } from '../runbook-registry';
 import { startRunbook } from './runbooks';
 import type { IncidentState } from './state';
@@ -15,7 +16,7 @@ export async function offerStronger(s: IncidentState): Promise<void> {
     (r) => r.name === stronger.runbook && r.started_by === 'tourniquet' && r.started_at > run.started_at,
   );
   if (offeredAlready) return;
-  const fill = (v: string) => v.replace(/\{(\w+)\}/g, (_, p: string) => run.params[p] ?? '');
+  const fill = (v: string) => v.replace(/\{(\w+)\}/g, (_, p: string) => own(run.params, p) ?? '');
   const params = Object.fromEntries(Object.entries(stronger.params ?? {}).map(([k, v]) => [k, fill(v)]));
   await startRunbook(s, {
     actor: 'tourniquet',

@@ -2,6 +2,7 @@
  * What a runbook's code calls (`RunbookContext`): steps that pass the policy and the shared
  * limits before they act, manual checklist items, evidence and health for the incident.
  */
+import { own } from '../../domain/own';
 import * as wf from '@temporalio/workflow';
 import type { HttpActivities } from '../../activities/http';
 import type { KubernetesActivities } from '../../activities/kubernetes';
@@ -60,7 +61,7 @@ export function runbookContext(
   guardrails: GuardrailConfig,
   manualDone: Set<string>,
 ): RunbookContext {
-  const service = input.service || input.params.service || 'unknown';
+  const service = input.service || own(input.params, 'service') || 'unknown';
   const dryRun = !!input.dryRun || guardrails.dryRun;
   const steps = new Steps(input, r, new Gate(input, r, guardrails, service), service);
   return {
@@ -70,7 +71,7 @@ export function runbookContext(
     service,
     alertsFiring: input.alertsFiring ?? 0,
     param(name) {
-      const v = input.params[name];
+      const v = own(input.params, name);
       if (!v)
         throw new RunbookEscalation(`missing parameter "${name}"; start the runbook with params.${name}`);
       return v;
