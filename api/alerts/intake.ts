@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { AlertEvent, AlertPolicy, AlertSource } from '../../domain/alerts';
+import { boundAlert } from '../../domain/limits';
 import { alertsSignal, AlertGroupInput } from '../../workflows/definitions';
 import type { alertGroup } from '../../workflows';
 import { temporalCall } from '../temporal-errors';
@@ -23,8 +24,11 @@ export class AlertIntake {
   async record(events: AlertEvent[]): Promise<string[]> {
     const groups = new Map<string, AlertEvent[]>();
     for (const e of events) {
+      // The group id hashes the whole key; the event itself carries values within LIMITS.
       const id = alertGroupId(e.source, e.dedup_key);
-      groups.set(id, [...(groups.get(id) ?? []), e]);
+      const batch = groups.get(id) ?? [];
+      batch.push(boundAlert(e));
+      groups.set(id, batch);
     }
     await temporalCall(
       this.o.client,

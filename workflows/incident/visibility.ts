@@ -8,6 +8,7 @@ import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio
 import type { Incident } from '../../domain/incident';
 import type { PageRecord } from '../../domain/escalation';
 import { isOpenItem } from '../../domain/record';
+import { fitList, truncate } from '../../domain/limits';
 import { type IncidentMemo, SA } from '../definitions';
 import { PATCH } from '../patches';
 
@@ -22,8 +23,8 @@ export function searchAttributes(i: Incident): SearchAttributeUpdatePair[] {
   return [
     { key: SA.severity, value: i.severity },
     { key: SA.status, value: i.status },
-    { key: SA.assignee, value: i.assignee ?? null },
-    { key: SA.services, value: i.affected_services },
+    { key: SA.assignee, value: i.assignee ? truncate(i.assignee, 500) : null },
+    { key: SA.services, value: fitList(i.affected_services) },
     { key: SA.acknowledgedAt, value: i.acknowledged_at ? new Date(i.acknowledged_at) : null },
     { key: SA.resolvedAt, value: i.resolved_at ? new Date(i.resolved_at) : null },
   ];
