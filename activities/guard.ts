@@ -22,16 +22,18 @@ export function createGuardActivities({ client, taskQueue }: { client: Client; t
       action: string;
       incident: string;
     }): Promise<GuardDecision> {
+      // The run asking: the guard tells it when a pause it meets is lifted.
+      const waiter = Context.current().info.workflowExecution?.workflowId;
       const global = await abortable(() =>
         client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
-          args: [{ action, incident, record: false }],
+          args: [{ action, incident, record: false, waiter }],
           startWorkflowOperation: guardStart(taskQueue, '*'),
         }),
       );
       if (global.decision !== 'allowed') return global;
       return abortable(() =>
         client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
-          args: [{ action, incident }],
+          args: [{ action, incident, waiter }],
           startWorkflowOperation: guardStart(taskQueue, service),
         }),
       );

@@ -83,6 +83,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       e = new HttpError(500, 'internal', 'internal error; see the server log');
     }
     if (e.status >= 500 && e.status !== 500) logger.warn({ status: e.status, path: req.path }, e.message);
+    if (e.status === 503) res.set('retry-after', '1'); // a moment's wait usually does it
     res
       .status(e.status)
       .json({ error: { code: e.code, message: e.message, ...(e.fields ? { fields: e.fields } : {}) } });

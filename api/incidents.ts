@@ -14,6 +14,7 @@ import {
   newIncident,
 } from '../domain/incident';
 import { incidentMemo, startSearchAttributes } from '../workflows/incident/visibility';
+import type { IncidentView, TimelinePage } from '../domain/incident-view';
 
 export type { IncidentRow };
 import { STATUSES, Status } from '../domain/lifecycle';
@@ -22,6 +23,7 @@ import {
   acknowledgeUpdate,
   editUpdate,
   incidentQuery,
+  timelineQuery,
   IncidentInput,
   IncidentMemo,
   NewIncident,
@@ -175,8 +177,34 @@ export class Incidents {
     });
   }
 
-  get(id: string): Promise<Incident> {
+  get(id: string): Promise<IncidentView> {
     return this.call(`incident ${id}`, () => this.o.client.workflow.getHandle(id).query(incidentQuery));
+  }
+
+  /**
+   * A page of the timeline before seq `before` (default: the newest). Entries older than
+   * this run's part live in the history of earlier runs (continue-as-new carries only the
+   * newest): those are read back by querying that run, which the worker replays.
+   */
+  async timeline(
+    id: string,
+    before?: number,
+    limit?: number,
+  ): Promise<TimelinePage & { next_before: number | null }> {
+    const handle = this.o.client.workflow.getHandle(id);
+    let page = await this.call(`incident ${id}`, () => handle.query(timelineQuery, { before, limit }));
+    if (before !== undefined && before <= page.offset) {
+      const run = [...page.archive].reverse().find((a) => a.from < before);
+      if (run) {
+        const older = this.o.client.workflow.getHandle(id, run.run_id);
+        page = {
+          ...(await this.call(`incident ${id}`, () => older.query(timelineQuery, { before, limit }))),
+          total: page.total,
+        };
+      }
+    }
+    const first = page.entries[0]?.seq;
+    return { ...page, next_before: first ? first : null };
   }
 
   acknowledge(id: string, actor: string, assignee?: string): Promise<Incident> {

@@ -42,6 +42,10 @@ export const TransitionRequest = z.strictObject({
   note: z.string().max(10_000).optional(),
   root_cause: z.string().max(10_000).optional(),
 });
+export const TimelineQuery = z.strictObject({
+  before: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
 export const NoteRequest = z.strictObject({ text: z.string().trim().min(1).max(10_000) });
 export const EditIncidentRequest = z
   .strictObject({

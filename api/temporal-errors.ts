@@ -15,7 +15,13 @@ import {
 } from './errors';
 
 /** gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
-const grpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
+const grpcStatus = {
+  CANCELLED: 1,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  RESOURCE_EXHAUSTED: 8,
+  UNAVAILABLE: 14,
+} as const;
 
 export function fromTemporal(err: unknown, what: string): unknown {
   if (err instanceof HttpError) return err;
@@ -37,6 +43,10 @@ export function fromTemporal(err: unknown, what: string): unknown {
     return /completed|closed/i.test(message)
       ? new ConflictError(`${what} is closed`)
       : new NotFoundError(`${what} not found`);
+  }
+  // Temporal sheds load (RESOURCE_EXHAUSTED) or a run hit a per-run limit: the sender retries.
+  if (code === grpcStatus.RESOURCE_EXHAUSTED || /exceeded workflow execution limit/i.test(String(err))) {
+    return new UnavailableError('Temporal is busy (a rate or per-run limit); retry shortly');
   }
   if (
     code === grpcStatus.UNAVAILABLE ||

@@ -3,7 +3,8 @@
  * lifecycle, merging a batch of alerts. Deterministic, no I/O: the workflow calls them with
  * workflow time, and unit tests call them with any time.
  */
-import type { AlertEvent, AlertPolicy } from './alerts';
+import type { AlertEvent, AlertPolicy, AlertState } from './alerts';
+import { AlertBook } from './alert-counts';
 import type { Incident } from './incident';
 import { isActive, type Transition } from './lifecycle';
 import { draftPostmortem } from './record';
@@ -40,8 +41,11 @@ export function applyTransition(i: Incident, { actor, to, note, root_cause }: Tr
 
 /**
  * Merges a batch of alert events into the incident: new and re-firing alerts, resolutions,
- * acknowledgements from the source. When the last firing alert clears, the policy decides:
- * resolve by itself, or say so for a human. Returns the transition it applied, if any.
+ * acknowledgements from the source. Counts stay exact however many arrive; details are
+ * kept for a bounded set (alert-counts.ts); the timeline gets one entry per run of alike
+ * events, so a storm of thousands says so in a line. Linear in the batch.
+ * When the last firing alert clears, the policy decides: resolve by itself, or say so for
+ * a human. Returns the transition it applied, if any.
  */
 export function mergeAlerts(
   i: Incident,
@@ -49,9 +53,13 @@ export function mergeAlerts(
   policy: AlertPolicy,
   now: string,
 ): Transition | undefined {
-  const wasFiring = i.alerts.some((a) => a.status === 'firing');
-  for (const e of events) mergeAlert(i, e, now);
-  const allCleared = i.alerts.length > 0 && i.alerts.every((a) => a.status === 'resolved');
+  const book = new AlertBook(i);
+  const wasFiring = book.counts.firing > 0;
+  const story = new AlertStory(i, now);
+  for (const e of events) mergeAlert(i, book, story, e, now);
+  story.flush();
+  const c = book.counts;
+  const allCleared = c.distinct > 0 && c.firing === 0;
   if (!wasFiring || !allCleared || !isActive(i.status)) return undefined;
   if (!policy.autoResolve.includes(i.severity)) {
     const message = `All alerts cleared; a human resolves ${i.severity} incidents`;
@@ -68,15 +76,21 @@ export function mergeAlerts(
   return t;
 }
 
-function mergeAlert(i: Incident, e: AlertEvent, now: string): void {
-  const actor = `alert:${e.source}`;
-  const known = i.alerts.find((a) => a.fingerprint === e.fingerprint);
-  const say = (message: string, data: Record<string, unknown>) =>
-    addEntry(i, now, { actor, kind: 'alert', message, data });
-  if (e.action === 'trigger' && !known) {
+function mergeAlert(i: Incident, book: AlertBook, story: AlertStory, e: AlertEvent, now: string): void {
+  const c = book.counts;
+  c.received++;
+  const known = book.detail(e.fingerprint);
+  const indexed = known ? undefined : book.indexed(e.fingerprint);
+  const wasFiring = known ? known.status === 'firing' : indexed === 1;
+  const seen = !!known || indexed !== undefined;
+  if (known) {
+    known.last_seen = e.received_at;
+    if (e.action === 'trigger') known.count++;
+  }
+  if (e.action === 'trigger' && !seen) {
     const { fingerprint, source, summary, labels, url } = e;
     const at = e.received_at;
-    i.alerts.push({
+    book.add({
       fingerprint,
       source,
       summary,
@@ -87,20 +101,75 @@ function mergeAlert(i: Incident, e: AlertEvent, now: string): void {
       labels,
       url,
     });
-    if (!i.related_alerts.includes(fingerprint)) i.related_alerts.push(fingerprint);
-    say(`Alert firing: ${summary}`, { fingerprint });
-  } else if (e.action === 'trigger' && known) {
-    known.count++;
-    known.last_seen = e.received_at;
-    if (known.status === 'resolved') {
-      known.status = 'firing';
-      say(`Alert firing again: ${e.summary}`, { fingerprint: e.fingerprint, count: known.count });
-    }
-  } else if (e.action === 'resolve' && known?.status === 'firing') {
-    known.status = 'resolved';
-    known.last_seen = e.received_at;
-    say(`Alert resolved: ${known.summary}`, { fingerprint: e.fingerprint });
+    story.tell('firing', e);
+  } else if (e.action === 'trigger' && !wasFiring) {
+    setStatus(book, e.fingerprint, known, 'firing');
+    story.tell('again', e, known?.count);
+  } else if (e.action === 'resolve' && seen && wasFiring) {
+    setStatus(book, e.fingerprint, known, 'resolved');
+    story.tell('resolved', e);
   } else if (e.action === 'acknowledge' && i.status === 'triggered') {
-    acknowledgeIncident(i, actor, now);
+    story.flush();
+    acknowledgeIncident(i, `alert:${e.source}`, now);
+  }
+}
+
+function setStatus(
+  book: AlertBook,
+  fingerprint: string,
+  known: AlertState | undefined,
+  to: 'firing' | 'resolved',
+) {
+  const c = book.counts;
+  if (known) known.status = to;
+  else book.setIndexed(fingerprint, to === 'firing' ? 1 : 0);
+  c.firing += to === 'firing' ? 1 : -1;
+  c.resolved += to === 'firing' ? -1 : 1;
+}
+
+type Telling = 'firing' | 'again' | 'resolved';
+const HEADLINE: Record<Telling, [one: string, many: string]> = {
+  firing: ['Alert firing', 'alerts firing'],
+  again: ['Alert firing again', 'alerts firing again'],
+  resolved: ['Alert resolved', 'alerts resolved'],
+};
+
+/** The timeline's account of a batch: one entry per run of alike events, naming the first few. */
+class AlertStory {
+  private run: { kind: Telling; events: AlertEvent[]; count?: number } | undefined;
+
+  constructor(
+    private readonly i: Incident,
+    private readonly now: string,
+  ) {}
+
+  tell(kind: Telling, e: AlertEvent, count?: number): void {
+    if (this.run?.kind !== kind) {
+      this.flush();
+      this.run = { kind, events: [] };
+    }
+    this.run.events.push(e);
+    this.run.count = count;
+  }
+
+  flush(): void {
+    const run = this.run;
+    this.run = undefined;
+    if (!run) return;
+    const [one, many] = HEADLINE[run.kind];
+    const [first] = run.events;
+    const actor = `alert:${first.source}`;
+    if (run.events.length === 1) {
+      const data = {
+        fingerprint: first.fingerprint,
+        ...(run.kind === 'again' && run.count ? { count: run.count } : {}),
+      };
+      addEntry(this.i, this.now, { actor, kind: 'alert', message: `${one}: ${first.summary}`, data });
+      return;
+    }
+    const named = run.events.slice(0, 3).map((e) => e.summary.slice(0, 200));
+    const more = run.events.length - named.length;
+    const message = `${run.events.length} ${many}: ${named.join('; ')}${more ? `; and ${more} more` : ''}`;
+    addEntry(this.i, this.now, { actor, kind: 'alert', message, data: { count: run.events.length } });
   }
 }

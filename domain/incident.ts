@@ -1,6 +1,8 @@
 import type { Severity } from './severity';
 import type { Status } from './lifecycle';
 import type { AlertState } from './alerts';
+import type { AlertCounts } from './alert-counts';
+import type { TimelineArchive } from './timeline';
 import type { RunbookRunRecord } from './runbook';
 import type { EscalationState, Milestone, PageRecord } from './escalation';
 import type { ActionItem, Evidence, Postmortem, ServiceHealth, StatusUpdate } from './record';
@@ -45,11 +47,20 @@ export interface Incident {
   mitigated_at?: string;
   resolved_at?: string;
   closed_at?: string;
-  /** Alerts that opened or joined this incident, one per fingerprint. */
+  /** Alerts that opened or joined this incident, one per fingerprint, for a bounded set (see alert_counts). */
   alerts: AlertState[];
+  /** Exact counts over every alert received (absent on records from before them). */
+  alert_counts?: AlertCounts;
+  /** Fingerprints beyond the detailed ones, by hash: 1 firing, 0 resolved. Kept out of reads. */
+  alert_index?: Record<string, 0 | 1>;
   /** Runbook runs on this incident, each with its steps and approvals. */
   runbooks: RunbookRunRecord[];
+  /** The newest part of the timeline; older entries live in earlier runs (timeline_archive). */
   timeline: TimelineEntry[];
+  /** Seq of timeline[0]: how many entries earlier runs hold. */
+  timeline_offset?: number;
+  /** The earlier runs that hold older entries, oldest first. */
+  timeline_archive?: TimelineArchive[];
   /** ETA milestones (absent on incidents opened before escalation existed). */
   milestones?: Milestone[];
   escalation?: EscalationState;

@@ -21,6 +21,35 @@ export const LIMITS = {
   searchAttributeList: 1500,
 } as const;
 
+/**
+ * What people add to one incident's record. Past a cap the change is refused (409, naming
+ * the limit) — never dropped in silence. The timeline has no cap: older entries move to
+ * earlier runs' history as the incident continues as new.
+ */
+export const RECORD_LIMITS = {
+  evidence: { items: 200, bytes: 128_000 },
+  statusUpdates: { items: 300, bytes: 128_000 },
+  actionItems: { items: 200, bytes: 64_000 },
+} as const;
+
+/** Why adding `adding` more bytes to `list` would pass its limit, or undefined when it fits. */
+export function overLimit(
+  what: string,
+  list: readonly unknown[] | undefined,
+  limit: { items: number; bytes: number },
+  adding: unknown,
+): string | undefined {
+  const items = list ?? [];
+  if (items.length >= limit.items) {
+    return `${what}: this incident holds ${items.length}, the limit; link more from one item or a document`;
+  }
+  const bytes = JSON.stringify(items).length + JSON.stringify(adding).length;
+  if (bytes > limit.bytes) {
+    return `${what}: this incident holds ${Math.round(bytes / 1000)} kB with this one, over the ${limit.bytes / 1000} kB limit; link large text by url instead`;
+  }
+  return undefined;
+}
+
 /** `text` if it fits in `max` characters, else its start and a marker saying how much was cut (≤ `max` in all). */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;

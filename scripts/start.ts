@@ -51,6 +51,7 @@ async function main() {
       uiPort: config.temporal.uiPort,
       dbFile,
       logFile: path.join(config.dataDir, 'temporal.log'),
+      pidFile: path.join(config.dataDir, 'temporal.pid'),
     });
     stops.push(() => devServer!.stop());
     options = { address: devServer.address };

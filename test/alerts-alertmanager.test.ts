@@ -56,9 +56,14 @@ describe('a real Alertmanager firing at Tourniquet', () => {
       );
     });
     expect(cleared.status).toBe('triggered'); // SEV1: a human resolves it
-    expect(
-      cleared.timeline.filter((e: any) => e.kind === 'alert').map((e: any) => e.message.split(':')[0]),
-    ).toEqual(['Alert firing', 'Alert firing', 'Alert resolved', 'Alert resolved']);
+    // One timeline entry per batch: "Alert firing: …" for one alert, "2 alerts resolved: …" for two.
+    const said = (verb: string) =>
+      cleared.timeline
+        .filter((e: any) => e.kind === 'alert')
+        .map((e: any) => new RegExp(`^(?:Alert|(\\d+) alerts) ${verb}:`).exec(e.message))
+        .reduce((n: number, m: RegExpExecArray | null) => n + (m ? Number(m[1] ?? 1) : 0), 0);
+    expect([said('firing'), said('resolved')]).toEqual([2, 2]);
+    expect(cleared.alert_counts).toMatchObject({ distinct: 2, firing: 0, resolved: 2 });
     expect(cleared.timeline[0].actor).toBe('alert:alertmanager');
   });
 

@@ -62,7 +62,12 @@ describe('the kill switch', () => {
       (await detail(engine, id)).runbooks[0]?.steps.find((s: any) => s.status === 'waiting'),
     );
     expect(waiting.result).toContain('automation is paused by rob');
-    await new Promise((r) => setTimeout(r, 2000));
+    // Held without polling: the run's history stands still until the guard says resume.
+    const held = engine.client.workflow.getHandle(`${id}-rb-1`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const events = (await held.describe()).historyLength;
+    await new Promise((r) => setTimeout(r, 7000));
+    expect((await held.describe()).historyLength).toBe(events);
     expect(await revision(namespace, 'inventory')).toBe('1');
 
     expect((await engine.call('POST', '/api/v1/automation/resume', { body: { service } })).status).toBe(403); // responders pause, approvers resume

@@ -3,7 +3,7 @@
  * `npm start`, and the one shared server of a test run.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -16,6 +16,11 @@ export interface DevServerOptions {
   dbFile?: string;
   namespaces?: string[];
   logFile: string;
+  /**
+   * Where the server's pid is kept while it runs. A server left behind by a killed run
+   * (kill -9 or an OOM kill leave no chance to stop it) is found there and stopped first.
+   */
+  pidFile?: string;
 }
 
 export interface DevServer {
@@ -49,6 +54,8 @@ export function freePort(): Promise<number> {
 }
 
 export async function startDevServer(cli: string, o: DevServerOptions): Promise<DevServer> {
+  if (o.pidFile) await stopOrphan(o.pidFile);
+  for (const port of [o.port, o.uiPort]) if (port) await portFree(port);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
   if (o.uiPort) args.push('--ui-port', String(o.uiPort));
   else args.push('--headless');
@@ -61,6 +68,7 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (o.pidFile && child.pid) writeFileSync(o.pidFile, String(child.pid));
   // Never leave a server behind if this process dies without a clean stop.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -94,11 +102,13 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
     process: child,
     async stop() {
       process.off('exit', killOnExit);
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (o.pidFile) rmSync(o.pidFile, { force: true });
       log.end();
     },
   };
@@ -111,4 +121,54 @@ export function tail(file: string, lines = 20): string {
   } catch {
     return '(no log)';
   }
+}
+
+/** Stops a dev server a killed run left behind (its pid file names it; any other process is left alone). */
+async function stopOrphan(pidFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return; // no pid file: the last run stopped cleanly
+  }
+  const alive = () => {
+    try {
+      return /start-dev/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  if (pid > 0 && alive()) {
+    process.stderr.write(`Stopping the Temporal dev server a previous run left behind (pid ${pid})\n`);
+    process.kill(pid, 'SIGTERM');
+    for (let waited = 0; alive() && waited < 10_000; waited += 200)
+      await new Promise((r) => setTimeout(r, 200));
+    if (alive()) process.kill(pid, 'SIGKILL');
+    for (let waited = 0; alive() && waited < 5_000; waited += 200)
+      await new Promise((r) => setTimeout(r, 200));
+  }
+  rmSync(pidFile, { force: true });
+}
+
+/** Fails with one line naming the port and who holds it, rather than a server log later. */
+async function portFree(port: number): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+  if (free) return;
+  let holder = 'another process';
+  try {
+    const line = execFileSync('ss', ['-ltnpH', `sport = :${port}`])
+      .toString()
+      .trim();
+    const m = /users:\(\("([^"]+)",pid=(\d+)/.exec(line);
+    if (m) holder = `${m[1]} (pid ${m[2]})`;
+  } catch {
+    // ss is missing or not allowed: say less
+  }
+  throw new Error(
+    `port ${port} is in use by ${holder}: stop it, or choose other ports (TEMPORAL_PORT, TEMPORAL_UI_PORT)`,
+  );
 }

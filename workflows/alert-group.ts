@@ -31,20 +31,38 @@ const local = wf.proxyLocalActivities<Activities>(allocation);
  * the next alert for the key then starts a new run and a new incident.
  */
 export async function alertGroup(input: AlertGroupInput): Promise<void> {
-  const queue: AlertEvent[] = [];
+  const queue: AlertEvent[] = [...(input.pending ?? [])];
   let open = input.openIncident;
   const opened: string[] = open ? [open] : [];
+  let signals = 0;
+  // Runs from before bounded forwards replay the unbounded batches they sent.
+  const bounded = wf.patched(PATCH.boundedForwards);
 
-  wf.setHandler(alertsSignal, (events) => void queue.push(...events));
+  wf.setHandler(alertsSignal, (events) => {
+    signals++;
+    for (const e of events) queue.push(e);
+  });
   wf.setHandler(incidentEndedSignal, ({ incidentId }) => {
     if (incidentId === open) open = undefined;
   });
   wf.setHandler(alertGroupQuery, () => ({ openIncident: open, incidents: opened }));
 
+  const mustContinueAsNew = () => {
+    const info = wf.workflowInfo();
+    const long = info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? 8_000);
+    return long || (bounded && signals >= GROUP_LIMITS.signalsPerRun);
+  };
   for (;;) {
-    await wf.condition(() => queue.length > 0 || !open);
+    await wf.condition(() => queue.length > 0 || !open || (bounded && mustContinueAsNew()));
+    if (bounded && mustContinueAsNew()) {
+      await wf.condition(wf.allHandlersFinished);
+      const pending = chunk(queue, GROUP_LIMITS.carryBytes, Infinity);
+      if (pending.length === queue.length) {
+        return await wf.continueAsNew<typeof alertGroup>({ ...input, openIncident: open, pending });
+      }
+    }
     if (queue.length === 0) return; // the incident is resolved and nothing is pending
-    const batch = queue.splice(0);
+    const batch = bounded ? queue.splice(0, chunk(queue).length) : queue.splice(0);
     if (open) {
       try {
         await wf.getExternalWorkflowHandle(open).signal(alertsSignal, batch);
@@ -79,15 +97,39 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
       opened.push(id);
     } // resolve/acknowledge for a key with no open incident: nothing to do
 
-    if (
-      wf.workflowInfo().continueAsNewSuggested ||
-      wf.workflowInfo().historyLength > (input.historyLimit ?? 8_000)
-    ) {
+    if (!bounded && mustContinueAsNew()) {
       await wf.condition(wf.allHandlersFinished);
       if (queue.length === 0)
         return await wf.continueAsNew<typeof alertGroup>({ ...input, openIncident: open });
     }
   }
+}
+
+/**
+ * Bounds on one alert group run: a forward (a signal, or the new incident's input) carries
+ * at most `chunkBytes`; a run continues as new after `signalsPerRun` signals, far below
+ * Temporal's per-run signal limit, carrying up to `carryBytes` of alerts not yet forwarded.
+ */
+export const GROUP_LIMITS = {
+  chunkBytes: 256_000,
+  chunkEvents: 1_000,
+  signalsPerRun: 2_000,
+  carryBytes: 512_000,
+};
+
+/** The first events of `queue` that fit in `bytes` (at least one). */
+function chunk(
+  queue: readonly AlertEvent[],
+  bytes = GROUP_LIMITS.chunkBytes,
+  events = GROUP_LIMITS.chunkEvents,
+) {
+  let size = 0;
+  let n = 0;
+  for (; n < queue.length && n < events; n++) {
+    size += JSON.stringify(queue[n]).length + 1;
+    if (size > bytes && n > 0) break;
+  }
+  return queue.slice(0, n);
 }
 
 function incidentFromAlerts(batch: AlertEvent[]): NewIncident {
@@ -101,7 +143,7 @@ function incidentFromAlerts(batch: AlertEvent[]): NewIncident {
     title: first.summary,
     description: `Opened by ${first.source} alert (dedup key ${first.dedup_key}).${labels ? ` Labels: ${labels}.` : ''}`,
     severity,
-    affected_services: [...new Set(firing.flatMap((e) => e.services))],
-    related_alerts: [...new Set(firing.map((e) => e.fingerprint))],
+    affected_services: [...new Set(firing.flatMap((e) => e.services))].slice(0, 20),
+    related_alerts: [],
   };
 }

@@ -7,6 +7,7 @@ import type { AlertEvent, AlertPolicy } from '../domain/alerts';
 import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
 import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
 import type { Incident, NewIncident } from '../domain/incident';
+import type { IncidentView, TimelinePage } from '../domain/incident-view';
 
 export type { NewIncident };
 import type {
@@ -61,6 +62,8 @@ export interface AlertGroupInput {
   alertPolicy: AlertPolicy;
   /** Carried by continue-as-new. */
   openIncident?: string;
+  /** Carried by continue-as-new: alerts received and not yet forwarded (at most ~512 kB). */
+  pending?: AlertEvent[];
   historyLimit?: number;
 }
 
@@ -84,17 +87,19 @@ export interface IncidentMemo {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- matches any result type
 export type UpdateInput<D> = D extends UpdateDefinition<any, [infer A]> ? A : never;
 
-export const incidentQuery = defineQuery<Incident>('incident');
-export const acknowledgeUpdate = defineUpdate<Incident, [{ actor: string; assignee?: string }]>(
+export const incidentQuery = defineQuery<IncidentView>('incident');
+/** A page of the timeline before seq `before` (default: the newest), from this run's part of it. */
+export const timelineQuery = defineQuery<TimelinePage, [{ before?: number; limit?: number }]>('timeline');
+export const acknowledgeUpdate = defineUpdate<IncidentView, [{ actor: string; assignee?: string }]>(
   'acknowledge',
 );
 export const transitionUpdate = defineUpdate<
-  Incident,
+  IncidentView,
   [{ actor: string; to: Status; note?: string; root_cause?: string }]
 >('transition');
-export const noteUpdate = defineUpdate<Incident, [{ actor: string; text: string }]>('addNote');
+export const noteUpdate = defineUpdate<IncidentView, [{ actor: string; text: string }]>('addNote');
 export const editUpdate = defineUpdate<
-  Incident,
+  IncidentView,
   [{ actor: string; severity?: Severity; assignee?: string; affected_services?: string[] }]
 >('edit');
 
@@ -113,7 +118,7 @@ export const statusUpdateUpdate = defineUpdate<
 export const postmortemEditUpdate = defineUpdate<Postmortem, [{ actor: string; sections: PostmortemEdit }]>(
   'editPostmortem',
 );
-export const postmortemPublishUpdate = defineUpdate<Incident, [{ actor: string }]>('publishPostmortem');
+export const postmortemPublishUpdate = defineUpdate<IncidentView, [{ actor: string }]>('publishPostmortem');
 export const actionItemCreateUpdate = defineUpdate<
   ActionItem,
   [{ actor: string; title: string; owner: string; due: string }]
@@ -159,7 +164,12 @@ export interface GuardState {
   reset_by?: string;
   actions: { action: string; incident: string; at: number }[];
   failures: number[];
+  /** Runbook runs held by the pause, told by `guardResumedSignal` when it lifts (at most GUARD_WAITERS). */
+  waiting?: string[];
 }
+export const GUARD_WAITERS = 500;
+/** Sent by a guard to each run it held when automation resumes: no run polls while paused. */
+export const guardResumedSignal = defineSignal('guardResumed');
 export type GuardDecision = {
   decision: 'allowed' | 'paused' | 'rate_limited' | 'breaker_open';
   reason: string;
@@ -169,7 +179,14 @@ export const guardQuery = defineQuery<GuardState>('guard');
 /** `record: false` only checks (pause, breaker) without counting an action. */
 export const guardAcquireUpdate = defineUpdate<
   GuardDecision,
-  [{ action: string; incident: string; record?: boolean }]
+  [
+    {
+      action: string;
+      incident: string;
+      record?: boolean;
+      /** The run to tell on resume if paused. */ waiter?: string;
+    },
+  ]
 >('acquire');
 export const guardReportUpdate = defineUpdate<
   GuardState,

@@ -17,6 +17,12 @@ export const PATCH = {
   recordMemo: 'record-memo',
   /** 2026-11-26, alert group: incident numbers from a local activity instead of a task-queue round trip. */
   localIdAllocation: 'local-id-allocation',
+  /** 2026-11-29, alert group: forward in bounded chunks; continue as new early, carrying pending alerts. */
+  boundedForwards: 'bounded-forwards',
+  /** 2026-11-29, incident: continue-as-new does not wait for page deliveries; the next run re-sends undelivered ones. */
+  pagesCarried: 'pages-carried',
+  /** 2026-11-29, runbook run: a paused step waits for the guard's resume signal instead of polling every 3 s. */
+  pauseSignal: 'pause-signal',
   /** 2026-11-26, runbook run: undecided approvals escalate at their deadline and expire at 4×. */
   approvalExpiry: 'approval-expiry',
   /** 2026-11-26, runbook run: the guardrail policy is read from the worker's config (an activity). */

@@ -1,11 +1,14 @@
 import * as wf from '@temporalio/workflow';
 import { iso } from '../domain/clock';
+import { own } from '../domain/own';
 import {
   guardAcquireUpdate,
   guardPauseUpdate,
   guardQuery,
   guardReportUpdate,
   guardResetUpdate,
+  GUARD_WAITERS,
+  guardResumedSignal,
   GuardState,
 } from './definitions';
 
@@ -31,27 +34,32 @@ export async function serviceGuard(carried?: GuardState): Promise<void> {
   const now = () => Date.now();
   const prune = () => {
     const t = now();
-    state.actions = state.actions.filter((a) => t - a.at < (RATE_LIMITS[a.action] ?? DEFAULT_LIMIT).windowMs);
+    state.actions = state.actions.filter(
+      (a) => t - a.at < (own(RATE_LIMITS, a.action) ?? DEFAULT_LIMIT).windowMs,
+    );
     state.failures = state.failures.filter((at) => t - at < BREAKER.windowMs);
   };
   let changes = 0;
 
   wf.setHandler(guardQuery, () => state);
-  wf.setHandler(guardAcquireUpdate, ({ action, incident, record = true }) => {
+  wf.setHandler(guardAcquireUpdate, ({ action, incident, record = true, waiter }) => {
     changes++;
     prune();
-    if (state.paused)
+    if (state.paused) {
+      const waiting = (state.waiting ??= []);
+      if (waiter && !waiting.includes(waiter) && waiting.length < GUARD_WAITERS) waiting.push(waiter);
       return {
         decision: 'paused' as const,
         reason: `automation is paused${state.paused_by ? ` by ${state.paused_by}` : ''}`,
       };
+    }
     if (state.breaker_open)
       return {
         decision: 'breaker_open' as const,
         reason: `circuit breaker open after ${BREAKER.failures} failed actions; a human must approve or reset it`,
       };
     if (!record) return { decision: 'allowed' as const, reason: 'not paused' };
-    const limit = RATE_LIMITS[action] ?? DEFAULT_LIMIT;
+    const limit = own(RATE_LIMITS, action) ?? DEFAULT_LIMIT;
     const recent = state.actions.filter((a) => a.action === action);
     if (recent.length >= limit.count) {
       const retryAt = recent[0].at + limit.windowMs;
@@ -75,10 +83,11 @@ export async function serviceGuard(carried?: GuardState): Promise<void> {
     if (state.failures.length >= BREAKER.failures) state.breaker_open = true;
     return state;
   });
-  wf.setHandler(guardPauseUpdate, ({ paused, actor }) => {
+  wf.setHandler(guardPauseUpdate, async ({ paused, actor }) => {
     changes++;
     state.paused = paused;
     state.paused_by = paused ? actor : undefined;
+    if (!paused) await tellWaiters(state);
     return state;
   });
   wf.setHandler(guardResetUpdate, ({ actor }) => {
@@ -93,4 +102,18 @@ export async function serviceGuard(carried?: GuardState): Promise<void> {
   await wf.condition(wf.allHandlersFinished);
   prune();
   await wf.continueAsNew<typeof serviceGuard>(state);
+}
+
+/** Automation resumed: every run the pause held goes on (a run that is gone is skipped). */
+async function tellWaiters(state: GuardState): Promise<void> {
+  const waiting = state.waiting ?? [];
+  state.waiting = [];
+  await Promise.all(
+    waiting.map((id) =>
+      wf
+        .getExternalWorkflowHandle(id)
+        .signal(guardResumedSignal)
+        .catch(() => undefined),
+    ),
+  );
 }

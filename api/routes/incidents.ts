@@ -7,6 +7,7 @@ import {
   ImportIncidentRequest,
   ListIncidentsQuery,
   NoteRequest,
+  TimelineQuery,
   TransitionRequest,
 } from '../schemas';
 
@@ -77,6 +78,15 @@ export function incidentRoutes({ incidents }: { incidents: Incidents }): Route[]
       summary: 'Move through the lifecycle',
       body: TransitionRequest,
       handle: ({ params, actor, body }) => incidents.transition(params.id, actor, body),
+    }),
+    route({
+      method: 'get',
+      path: `${base}/{id}/timeline`,
+      auth: 'viewer',
+      operationId: 'getTimeline',
+      summary: 'The timeline, newest first page; ?before=<seq> pages back through all of it',
+      query: TimelineQuery,
+      handle: ({ params, query }) => incidents.timeline(params.id, query.before, query.limit),
     }),
     route({
       method: 'post',

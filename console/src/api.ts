@@ -1,5 +1,5 @@
 /** The console's HTTP client: the same API and tokens as curl, nothing more. */
-import type { Incident } from '../../domain/incident';
+import type { IncidentView as Incident } from '../../domain/incident-view';
 import type { Role } from '../../config/roles';
 
 export type { Incident };

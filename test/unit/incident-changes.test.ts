@@ -33,7 +33,7 @@ const alert = (fingerprint: string, action: AlertEvent['action'] = 'trigger'): A
 });
 
 describe('a storm of alerts merged into one incident', () => {
-  it('keeps one alert per fingerprint, counts repeats, and says each new alert once on the timeline', () => {
+  it('keeps one alert per fingerprint, counts repeats, and says the batch in one timeline entry', () => {
     const i = incident();
     mergeAlerts(i, [alert('a'), alert('b'), alert('a'), alert('a')], policy, T0);
     expect(i.alerts.map((a) => [a.fingerprint, a.count])).toEqual([
@@ -41,10 +41,8 @@ describe('a storm of alerts merged into one incident', () => {
       ['b', 1],
     ]);
     expect(i.related_alerts).toEqual(['a', 'b']);
-    expect(i.timeline.map((e) => e.message)).toEqual([
-      'Alert firing: errors on a',
-      'Alert firing: errors on b',
-    ]);
+    expect(i.timeline.map((e) => e.message)).toEqual(['2 alerts firing: errors on a; errors on b']);
+    expect(i.alert_counts).toMatchObject({ received: 4, distinct: 2, firing: 2, resolved: 0, omitted: 0 });
   });
 
   it('resolves a SEV3 by policy when the last alert clears, with the root cause said and the postmortem drafted', () => {
@@ -78,6 +76,31 @@ describe('a storm of alerts merged into one incident', () => {
     ]);
     expect(i.status).toBe('acknowledged');
   });
+});
+
+it('a storm of 20,000 distinct alerts and their repeats: exact counts, 500 kept in detail, one line on the timeline', () => {
+  const i = incident('SEV3');
+  const storm = Array.from({ length: 20_000 }, (_, n) => alert(`pod-${n}`));
+  mergeAlerts(i, storm, policy, T0);
+  mergeAlerts(i, storm.slice(0, 5_000), policy, T0); // repeats
+  mergeAlerts(
+    i,
+    storm.slice(0, 19_999).map((e) => ({ ...e, action: 'resolve' as const })),
+    policy,
+    T1,
+  );
+  expect(i.alert_counts).toMatchObject({ received: 44_999, distinct: 20_000, firing: 1, resolved: 19_999 });
+  expect(i.alerts.length).toBeLessThanOrEqual(500);
+  expect(i.alert_counts!.omitted).toBe(20_000 - i.alerts.length);
+  expect(i.alert_counts!.omitted_sample).toBe('alertname=HighErrorRate');
+  expect(i.timeline.map((e) => e.message.split(':')[0])).toEqual([
+    '20000 alerts firing',
+    '19999 alerts resolved',
+  ]);
+  expect(i.status).toBe('triggered'); // one still firing
+  mergeAlerts(i, [alert('pod-19999', 'resolve')], policy, T1);
+  expect(i.status).toBe('resolved');
+  expect(JSON.stringify(i).length).toBeLessThan(512_000);
 });
 
 describe('moving an incident through its lifecycle', () => {

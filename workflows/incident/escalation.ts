@@ -3,6 +3,7 @@
  * timer (the main loop sleeps until `nextDeadline()`), every page an activity with its own
  * idempotency key (paging.ts). A worker or server restart neither loses nor repeats a page.
  */
+import * as wf from '@temporalio/workflow';
 import { iso } from '../../domain/clock';
 import {
   type EscalationConfig,
@@ -16,6 +17,7 @@ import { describePlan, milestoneLabel, planSeverityMilestones } from '../../doma
 import { hhmm } from '../../domain/record';
 import type { RunbookRunRecord } from '../../domain/runbook';
 import { type Severity, severityRank } from '../../domain/severity';
+import { PATCH } from '../patches';
 import { Pager } from './paging';
 import { remindActionItems } from './reminders';
 import { trackRunbook } from './runbook-milestones';
@@ -149,10 +151,19 @@ export class Escalation {
     }
   }
 
-  /** Waits for pages in flight and stronger runbooks being started (before continue-as-new). */
+  /**
+   * Before continue-as-new: waits for stronger runbooks being started. Pages in flight are
+   * not waited for (the next run re-sends what was not delivered), except in runs from
+   * before that, which replay the wait they did.
+   */
   async drain(): Promise<void> {
     while (this.offers.size) await Promise.all([...this.offers]);
-    await this.pager.drain();
+    if (!wf.patched(PATCH.pagesCarried)) await this.pager.drain();
+  }
+
+  /** A continued incident: deliver again what the previous run had not delivered. */
+  resendUndelivered(): void {
+    this.pager.resendUndelivered();
   }
 
   // ---- planning ----

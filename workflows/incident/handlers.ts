@@ -4,6 +4,7 @@
  * a validator, so an illegal change is refused before it reaches history.
  */
 import * as wf from '@temporalio/workflow';
+import { incidentView, timelinePageOf, updateResult } from '../../domain/incident-view';
 import { transitionRefusal } from '../../domain/lifecycle';
 import {
   acknowledgeUpdate,
@@ -13,20 +14,25 @@ import {
   noteUpdate,
   runbookProgressSignal,
   startRunbookUpdate,
+  timelineQuery,
   transitionUpdate,
   type UpdateInput,
 } from '../definitions';
 import { conflict, notFound } from '../failures';
 import { RUNBOOKS } from '../runbook-registry';
-import { notClosed, refuseClose, registerRecordHandlers } from './record';
+import { registerActionItemHandlers } from './action-items';
+import { notClosed, refuseClose } from './guards';
+import { registerRecordHandlers } from './record';
 import { runbookProgress, startRunbook } from './runbooks';
 import type { IncidentState } from './state';
 
 /** Registers every handler; called before the workflow's first await, so no message finds none. */
 export function registerHandlers(s: IncidentState): void {
   const i = s.incident;
-  wf.setHandler(incidentQuery, () => i);
+  wf.setHandler(incidentQuery, () => incidentView(i));
+  wf.setHandler(timelineQuery, ({ before, limit }) => timelinePageOf(i, before, limit));
   registerRecordHandlers(s);
+  registerActionItemHandlers(s);
 
   wf.setHandler(alertsSignal, (events) => {
     s.receiveAlerts(events);
@@ -57,7 +63,7 @@ export function registerHandlers(s: IncidentState): void {
         s.esc?.handoffAcknowledged(actor);
       }
       s.changed();
-      return i;
+      return updateResult(i);
     },
     {
       validator: (_update: unknown) => {
@@ -73,7 +79,7 @@ export function registerHandlers(s: IncidentState): void {
     (t) => {
       s.transition(t);
       s.changed();
-      return i;
+      return updateResult(i);
     },
     {
       validator: ({ to, root_cause }: UpdateInput<typeof transitionUpdate>) => {
@@ -89,7 +95,7 @@ export function registerHandlers(s: IncidentState): void {
     noteUpdate,
     ({ actor, text }) => {
       s.record(actor, 'note', text);
-      return i;
+      return updateResult(i);
     },
     { validator: (_update: unknown) => notClosed(s) },
   );
@@ -114,7 +120,7 @@ export function registerHandlers(s: IncidentState): void {
         s.record(actor, 'edit', `Changed ${changes.join('; ')}`);
         s.changed();
       }
-      return i;
+      return updateResult(i);
     },
     { validator: (_update: unknown) => notClosed(s) },
   );

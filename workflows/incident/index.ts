@@ -28,8 +28,10 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   // Read after every handler is registered: updates arriving meanwhile are handled, then synced.
   if (s.escalating) {
     s.esc = new Escalation(s, await config.escalationConfig());
-    if (s.incident.escalation) s.esc.sync();
-    else s.esc.open();
+    if (s.incident.escalation) {
+      s.esc.sync();
+      s.esc.resendUndelivered();
+    } else s.esc.open();
     s.publish();
   }
   for (;;) {
@@ -47,7 +49,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     await s.esc?.drain();
     if (s.incident.status === 'closed') return s.incident;
     if (!s.tellAlertGroup)
-      return await wf.continueAsNew<typeof incident>({ ...input, alerts: undefined, carried: s.incident });
+      return await wf.continueAsNew<typeof incident>({ ...input, alerts: undefined, carried: s.carryOver() });
   }
 }
 

@@ -79,17 +79,32 @@ export class Pager {
     const what = kind === 'page' ? 'Paged' : kind === 'reminder' ? 'Reminded' : 'Notified';
     const at = `${to.via}${level !== undefined ? `, level ${level + 1}` : ''}`;
     this.s.record('tourniquet', 'page', `${what} ${to.person} (${at}): ${reason}`, { key });
-    const notification = buildNotification(i, page, this.cfg, this.whoToCall(level));
-    for (const n of this.cfg.notifiers) {
-      if (n.kinds && !n.kinds.includes(kind)) continue;
-      if (kind === 'notify' && n.channels && !n.channels.includes(to.person)) continue;
-      this.track(this.deliver(n.name, page, notification));
-    }
+    this.dispatch(page);
   }
 
-  /** Waits for pages in flight (before continue-as-new). */
+  /**
+   * A new run: pages the previous one sent but had not heard back about are delivered
+   * again under the same idempotency key (continue-as-new does not wait for deliveries,
+   * which retry for up to a day while a receiver is down).
+   */
+  resendUndelivered(): void {
+    for (const page of this.s.incident.pages ?? [])
+      if (!page.delivered_at && !page.error) this.dispatch(page);
+  }
+
+  /** Waits for pages in flight (before continue-as-new, in runs from before pages were carried). */
   async drain(): Promise<void> {
     while (this.inflight.size) await Promise.all([...this.inflight]);
+  }
+
+  /** Delivers a recorded page through every notifier that takes its kind (and channel). */
+  private dispatch(page: PageRecord): void {
+    const notification = buildNotification(this.s.incident, page, this.cfg, this.whoToCall(page.level));
+    for (const n of this.cfg.notifiers) {
+      if (n.kinds && !n.kinds.includes(page.kind)) continue;
+      if (page.kind === 'notify' && n.channels && !n.channels.includes(page.to)) continue;
+      this.track(this.deliver(n.name, page, notification));
+    }
   }
 
   private async deliver(

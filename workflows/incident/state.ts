@@ -9,13 +9,18 @@ import { nowIso } from '../../domain/clock';
 import { acknowledgeIncident, applyTransition, mergeAlerts } from '../../domain/incident-changes';
 import { type Incident, newIncident } from '../../domain/incident';
 import type { Transition } from '../../domain/lifecycle';
-import { addEntry, type Entry } from '../../domain/timeline';
+import { addEntry, type Entry, tailCount, TIMELINE, type TimelineArchive } from '../../domain/timeline';
 import type { IncidentInput } from '../definitions';
 import { PATCH } from '../patches';
 import type { Escalation } from './escalation';
 import { Visibility } from './visibility';
 
 const DEFAULT_HISTORY_LIMIT = 8_000; // Temporal warns at 10k events; leave room for in-flight work.
+/**
+ * The record's size budget (JSON bytes). Past `continueAt` the run continues as new, carrying
+ * only the newest timeline; checked once per `checkEvery` bytes of new timeline, not per change.
+ */
+const STATE_BYTES = { continueAt: 384_000, checkEvery: 32_000 } as const;
 
 export class IncidentState {
   readonly incident: Incident;
@@ -85,9 +90,45 @@ export class IncidentState {
     if (t.to === 'resolved') this.tellAlertGroup = !!this.input.alertGroupId;
   }
 
-  /** Time to continue as new: history is long, or the server suggests it. */
+  /** Time to continue as new: history is long, the server suggests it, or the record outgrew its budget. */
   mustContinueAsNew(): boolean {
     const info = wf.workflowInfo();
-    return info.historyLength >= this.historyLimit || info.continueAsNewSuggested;
+    return info.historyLength >= this.historyLimit || info.continueAsNewSuggested || this.oversized();
+  }
+
+  /** The record for the next run: the newest timeline only; this run's history keeps the rest. */
+  carryOver(): Incident {
+    const i = this.incident;
+    const keep = tailCount(i.timeline, TIMELINE.carryBytes);
+    if (keep === i.timeline.length) return i;
+    const offset = i.timeline_offset ?? 0;
+    const archived: TimelineArchive = {
+      run_id: wf.workflowInfo().runId,
+      from: offset,
+      to: offset + i.timeline.length,
+    };
+    return {
+      ...i,
+      timeline: i.timeline.slice(-keep),
+      timeline_offset: offset + i.timeline.length - keep,
+      timeline_archive: [...(i.timeline_archive ?? []), archived],
+    };
+  }
+
+  private timelineChecked = 0;
+  private timelineGrowth = 0;
+  private tooBig = false;
+
+  /** Latched once the record passes its budget, until the run continues as new. */
+  private oversized(): boolean {
+    const t = this.incident.timeline;
+    for (; this.timelineChecked < t.length; this.timelineChecked++) {
+      this.timelineGrowth += JSON.stringify(t[this.timelineChecked]).length;
+    }
+    if (this.tooBig || this.timelineGrowth < STATE_BYTES.checkEvery) return this.tooBig;
+    this.timelineGrowth = 0;
+    const shrinks = tailCount(t, TIMELINE.carryBytes) < t.length;
+    this.tooBig = shrinks && JSON.stringify(this.incident).length > STATE_BYTES.continueAt;
+    return this.tooBig;
   }
 }

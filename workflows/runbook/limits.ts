@@ -6,6 +6,8 @@
 import * as wf from '@temporalio/workflow';
 import type { GuardActivities } from '../../activities/guard';
 import type { StepRecord } from '../../domain/runbook';
+import { guardResumedSignal } from '../definitions';
+import { PATCH } from '../patches';
 import type { StepSpec } from '../runbook-sdk';
 import type { Gate } from './approval';
 import type { RunRecord } from './record';
@@ -16,12 +18,16 @@ const guard = wf.proxyActivities<GuardActivities>({
 });
 
 export class SharedLimits {
+  private resumed = false;
+
   constructor(
     private readonly r: RunRecord,
     private readonly gate: Gate,
     private readonly service: string,
     private readonly incident: string,
-  ) {}
+  ) {
+    wf.setHandler(guardResumedSignal, () => void (this.resumed = true));
+  }
 
   /** Takes a slot for the step's action. Returns the refusal, or undefined when the step may run. */
   async acquire(spec: StepSpec, s: StepRecord): Promise<string | undefined> {
@@ -41,7 +47,7 @@ export class SharedLimits {
         await this.r.report();
         waitingSaid = true;
       }
-      await wf.sleep('3 seconds');
+      await this.untilResumed();
     }
     if (waitingSaid) {
       this.r.waiting(s, false);
@@ -49,6 +55,16 @@ export class SharedLimits {
       await this.r.report();
     }
     return undefined;
+  }
+
+  /**
+   * Waits for the guard's resume signal (an hourly re-check covers a signal that never
+   * comes, e.g. a guard reset by hand). Runs from before the signal polled every 3 s.
+   */
+  private async untilResumed(): Promise<void> {
+    if (!wf.patched(PATCH.pauseSignal)) return void (await wf.sleep('3 seconds'));
+    await wf.condition(() => this.resumed, '1 hour');
+    this.resumed = false;
   }
 
   /** Tells the guard how the action went (failures count towards the breaker). */

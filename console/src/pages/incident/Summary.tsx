@@ -34,6 +34,18 @@ export function Summary(p: Part) {
         <dd>
           {when(i.created_at)} by {i.created_by}
         </dd>
+        {i.alert_counts ? (
+          <>
+            <dt>Alerts</dt>
+            <dd>
+              {i.alert_counts.distinct} distinct ({i.alert_counts.firing} firing, {i.alert_counts.resolved}{' '}
+              resolved), {i.alert_counts.received} received
+              {i.alert_counts.omitted
+                ? `; ${i.alert_counts.omitted} more beyond the ${i.alerts.length} shown, like ${i.alert_counts.omitted_sample ?? '…'}`
+                : ''}
+            </dd>
+          </>
+        ) : null}
       </dl>
       <p>{i.description}</p>
       {responder && i.status !== 'closed' ? (
