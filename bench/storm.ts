@@ -13,6 +13,7 @@ import {
   log,
   percentile,
   postAlertmanager,
+  retried,
   round,
   runConcurrent,
   startBenchEnv,
@@ -125,6 +126,7 @@ async function main() {
       if (counts.received !== ALERTS) await new Promise((r) => setTimeout(r, 500));
     }
     const settle = (performance.now() - sent) / 1000;
+    if (counts.received !== ALERTS) await dumpWorkflows(env);
     const gets: number[] = [];
     let bytes = 0;
     for (let k = 0; k < 200; k++) {
@@ -148,6 +150,7 @@ async function main() {
       get_p50_ms: round(percentile(gets, 50)),
       record_bytes: bytes,
       webhook_p99_ms: round(percentile(api.latencies, 99)),
+      retried_503: retried.count,
     };
     log(JSON.stringify(figures));
     writeResults(
@@ -157,6 +160,17 @@ async function main() {
     );
   } finally {
     await env.close();
+  }
+}
+
+/** When the counts do not settle: every workflow's state, for the report. */
+async function dumpWorkflows(env: Awaited<ReturnType<typeof startBenchEnv>>) {
+  for await (const wf of env.client.workflow.list({ query: `ExecutionStatus != 'ContinuedAsNew'` })) {
+    const d = await env.client.workflow.getHandle(wf.workflowId, wf.runId).describe();
+    const raw = d.raw;
+    log(
+      `${wf.type} ${wf.workflowId} ${wf.status.name} events=${d.historyLength} bytes=${String(raw.workflowExecutionInfo?.historySizeBytes)} task=${JSON.stringify(raw.pendingWorkflowTask ?? null)}`,
+    );
   }
 }
 

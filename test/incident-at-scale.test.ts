@@ -32,11 +32,18 @@ async function send(bodies: unknown[], senders: number): Promise<number[]> {
     Array.from({ length: senders }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++];
-        const r = await engine.call('POST', '/api/v1/alerts/alertmanager', {
-          bearer: ALERT_SECRETS.alertmanager,
-          body,
-        });
-        statuses.push(r.status);
+        // A 503 (Retry-After) is back-pressure: retry it, as Alertmanager does.
+        for (let attempt = 0; ; attempt++) {
+          const r = await engine.call('POST', '/api/v1/alerts/alertmanager', {
+            bearer: ALERT_SECRETS.alertmanager,
+            body,
+          });
+          if (r.status !== 503 || attempt > 30) {
+            statuses.push(r.status);
+            break;
+          }
+          await new Promise((done) => setTimeout(done, 1000));
+        }
       }
     }),
   );

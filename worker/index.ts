@@ -58,12 +58,17 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
       await Promise.all([mainRunning, ids.run()]);
     },
     // The main worker's activities call the ids queue (guards, id allocation): it stops last.
+    // Ctrl-C reaches the SDK too (its runtime stops workers on SIGINT/SIGTERM): stop only what still runs.
     shutdown: () => {
-      main.shutdown();
-      void (mainRunning ?? Promise.resolve()).finally(() => ids.shutdown());
+      stopIfRunning(main);
+      void (mainRunning ?? Promise.resolve()).finally(() => stopIfRunning(ids));
     },
   };
 }
+
+const stopIfRunning = (w: Worker) => {
+  if (w.getState() === 'RUNNING') w.shutdown();
+};
 
 const noop = () => undefined;
 /** The bundler's progress output is noise at start-up; warnings and errors still show. */

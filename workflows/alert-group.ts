@@ -31,7 +31,7 @@ const local = wf.proxyLocalActivities<Activities>(allocation);
  * the next alert for the key then starts a new run and a new incident.
  */
 export async function alertGroup(input: AlertGroupInput): Promise<void> {
-  const queue: AlertEvent[] = [...(input.pending ?? [])];
+  const queue = new Backlog(input.pending ?? []);
   let open = input.openIncident;
   const opened: string[] = open ? [open] : [];
   let signals = 0;
@@ -40,7 +40,7 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
 
   wf.setHandler(alertsSignal, (events) => {
     signals++;
-    for (const e of events) queue.push(e);
+    queue.push(events);
   });
   wf.setHandler(incidentEndedSignal, ({ incidentId }) => {
     if (incidentId === open) open = undefined;
@@ -50,26 +50,32 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
   const mustContinueAsNew = () => {
     const info = wf.workflowInfo();
     const long = info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? 8_000);
-    return long || (bounded && signals >= GROUP_LIMITS.signalsPerRun);
+    const full = signals >= GROUP_LIMITS.signalsPerRun || info.historySize >= GROUP_LIMITS.historyBytes;
+    return long || (bounded && full);
   };
   for (;;) {
     await wf.condition(() => queue.length > 0 || !open || (bounded && mustContinueAsNew()));
     if (bounded && mustContinueAsNew()) {
       await wf.condition(wf.allHandlersFinished);
-      const pending = chunk(queue, GROUP_LIMITS.carryBytes, Infinity);
-      if (pending.length === queue.length) {
-        return await wf.continueAsNew<typeof alertGroup>({ ...input, openIncident: open, pending });
+      if (queue.bytes <= GROUP_LIMITS.carryBytes) {
+        return await wf.continueAsNew<typeof alertGroup>({
+          ...input,
+          openIncident: open,
+          pending: queue.take(Infinity, Infinity),
+        });
       }
     }
     if (queue.length === 0) return; // the incident is resolved and nothing is pending
-    const batch = bounded ? queue.splice(0, chunk(queue).length) : queue.splice(0);
+    // Catching up before continue-as-new (a storm keeps the queue long): bigger forwards.
+    const size = bounded && mustContinueAsNew() ? GROUP_LIMITS.catchUp : GROUP_LIMITS.chunk;
+    const batch = bounded ? queue.take(size.bytes, size.events) : queue.take(Infinity, Infinity);
     if (open) {
       try {
         await wf.getExternalWorkflowHandle(open).signal(alertsSignal, batch);
       } catch {
         // The incident is gone (e.g. terminated by an operator): open a new one for these alerts.
         open = undefined;
-        queue.unshift(...batch);
+        queue.putBack(batch);
       }
     } else if (batch.some((e) => e.action === 'trigger')) {
       const id = incidentId(
@@ -107,29 +113,60 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
 
 /**
  * Bounds on one alert group run: a forward (a signal, or the new incident's input) carries
- * at most `chunkBytes`; a run continues as new after `signalsPerRun` signals, far below
- * Temporal's per-run signal limit, carrying up to `carryBytes` of alerts not yet forwarded.
+ * at most `chunk` (bigger while catching up to continue as new); a run continues as new after `signalsPerRun` signals or `historyBytes`
+ * of history, far below Temporal's per-run limits, carrying up to `carryBytes` of alerts not yet forwarded.
  */
 export const GROUP_LIMITS = {
-  chunkBytes: 256_000,
-  chunkEvents: 1_000,
+  chunk: { bytes: 256_000, events: 1_000 },
+  /** While a run waits to continue as new: under Temporal's 2 MB per payload. */
+  catchUp: { bytes: 1_500_000, events: 5_000 },
   signalsPerRun: 2_000,
-  carryBytes: 512_000,
+  /** History bytes a run may reach (Temporal terminates a run at 50 MB; a webhook of 100 alerts is ~30 kB). */
+  historyBytes: 8_000_000,
+  carryBytes: 900_000,
 };
 
-/** The first events of `queue` that fit in `bytes` (at least one). */
-function chunk(
-  queue: readonly AlertEvent[],
-  bytes = GROUP_LIMITS.chunkBytes,
-  events = GROUP_LIMITS.chunkEvents,
-) {
-  let size = 0;
-  let n = 0;
-  for (; n < queue.length && n < events; n++) {
-    size += JSON.stringify(queue[n]).length + 1;
-    if (size > bytes && n > 0) break;
+/** Alerts received and not yet forwarded, with their sizes measured once, on arrival. */
+class Backlog {
+  private events: AlertEvent[] = [];
+  private sizes: number[] = [];
+  bytes = 0;
+
+  constructor(initial: AlertEvent[]) {
+    this.push(initial);
   }
-  return queue.slice(0, n);
+
+  get length(): number {
+    return this.events.length;
+  }
+
+  push(events: readonly AlertEvent[]): void {
+    for (const e of events) {
+      const size = JSON.stringify(e).length + 1;
+      this.events.push(e);
+      this.sizes.push(size);
+      this.bytes += size;
+    }
+  }
+
+  /** The oldest events that fit in `bytes` and `count` (at least one), removed from the backlog. */
+  take(bytes: number, count: number): AlertEvent[] {
+    let size = 0;
+    let n = 0;
+    while (n < this.events.length && n < count && (n === 0 || size + this.sizes[n] <= bytes))
+      size += this.sizes[n++];
+    this.sizes.splice(0, n);
+    this.bytes -= size;
+    return this.events.splice(0, n);
+  }
+
+  /** A forward that failed goes back to the front, in order. */
+  putBack(events: AlertEvent[]): void {
+    const sizes = events.map((e) => JSON.stringify(e).length + 1);
+    this.events.unshift(...events);
+    this.sizes.unshift(...sizes);
+    this.bytes += sizes.reduce((a, b) => a + b, 0);
+  }
 }
 
 function incidentFromAlerts(batch: AlertEvent[]): NewIncident {

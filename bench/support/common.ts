@@ -140,14 +140,24 @@ export async function activityStartedAt(client: Client, workflowId: string, type
   throw new Error(`no ${type ?? 'activity'} started in ${workflowId}`);
 }
 
-/** POSTs an Alertmanager webhook to the API under test; throws unless it answers 200. */
+/** 503s answered and retried (after Retry-After), as Alertmanager itself retries. */
+export const retried = { count: 0 };
+
+/** POSTs an Alertmanager webhook to the API under test, retrying a 503; throws unless it ends in 200. */
 export async function postAlertmanager(env: BenchEnv, body: unknown): Promise<void> {
-  const res = await fetch(`${env.url}/api/v1/alerts/alertmanager`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${BENCH_AM_SECRET}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (res.status !== 200) throw new Error(`webhook refused: ${res.status} ${await res.text()}`);
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${env.url}/api/v1/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${BENCH_AM_SECRET}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status === 200) return;
+    if (res.status !== 503 || attempt >= 60)
+      throw new Error(`webhook refused: ${res.status} ${await res.text()}`);
+    retried.count++;
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+  }
 }
 
 /** Runs `task(i)` for i in [0, n) with `concurrency` in flight; returns each call's latency in ms. */

@@ -19,8 +19,9 @@ const DEFAULT_HISTORY_LIMIT = 8_000; // Temporal warns at 10k events; leave room
 /**
  * The record's size budget (JSON bytes). Past `continueAt` the run continues as new, carrying
  * only the newest timeline; checked once per `checkEvery` bytes of new timeline, not per change.
+ * A run also continues as new at `history` bytes of history (Temporal terminates a run at 50 MB).
  */
-const STATE_BYTES = { continueAt: 384_000, checkEvery: 32_000 } as const;
+const STATE_BYTES = { continueAt: 384_000, checkEvery: 32_000, history: 16_000_000 } as const;
 
 export class IncidentState {
   readonly incident: Incident;
@@ -93,7 +94,8 @@ export class IncidentState {
   /** Time to continue as new: history is long, the server suggests it, or the record outgrew its budget. */
   mustContinueAsNew(): boolean {
     const info = wf.workflowInfo();
-    return info.historyLength >= this.historyLimit || info.continueAsNewSuggested || this.oversized();
+    const long = info.historyLength >= this.historyLimit || info.historySize >= STATE_BYTES.history;
+    return long || info.continueAsNewSuggested || this.oversized();
   }
 
   /** The record for the next run: the newest timeline only; this run's history keeps the rest. */
