@@ -62,22 +62,32 @@ it('a storm into one group: 7,000 distinct alerts and 10,000 repeats make one in
         Array.from({ length: Math.min(size, to - from - b * size) }, (_, k) => fp(from + b * size + k)),
       ),
     );
+  const sending = performance.now();
   const statuses = [
     ...(await send(batches(0, 5_000, 100), 8)),
     ...(await send([...batches(0, 5_000, 100), ...batches(0, 5_000, 100)], 16)), // repeats
     ...(await send(batches(5_000, 7_000, 1), 16)), // single-alert webhooks
   ];
   expect(statuses.filter((s) => s !== 200)).toEqual([]);
+  process.stderr.write(
+    `[storm] ${statuses.length} webhooks answered in ${Math.round(performance.now() - sending)} ms\n`,
+  );
 
+  // Until every alert is counted; on a timeout, say what was seen last.
+  let seen = '';
   const incident = await eventually(
     async () => {
       const list = (await engine.call('GET', `/api/v1/incidents?service=${service}`)).body.incidents;
+      seen = `${list.length} incident(s)`;
       if (list.length !== 1) return undefined;
       const r = await engine.call('GET', `/api/v1/incidents/${list[0].id}`);
+      seen += `, counts ${JSON.stringify(r.body.alert_counts)}`;
       return r.body.alert_counts?.received === 17_000 && r;
     },
-    { timeoutMs: 120_000, intervalMs: 1000 },
-  );
+    { timeoutMs: 180_000, intervalMs: 1000 },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; last seen: ${seen}`);
+  });
   expect(incident.body.alert_counts).toMatchObject({
     received: 17_000,
     distinct: 7_000,

@@ -13,6 +13,7 @@ import { ALERT_SECRETS, eventually, startEngine, unique } from './support/engine
 import { pendingApproval, runReaches } from './support/incidents';
 import { createNamespace, deployment, kube } from './support/kube';
 import { ensureTemporalCli } from '../worker/dev-server';
+import { alertGroupId } from '../api/alerts/intake';
 import { startReceiver } from './support/receiver';
 
 const DIR = path.join(__dirname, 'histories');
@@ -211,9 +212,108 @@ for (const gen of GENERATIONS) {
     });
 }
 
+/**
+ * Paths added with bounded state (2026-11-29, '-v3'): a guard holding a run while paused and
+ * telling it on resume, an alert group that opens and ends an incident, and an incident that
+ * continued as new carrying only its newest timeline.
+ */
+if (missing('guard-paused-v3'))
+  it('records a guard that holds a runbook step while paused and signals it on resume', async () => {
+    const engine = await startEngine();
+    try {
+      const k = kube();
+      const namespace = await createNamespace(k, 'replay-guard');
+      await k.apps.createNamespacedDeployment({ namespace, body: deployment('api', 1) });
+      const service = unique('replay-guard');
+      await engine.call('POST', '/api/v1/automation/pause', { body: { service } });
+      const created = await engine.call('POST', '/api/v1/incidents', {
+        body: { title: 'replay guard', description: 'd', severity: 'high', affected_services: [service] },
+      });
+      const id = created.body.id;
+      await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+        body: { name: 'rolling-restart', params: { service, namespace, deployment: 'api' } },
+      });
+      await eventually(async () =>
+        (await engine.call('GET', `/api/v1/incidents/${id}`)).body.runbooks[0]?.steps.some(
+          (s: any) => s.status === 'waiting',
+        ),
+      );
+      await engine.call('POST', '/api/v1/automation/resume', { token: 'approver', body: { service } });
+      await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+      save(engine.namespace, `guard-${service}`, 'guard-paused-v3');
+      save(engine.namespace, `${id}-rb-1`, 'runbook-paused-v3');
+    } finally {
+      await engine.close();
+    }
+  });
+
+if (missing('alert-group-v3'))
+  it('records an alert group that opens an incident, forwards, and ends when it resolves', async () => {
+    const engine = await startEngine();
+    try {
+      const service = unique('replay-group');
+      const groupKey = unique('replay-group');
+      const webhook = (status: string, fingerprints: string[]) => ({
+        version: '4',
+        status,
+        groupKey,
+        alerts: fingerprints.map((fingerprint) => ({
+          status,
+          labels: { alertname: 'DiskFull', service, severity: 'warning' },
+          annotations: { summary: `disk full on ${fingerprint}` },
+          fingerprint,
+        })),
+      });
+      const post = (body: unknown) =>
+        engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.alertmanager, body });
+      await post(webhook('firing', ['a', 'b']));
+      const id = await eventually(
+        async () => (await engine.call('GET', `/api/v1/incidents?service=${service}`)).body.incidents[0]?.id,
+      );
+      await post(webhook('firing', ['c']));
+      await post(webhook('resolved', ['a', 'b', 'c']));
+      const group = engine.client.workflow.getHandle(alertGroupId('alertmanager', groupKey));
+      await eventually(async () => (await group.describe()).status.name === 'COMPLETED');
+      save(engine.namespace, group.workflowId, 'alert-group-v3');
+      save(engine.namespace, id, 'incident-alerts-v3');
+    } finally {
+      await engine.close();
+    }
+  });
+
+if (missing('incident-continued-v3'))
+  it('records an incident that continued as new, its timeline archived in the earlier run', async () => {
+    const engine = await startEngine({ historyLimit: 40 });
+    try {
+      const created = await engine.call('POST', '/api/v1/incidents', {
+        body: {
+          title: 'replay continued',
+          description: 'd',
+          severity: 'medium',
+          affected_services: ['replay'],
+        },
+      });
+      const id = created.body.id;
+      for (let n = 0; n < 30; n++) {
+        await engine.call('POST', `/api/v1/incidents/${id}/notes`, {
+          body: { text: `note ${n} ${'x'.repeat(4000)}` },
+        });
+      }
+      await eventually(
+        async () => (await engine.call('GET', `/api/v1/incidents/${id}`)).body.timeline_offset > 0,
+      );
+      await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
+        body: { to: 'resolved', root_cause: 'replay' },
+      });
+      save(engine.namespace, id, 'incident-continued-v3');
+    } finally {
+      await engine.close();
+    }
+  });
+
 it('replays every recorded history on the current workflow code', async () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  expect(files.length).toBeGreaterThanOrEqual(4 * GENERATIONS.length);
+  expect(files.length).toBeGreaterThanOrEqual(4 * GENERATIONS.length + 5);
   for (const file of files) {
     const history = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
     await expect(
