@@ -73,7 +73,32 @@ export function temporalCall<T>(
   fn: () => Promise<T>,
   timeoutMs = 10_000,
 ): Promise<T> {
-  return client.withDeadline(Date.now() + timeoutMs, fn).catch((err) => {
-    throw fromTemporal(err, what);
-  });
+  return client
+    .withDeadline(Date.now() + timeoutMs, () => untilFirstTask(fn))
+    .catch((err) => {
+      throw fromTemporal(err, what);
+    });
+}
+
+/**
+ * A query that reaches a run before its first workflow task (just started, or just continued
+ * as new) is refused for a moment; a run that continues as new often makes that common.
+ */
+async function untilFirstTask<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 50 || !/workflow task is not scheduled yet/i.test(messages(err))) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function messages(err: unknown): string {
+  const out: string[] = [];
+  for (let e = err as { message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    out.push(String(e.message));
+  }
+  return out.join(' ');
 }

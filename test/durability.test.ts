@@ -1,4 +1,4 @@
-import { startEngine, TestEngine } from './support/engine';
+import { eventually, startEngine, TestEngine } from './support/engine';
 
 describe('an incident survives its worker', () => {
   let engine: TestEngine;
@@ -54,10 +54,13 @@ describe('a long incident continues as new and carries its state', () => {
       expect(r.status).toBe(200);
     }
     const handle = engine.client.workflow.getHandle(body.id);
-    const runs = new Set<string>();
-    for await (const wf of engine.client.workflow.list({ query: `WorkflowId = '${body.id}'` }))
-      runs.add(wf.runId);
-    expect(runs.size).toBeGreaterThan(1);
+    // A run lives at least MIN_RUN_MS (1.5 s) before it continues as new.
+    await eventually(async () => {
+      const runs = new Set<string>();
+      for await (const wf of engine.client.workflow.list({ query: `WorkflowId = '${body.id}'` }))
+        runs.add(wf.runId);
+      return runs.size > 1;
+    });
     expect((await handle.describe()).status.name).toBe('RUNNING');
 
     const detail = await engine.call('GET', `/api/v1/incidents/${body.id}`);

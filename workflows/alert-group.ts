@@ -11,6 +11,7 @@ import {
   NewIncident,
 } from './definitions';
 import { incident } from './incident';
+import { oldEnoughToContinue } from './incident/state';
 import { PATCH } from './patches';
 
 // Allocation only hands out a number: retrying it forever is harmless, and an alert must
@@ -51,7 +52,7 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
     const info = wf.workflowInfo();
     const long = info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? 8_000);
     const full = signals >= GROUP_LIMITS.signalsPerRun || info.historySize >= GROUP_LIMITS.historyBytes;
-    return long || (bounded && full);
+    return (long || (bounded && full)) && (!bounded || oldEnoughToContinue());
   };
   for (;;) {
     await wf.condition(() => queue.length > 0 || !open || (bounded && mustContinueAsNew()));

@@ -21,6 +21,8 @@ export const PATCH = {
   boundedForwards: 'bounded-forwards',
   /** 2026-11-29, incident: continue-as-new does not wait for page deliveries; the next run re-sends undelivered ones. */
   pagesCarried: 'pages-carried',
+  /** 2026-11-29, incident: a run lives MIN_RUN_MS before it continues as new (Temporal delays quicker hand-overs). */
+  minRunAge: 'min-run-age',
   /** 2026-11-29, runbook run: a paused step waits for the guard's resume signal instead of polling every 3 s. */
   pauseSignal: 'pause-signal',
   /** 2026-11-26, runbook run: undecided approvals escalate at their deadline and expire at 4×. */

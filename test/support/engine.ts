@@ -71,6 +71,8 @@ export async function startEngine(
     escalation?: unknown;
     /** Visibility page size for the API's scans. */
     pageSize?: number;
+    /** A namespace of its own (one of TEST_NAMESPACES beyond the jest workers'), for load that would disturb metrics. */
+    namespace?: string;
   } = {},
 ): Promise<TestEngine> {
   const address = process.env.TOURNIQUET_TEST_TEMPORAL;
@@ -82,7 +84,7 @@ export async function startEngine(
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const namespace = `test-${process.env.JEST_WORKER_ID ?? '1'}`;
+  const namespace = opts.namespace ?? `test-${process.env.JEST_WORKER_ID ?? '1'}`;
   const taskQueue = 'tourniquet';
   const logger = pino({ level: 'warn' });
 

@@ -47,7 +47,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     }
     await wf.condition(wf.allHandlersFinished);
     await s.esc?.drain();
-    if (s.incident.status === 'closed') return s.incident;
+    if (s.incident.status === 'closed') return s.carryOver(); // the result too stays far under 2 MB
     if (!s.tellAlertGroup)
       return await wf.continueAsNew<typeof incident>({ ...input, alerts: undefined, carried: s.carryOver() });
   }
@@ -73,14 +73,17 @@ async function open(s: IncidentState): Promise<void> {
 async function sleepUntilDue(s: IncidentState): Promise<void> {
   const woken = () => s.tellAlertGroup || s.incident.status === 'closed' || s.mustContinueAsNew();
   const esc = s.esc;
-  if (!esc) return void (await wf.condition(woken));
   for (;;) {
     s.replanned = false;
-    const deadline = esc.nextDeadline();
-    const wake = () => woken() || s.replanned;
-    if (deadline === undefined) await wf.condition(wake);
-    else await wf.condition(wake, Math.max(1, deadline - Date.now()));
-    esc.tick();
+    // A run due to continue as new but too young for it sleeps until it is old enough.
+    const young = s.continueWait();
+    const until = [esc?.nextDeadline(), young === undefined ? undefined : Date.now() + young];
+    const due = until.filter((t): t is number => t !== undefined);
+    const wake = () =>
+      woken() || (!!esc && s.replanned) || (young === undefined && s.continueWait() !== undefined);
+    if (due.length === 0) await wf.condition(wake);
+    else await wf.condition(wake, Math.max(1, Math.min(...due) - Date.now()));
+    esc?.tick();
     if (woken()) return;
   }
 }

@@ -17,11 +17,18 @@ import { Visibility } from './visibility';
 
 const DEFAULT_HISTORY_LIMIT = 8_000; // Temporal warns at 10k events; leave room for in-flight work.
 /**
- * The record's size budget (JSON bytes). Past `continueAt` the run continues as new, carrying
- * only the newest timeline; checked once per `checkEvery` bytes of new timeline, not per change.
- * A run also continues as new at `history` bytes of history (Temporal terminates a run at 50 MB).
+ * Size budgets: the timeline part of the record (every other part has a cap of its own, so
+ * the record stays under ~512 kB) and the run's history (Temporal terminates a run at 50 MB).
  */
-const STATE_BYTES = { continueAt: 384_000, checkEvery: 32_000, history: 16_000_000 } as const;
+const STATE_BYTES = { timeline: 192_000, history: 16_000_000 } as const;
+
+/**
+ * Temporal delays the first task of a run that continued as new less than a second after it
+ * started (ContinueAsNewMinInterval), and repeated quick hand-overs have made that delay
+ * grow to many seconds: a run lives at least this long before it continues as new.
+ */
+export const MIN_RUN_MS = 1_500;
+export const oldEnoughToContinue = () => Date.now() - wf.workflowInfo().runStartTime.getTime() >= MIN_RUN_MS;
 
 export class IncidentState {
   readonly incident: Incident;
@@ -31,6 +38,8 @@ export class IncidentState {
   readonly richMemo: boolean;
   /** Milestones and escalation: incidents opened before they existed (and their continuations) go without. */
   readonly escalating: boolean;
+  /** Runs from before it continue as new whatever their age (they replay what they did). */
+  private readonly minRunAge: boolean;
   /** Set once the escalation config is read (absent on old incidents). */
   esc?: Escalation;
   /** Set when a deadline changed, so the main loop re-arms its timer (the loop clears it). */
@@ -55,6 +64,7 @@ export class IncidentState {
     this.richMemo = wf.patched(PATCH.recordMemo);
     this.visibility = new Visibility(this.incident, this.richMemo);
     this.escalating = wf.patched(PATCH.escalation) && (!input.carried || !!input.carried.escalation);
+    this.minRunAge = wf.patched(PATCH.minRunAge);
   }
 
   /** Appends to the timeline. A timeline entry alone changes nothing listed or planned. */
@@ -93,6 +103,17 @@ export class IncidentState {
 
   /** Time to continue as new: history is long, the server suggests it, or the record outgrew its budget. */
   mustContinueAsNew(): boolean {
+    return this.continueDue() && (!this.minRunAge || oldEnoughToContinue());
+  }
+
+  /** Ms until this run may continue as new, when it is due to but younger than MIN_RUN_MS. */
+  continueWait(): number | undefined {
+    if (!this.minRunAge || !this.continueDue()) return undefined;
+    const left = MIN_RUN_MS - (Date.now() - wf.workflowInfo().runStartTime.getTime());
+    return left > 0 ? left : undefined;
+  }
+
+  private continueDue(): boolean {
     const info = wf.workflowInfo();
     const long = info.historyLength >= this.historyLimit || info.historySize >= STATE_BYTES.history;
     return long || info.continueAsNewSuggested || this.oversized();
@@ -117,20 +138,19 @@ export class IncidentState {
     };
   }
 
-  private timelineChecked = 0;
-  private timelineGrowth = 0;
-  private tooBig = false;
+  /** Bytes of timeline[0 .. counted): a cache, extended as the timeline grows (it only grows within a run). */
+  private timelineBytes = { counted: 0, bytes: 0 };
 
-  /** Latched once the record passes its budget, until the run continues as new. */
+  /**
+   * The timeline is the one part of the record without a cap; past its budget the run
+   * continues as new, carrying only the newest entries. A pure function of the record (the
+   * cache only saves work), because condition functions run a different number of times
+   * live than in replay: anything they remember between calls would break determinism.
+   */
   private oversized(): boolean {
     const t = this.incident.timeline;
-    for (; this.timelineChecked < t.length; this.timelineChecked++) {
-      this.timelineGrowth += JSON.stringify(t[this.timelineChecked]).length;
-    }
-    if (this.tooBig || this.timelineGrowth < STATE_BYTES.checkEvery) return this.tooBig;
-    this.timelineGrowth = 0;
-    const shrinks = tailCount(t, TIMELINE.carryBytes) < t.length;
-    this.tooBig = shrinks && JSON.stringify(this.incident).length > STATE_BYTES.continueAt;
-    return this.tooBig;
+    const c = this.timelineBytes;
+    for (; c.counted < t.length; c.counted++) c.bytes += JSON.stringify(t[c.counted]).length + 1;
+    return c.bytes > STATE_BYTES.timeline && tailCount(t, TIMELINE.carryBytes) < t.length;
   }
 }
