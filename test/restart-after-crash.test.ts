@@ -7,11 +7,24 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../worker/dev-server';
+import net from 'node:net';
 import { eventually } from './support/engine';
 
 const TOKEN = 'crash-test-token-0123456789';
 const root = path.resolve(__dirname, '..');
+
+/** A free port in 20000–29999 (outside Linux's ephemeral range, 32768–60999). */
+async function listenablePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
 
 async function start(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/start.ts')], {
@@ -33,7 +46,12 @@ async function start(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
 
 it('kill -9 of npm start, then npm start: it comes up and the incidents are there', async () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-crash-'));
-  const [port, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  // Below the ephemeral range: no client socket elsewhere takes these ports between the two starts.
+  const [port, temporalPort, uiPort] = [
+    await listenablePort(),
+    await listenablePort(),
+    await listenablePort(),
+  ];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TOURNIQUET_DATA_DIR: dataDir,

@@ -55,7 +55,7 @@ export function freePort(): Promise<number> {
 
 export async function startDevServer(cli: string, o: DevServerOptions): Promise<DevServer> {
   if (o.pidFile) await stopOrphan(o.pidFile);
-  for (const port of [o.port, o.uiPort]) if (port) await portFree(port);
+  for (const port of [o.port, o.uiPort]) if (port) await portFree(port, o.pidFile ? 5_000 : 0);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
   if (o.uiPort) args.push('--ui-port', String(o.uiPort));
   else args.push('--headless');
@@ -150,14 +150,22 @@ async function stopOrphan(pidFile: string): Promise<void> {
   rmSync(pidFile, { force: true });
 }
 
-/** Fails with one line naming the port and who holds it, rather than a server log later. */
-async function portFree(port: number): Promise<void> {
-  const free = await new Promise<boolean>((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-  if (free) return;
+/**
+ * Fails with one line naming the port and who holds it, rather than a server log later.
+ * `graceMs`: how long a port may take to come free (a server just stopped).
+ */
+async function portFree(port: number, graceMs: number): Promise<void> {
+  const tryListen = () =>
+    new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+  for (let waited = 0; ; waited += 200) {
+    if (await tryListen()) return;
+    if (waited >= graceMs) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   let holder = 'another process';
   try {
     const line = execFileSync('ss', ['-ltnpH', `sport = :${port}`])

@@ -6,14 +6,9 @@ import * as wf from '@temporalio/workflow';
 import { iso, nowIso } from '../../domain/clock';
 import { RECORD_LIMITS } from '../../domain/limits';
 import { type ActionItem, isOpenItem } from '../../domain/record';
-import {
-  actionItemChangeUpdate,
-  actionItemCreateUpdate,
-  actionItemDeleteUpdate,
-  type UpdateInput,
-} from '../definitions';
+import { actionItemChangeUpdate, actionItemCreateUpdate, actionItemDeleteUpdate } from '../definitions';
 import { notFound } from '../failures';
-import { maybeClose, notClosed, refuseOver } from './guards';
+import { maybeClose, notClosed, openWithRoom } from './guards';
 import type { IncidentState } from './state';
 
 const firstReminder = (a: ActionItem) =>
@@ -54,12 +49,7 @@ export function registerActionItemHandlers(s: IncidentState): void {
       s.changed();
       return a;
     },
-    {
-      validator: (u: UpdateInput<typeof actionItemCreateUpdate>) => {
-        notClosed(s);
-        refuseOver('action_items', i.action_items, RECORD_LIMITS.actionItems, u);
-      },
-    },
+    { validator: openWithRoom(s, 'action_items', () => i.action_items, RECORD_LIMITS.actionItems) },
   );
 
   wf.setHandler(

@@ -13,7 +13,7 @@ export function notClosed(s: IncidentState): void {
 }
 
 /** Refuses an item past its per-incident limit (409 naming the limit). */
-export function refuseOver(
+function refuseOver(
   what: string,
   list: readonly unknown[] | undefined,
   limit: { items: number; bytes: number },
@@ -42,3 +42,16 @@ export function maybeClose(s: IncidentState): void {
     });
   }
 }
+
+/** A validator for adding to one of the record's capped lists: the incident is open and the list has room. */
+export const openWithRoom =
+  (
+    s: IncidentState,
+    what: string,
+    list: () => readonly unknown[] | undefined,
+    limit: { items: number; bytes: number },
+  ) =>
+  (adding: unknown): void => {
+    notClosed(s);
+    refuseOver(what, list(), limit, adding);
+  };

@@ -17,7 +17,7 @@ import {
   type UpdateInput,
 } from '../definitions';
 import { conflict, invalid } from '../failures';
-import { maybeClose, notClosed, refuseOver } from './guards';
+import { maybeClose, notClosed, openWithRoom } from './guards';
 import type { IncidentState } from './state';
 
 /** Evidence and service health that a runbook run attached since its last report. */
@@ -66,12 +66,7 @@ export function registerRecordHandlers(s: IncidentState): void {
       s.changed();
       return e;
     },
-    {
-      validator: (u: UpdateInput<typeof evidenceUpdate>) => {
-        notClosed(s);
-        refuseOver('evidence', i.evidence, RECORD_LIMITS.evidence, u);
-      },
-    },
+    { validator: openWithRoom(s, 'evidence', () => i.evidence, RECORD_LIMITS.evidence) },
   );
 
   wf.setHandler(
@@ -114,12 +109,7 @@ export function registerRecordHandlers(s: IncidentState): void {
       s.changed();
       return u;
     },
-    {
-      validator: (u: UpdateInput<typeof statusUpdateUpdate>) => {
-        notClosed(s);
-        refuseOver('status_updates', i.status_updates, RECORD_LIMITS.statusUpdates, u);
-      },
-    },
+    { validator: openWithRoom(s, 'status_updates', () => i.status_updates, RECORD_LIMITS.statusUpdates) },
   );
 
   wf.setHandler(
