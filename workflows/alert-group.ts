@@ -11,7 +11,7 @@ import {
   NewIncident,
 } from './definitions';
 import { incident } from './incident';
-import { oldEnoughToContinue } from './incident/state';
+import { oldEnoughToContinue } from './continue-as-new';
 import { PATCH } from './patches';
 
 // Allocation only hands out a number: retrying it forever is harmless, and an alert must

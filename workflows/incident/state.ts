@@ -11,6 +11,7 @@ import { type Incident, newIncident } from '../../domain/incident';
 import type { Transition } from '../../domain/lifecycle';
 import { addEntry, type Entry, tailCount, TIMELINE, type TimelineArchive } from '../../domain/timeline';
 import type { IncidentInput } from '../definitions';
+import { MIN_RUN_MS, oldEnoughToContinue } from '../continue-as-new';
 import { PATCH } from '../patches';
 import type { Escalation } from './escalation';
 import { Visibility } from './visibility';
@@ -21,14 +22,6 @@ const DEFAULT_HISTORY_LIMIT = 8_000; // Temporal warns at 10k events; leave room
  * the record stays under ~512 kB) and the run's history (Temporal terminates a run at 50 MB).
  */
 const STATE_BYTES = { timeline: 192_000, history: 16_000_000 } as const;
-
-/**
- * Temporal delays the first task of a run that continued as new less than a second after it
- * started (ContinueAsNewMinInterval), and repeated quick hand-overs have made that delay
- * grow to many seconds: a run lives at least this long before it continues as new.
- */
-export const MIN_RUN_MS = 1_500;
-export const oldEnoughToContinue = () => Date.now() - wf.workflowInfo().runStartTime.getTime() >= MIN_RUN_MS;
 
 export class IncidentState {
   readonly incident: Incident;
