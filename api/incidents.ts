@@ -67,9 +67,8 @@ export class Incidents {
     let declared: Incident | undefined;
     const handle = await this.call('incident', async () => {
       const id = incidentId(await this.numbers.next());
-      const record = newIncident(id, request, actor, new Date().toISOString());
-      declared = record;
-      return this.start({ id, request, actor, historyLimit: this.o.historyLimit }, record);
+      declared = newIncident(id, request, actor, new Date().toISOString());
+      return this.start({ id, request, actor, historyLimit: this.o.historyLimit }, declared);
     });
     // Started means declared: a slow read-back (a busy worker) must not turn into an error
     // that invites a retry and a second incident. Answer with the record as declared.

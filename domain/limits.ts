@@ -4,6 +4,9 @@
  * are cut and marked, never a reason to refuse or lose an alert.
  */
 import type { AlertEvent } from './alerts';
+import { setOwn } from './own';
+
+const UTF8 = new TextEncoder();
 
 export const LIMITS = {
   /** Labels or annotations kept per alert; the rest are counted in one marker label. */
@@ -63,14 +66,8 @@ export function boundLabels(labels: Readonly<Record<string, string>>): Record<st
   const entries = Object.entries(labels);
   const kept = entries.slice(0, LIMITS.labels - (entries.length > LIMITS.labels ? 1 : 0));
   const out: Record<string, string> = {};
-  for (const [k, v] of kept) {
-    Object.defineProperty(out, truncate(k, LIMITS.labelKey), {
-      value: truncate(String(v), LIMITS.labelValue),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
+  for (const [k, v] of kept)
+    setOwn(out, truncate(k, LIMITS.labelKey), truncate(String(v), LIMITS.labelValue));
   if (entries.length > kept.length) out['tourniquet.truncated_labels'] = String(entries.length - kept.length);
   return out;
 }
@@ -93,7 +90,7 @@ export function fitList(values: readonly string[], bytes: number = LIMITS.search
   const out: string[] = [];
   let size = 2;
   for (const v of values) {
-    size += new TextEncoder().encode(JSON.stringify(v)).length + 1;
+    size += UTF8.encode(JSON.stringify(v)).length + 1;
     if (size > bytes) break;
     out.push(v);
   }

@@ -28,9 +28,8 @@ const app = createApp({
 });
 const routes = app.locals.table as Route[];
 
-const who = (r: Route) => (r.auth === 'none' ? 'none' : r.auth);
 const rows = routes.map(
-  (r) => `| \`${r.method.toUpperCase()} ${r.path}\` | ${who(r)} | ${r.summary} | \`${r.operationId}\` |`,
+  (r) => `| \`${r.method.toUpperCase()} ${r.path}\` | ${r.auth} | ${r.summary} | \`${r.operationId}\` |`,
 );
 const raw = [
   '# HTTP API v1',

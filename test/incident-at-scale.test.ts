@@ -5,6 +5,7 @@
  */
 import { alertGroupId } from '../api/alerts/intake';
 import { ALERT_SECRETS, eventually, startEngine, TestEngine, unique } from './support/engine';
+import { declare } from './support/incidents';
 
 let engine: TestEngine;
 beforeAll(async () => {
@@ -115,10 +116,7 @@ it('a storm into one group: 7,000 distinct alerts and 10,000 repeats make one in
 }, 300_000);
 
 it('a thousand 10 kB notes: the incident stays readable and resolvable, and the whole timeline pages back', async () => {
-  const created = await engine.call('POST', '/api/v1/incidents', {
-    body: { title: 'long night', description: 'd', severity: 'SEV2', affected_services: [unique('notes')] },
-  });
-  const inc = `/api/v1/incidents/${created.body.id}`;
+  const inc = `/api/v1/incidents/${await declare(engine, unique('notes'), 'SEV2')}`;
   const text = (n: number) => `note ${n} ` + 'x'.repeat(10_000 - 12);
   for (let n = 0; n < 1_000; n++) {
     const r = await engine.call('POST', `${inc}/notes`, { body: { text: text(n) } });
@@ -152,10 +150,7 @@ it('a thousand 10 kB notes: the incident stays readable and resolvable, and the 
 }, 300_000);
 
 it('evidence past its limit is refused with 409 naming the limit, and nothing before it is lost', async () => {
-  const created = await engine.call('POST', '/api/v1/incidents', {
-    body: { title: 'evidence', description: 'd', severity: 'SEV3', affected_services: [unique('ev')] },
-  });
-  const inc = `/api/v1/incidents/${created.body.id}`;
+  const inc = `/api/v1/incidents/${await declare(engine, unique('ev'), 'SEV3')}`;
   let refused: any;
   for (let n = 0; n < 20 && !refused; n++) {
     const r = await engine.call('POST', `${inc}/evidence`, {

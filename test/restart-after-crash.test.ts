@@ -7,7 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
+import { canListen } from '../worker/dev-server';
 import { eventually } from './support/engine';
 
 const TOKEN = 'crash-test-token-0123456789';
@@ -17,12 +17,7 @@ const root = path.resolve(__dirname, '..');
 async function listenablePort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
+    if (await canListen(port)) return port;
   }
 }
 

@@ -42,6 +42,15 @@ export function ensureBuilt(script: string): string {
 /** Finds or builds the pinned Temporal CLI. */
 export const ensureTemporalCli = () => ensureBuilt('ensure-temporal.sh');
 
+/** Whether a TCP server can listen on `port` on loopback right now. */
+export function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -155,14 +164,8 @@ async function stopOrphan(pidFile: string): Promise<void> {
  * `graceMs`: how long a port may take to come free (a server just stopped).
  */
 async function portFree(port: number, graceMs: number): Promise<void> {
-  const tryListen = () =>
-    new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
   for (let waited = 0; ; waited += 200) {
-    if (await tryListen()) return;
+    if (await canListen(port)) return;
     if (waited >= graceMs) break;
     await new Promise((r) => setTimeout(r, 200));
   }
