@@ -13,6 +13,7 @@ import { IncidentNumbers } from '../common/incident-numbers';
 import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
 import { createNotifyActivities, NotifierConfig } from './notify';
+import { createEngineHealthActivities } from './engine-health';
 
 export interface ActivityDeps {
   logger: Logger;
@@ -35,6 +36,12 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const numbers = new IncidentNumbers(deps.client, deps.taskQueue);
+  const escalation = deps.escalation ?? DEFAULT_ESCALATION;
+  const notify = createNotifyActivities({
+    logger: deps.logger,
+    notifiers: deps.notifiers ?? [{ name: 'log', type: 'log' }],
+    linkSecret: deps.linkSecret,
+  });
   return {
     ...createKubernetesActivities({ kubeconfig: deps.kubeconfig }),
     ...createPostgresActivities({ urls: deps.postgres ?? {} }),
@@ -42,13 +49,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createGuardActivities(deps),
     /** Read once at the start of each runbook run, so the run keeps one policy throughout. */
     guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,
-    ...createNotifyActivities({
-      logger: deps.logger,
-      notifiers: deps.notifiers ?? [{ name: 'log', type: 'log' }],
-      linkSecret: deps.linkSecret,
-    }),
+    ...notify,
+    ...createEngineHealthActivities({ ...deps, escalation, deliver: notify.deliverNotification }),
     /** Read once per incident run (a local activity), so a run keeps one escalation plan. */
-    escalationConfig: async (): Promise<EscalationConfig> => deps.escalation ?? DEFAULT_ESCALATION,
+    escalationConfig: async (): Promise<EscalationConfig> => escalation,
     /** Used by alert groups to open an incident with a fresh INC- id. */
     allocateIncidentNumber: () => numbers.next(),
   };

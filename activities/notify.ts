@@ -82,7 +82,7 @@ function withLinks(
   approvals: (Notification['approvals'][number] & { approve_url?: string; reject_url?: string })[];
   links: Notification['links'] & { acknowledge_url?: string };
 } {
-  if (!secret || n.kind === 'notify') return n;
+  if (!secret || n.kind === 'notify' || n.signed_links === false) return n;
   const origin = new URL(n.links.incident).origin;
   const day = Math.floor(Date.now() / 1000) + 86_400;
   const acknowledge = `${origin}/api/v1/ack-links/${createLinkToken(secret, { incident: n.incident.id, identity: n.to, action: 'acknowledge', exp: day })}`;

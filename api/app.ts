@@ -18,6 +18,7 @@ import { consoleStatic, meRoutes } from './routes/console';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { metricsRoutes } from './routes/metrics';
+import { engineRoutes } from './routes/engine';
 import { oncallRoutes } from './routes/oncall';
 import { recordRoutes } from './routes/record';
 import { runbookRoutes } from './routes/runbooks';
@@ -42,6 +43,8 @@ export interface AppDeps {
   pageSize?: number;
   /** Deadline for each call to Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
+  /** The worker runtime's own metrics (Prometheus text), appended to /metrics when it runs in this process. */
+  runtimeMetrics?: () => Promise<string>;
 }
 
 /** The HTTP API. Dependencies come in, so tests build it against a real Temporal server. */
@@ -90,7 +93,8 @@ function apiRoutes(deps: AppDeps, incidents: Incidents): Route[] {
     ...linkRoutes({ runbooks, incidents, tokens: deps.tokens, secret: deps.linkSecret }),
     ...oncallRoutes({ escalation, incidents }),
     ...recordRoutes({ incidents }),
-    ...metricsRoutes({ incidents, escalation }),
+    ...metricsRoutes({ incidents, escalation, client: deps.client, runtimeMetrics: deps.runtimeMetrics }),
+    ...engineRoutes(deps),
     ...meRoutes({ temporalUiUrl: deps.temporalUiUrl }),
   ];
   // The API's description, generated from this table; public like any API reference.

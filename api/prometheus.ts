@@ -7,7 +7,9 @@ import type { RequestHandler } from 'express';
 import { Gauge, Histogram, register } from 'prom-client';
 import { SEVERITIES } from '../domain/severity';
 import { counter, metric as one } from '../common/metrics';
+import type { Client } from '@temporalio/client';
 import type { Incidents } from './incidents';
+import { readEngineHealth } from './engine-health';
 import { distribution } from './metrics';
 
 const requestSeconds = one(
@@ -37,6 +39,14 @@ const pending = one(
   'tourniquet_approvals_pending',
   () =>
     new Gauge({ name: 'tourniquet_approvals_pending', help: 'Runbook steps waiting for a human approval' }),
+);
+const stuck = one(
+  'tourniquet_incidents_stuck',
+  () =>
+    new Gauge({
+      name: 'tourniquet_incidents_stuck',
+      help: 'Incidents whose workflow task keeps failing (GET /api/v1/engine/health names them)',
+    }),
 );
 const mtta = one(
   'tourniquet_incident_mtta_seconds',
@@ -85,7 +95,12 @@ export const measureRequests: RequestHandler = (req, res, next) => {
 };
 
 /** The exposition text, after refreshing the gauges from visibility. */
-export async function scrape(incidents: Incidents): Promise<{ contentType: string; body: string }> {
+export async function scrape(
+  incidents: Incidents,
+  client: Client,
+): Promise<{ contentType: string; body: string }> {
+  const health = await readEngineHealth(client).catch(() => undefined);
+  if (health) stuck.set(health.stuck.filter((w) => w.workflow_type === 'incident').length);
   const since = new Date(Date.now() - 30 * 86_400_000);
   const rows = await incidents.scan([
     `(ExecutionStatus = 'Running' OR CloseTime >= '${since.toISOString()}')`,

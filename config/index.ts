@@ -209,6 +209,7 @@ export function toEscalationConfig(
       notifiers: refs,
       public_url: publicUrl.replace(/\/$/, ''),
       action_item_reminder_seconds: e.action_item_reminders,
+      engine_owner: e.engine_owner,
       ...(temporalUiUrl ? { temporal_ui_url: temporalUiUrl } : {}),
     },
     notifiers: e.notifiers,

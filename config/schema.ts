@@ -208,6 +208,8 @@ export const EscalationConfigSchema = z
     public_url: z.url().optional(),
     /** Open action items past due remind their owner this often. */
     action_item_reminders: Seconds.default(7 * 86_400),
+    /** Paged when a workflow task keeps failing (the engine cannot run an incident). */
+    engine_owner: z.string().min(1).default(DEFAULT_ESCALATION.engine_owner),
   })
   .superRefine((e, ctx) => {
     // Every name a policy or role uses must exist: a typo must not mean nobody is paged.

@@ -66,6 +66,8 @@ export interface EscalationConfig {
   temporal_ui_url?: string;
   /** Open action items past due remind their owner this often (seconds). */
   action_item_reminder_seconds: number;
+  /** Who is paged when the engine itself cannot run a workflow (a person, schedule or role name). */
+  engine_owner: string;
 }
 
 /** The seeds' severity table. */
@@ -127,6 +129,7 @@ export const DEFAULT_ESCALATION: EscalationConfig = {
   notifiers: [{ name: 'log', type: 'log' }],
   public_url: 'http://localhost:3000',
   action_item_reminder_seconds: 7 * 86_400,
+  engine_owner: 'engine-owner',
 };
 
 /** When a milestone falls due, or undefined when the severity sets none. */

@@ -28,6 +28,8 @@ export interface Notification {
   try_first: string;
   who_to_call: string;
   links: { incident: string; acknowledge: string; temporal?: string };
+  /** false: no signed one-click links (the engine's own pages: there is nothing to acknowledge). */
+  signed_links?: false;
   /** Pending approvals; the notifier adds signed approve/reject links for the person paged. */
   approvals: {
     run_id: string;

@@ -9,7 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { createServer } from 'node:http';
 import { register } from 'prom-client';
@@ -21,6 +21,7 @@ import { createWorker } from '../worker';
 import { clusterConnectionOptions } from '../worker/connection';
 import { DevServer, ensureTemporalCli, startDevServer } from '../worker/dev-server';
 import { ensureSearchAttributes } from '../worker/search-attributes';
+import { installRuntime } from '../worker/runtime';
 
 async function main() {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -79,18 +80,9 @@ async function main() {
   const added = await ensureSearchAttributes(connection, namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
 
+  let runtimeMetrics: (() => Promise<string>) | undefined;
   if (only !== 'api') {
-    // The SDK's own logs go to pino at WARN and above (its bundler output is noise to a user).
-    const sdkLog = logger.child({ component: 'temporal-sdk' });
-    Runtime.install({
-      logger: new DefaultLogger('WARN', ({ level, message, meta }) => {
-        // The id-sequence worker has no activities by design; its start-up warning is noise.
-        if (message.startsWith('No activities registered') && String(meta?.taskQueue).endsWith('-ids'))
-          return;
-        sdkLog[level === 'ERROR' ? 'error' : 'warn'](meta ?? {}, message);
-      }),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
-    });
+    runtimeMetrics = await installRuntime(logger);
     const nativeConnection = await NativeConnection.connect(options);
     const kubeconfig = loadKubeconfig(config.targets.kubeconfig);
     logger.info(
@@ -123,9 +115,9 @@ async function main() {
       // A worker alone has no API to serve its counters (pages, runbook steps, approvals): its own /metrics.
       const metrics = createServer((req, res) => {
         if (req.url !== '/metrics') return void res.writeHead(404).end();
-        void register
-          .metrics()
-          .then((body) => res.writeHead(200, { 'content-type': register.contentType }).end(body));
+        void Promise.all([register.metrics(), runtimeMetrics!()]).then(([ours, core]) =>
+          res.writeHead(200, { 'content-type': register.contentType }).end(ours + core),
+        );
       }).listen(config.workerMetricsPort);
       stops.unshift(() => new Promise((r) => metrics.close(r)));
       logger.info(
@@ -157,6 +149,7 @@ async function main() {
       escalation: escalation.config,
       temporalUiUrl: escalation.config.temporal_ui_url,
       logger,
+      runtimeMetrics,
     });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);

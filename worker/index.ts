@@ -3,6 +3,7 @@ import { createActivities, ActivityDeps } from '../activities';
 import { idTaskQueue } from '../workflows/definitions';
 import { loadRunbookCatalog } from '../common/runbook-catalog';
 import { metricsSinks } from './metrics';
+import { reportTaskFailures } from './task-failures';
 
 export interface WorkerDeps extends ActivityDeps {
   connection: NativeConnection;
@@ -51,6 +52,7 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
     taskQueue: idTaskQueue(deps.taskQueue),
     maxCachedWorkflows: 10,
   });
+  const unsubscribe = reportTaskFailures(deps.client, deps.namespace, deps.taskQueue, deps.logger);
   let mainRunning: Promise<void> | undefined;
   return {
     run: async () => {
@@ -60,6 +62,7 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
     // The main worker's activities call the ids queue (guards, id allocation): it stops last.
     // Ctrl-C reaches the SDK too (its runtime stops workers on SIGINT/SIGTERM): stop only what still runs.
     shutdown: () => {
+      unsubscribe();
       stopIfRunning(main);
       void (mainRunning ?? Promise.resolve()).finally(() => stopIfRunning(ids));
     },

@@ -22,6 +22,7 @@ import type {
 } from '../domain/record';
 import type { Severity } from '../domain/severity';
 import type { Status } from '../domain/lifecycle';
+import type { EngineHealthView, TaskFailureHint } from '../domain/engine-health';
 
 export const SEQUENCE_WORKFLOW_ID = 'tourniquet-incident-sequence';
 /**
@@ -194,6 +195,13 @@ export const guardReportUpdate = defineUpdate<
 >('report');
 export const guardPauseUpdate = defineUpdate<GuardState, [{ paused: boolean; actor: string }]>('pause');
 export const guardResetUpdate = defineUpdate<GuardState, [{ actor: string }]>('resetBreaker');
+
+/** The one engine-health workflow: follows workflows whose tasks keep failing (domain/engine-health.ts). */
+export const ENGINE_HEALTH_WORKFLOW_ID = 'tourniquet-engine-health';
+export const taskFailureSignal = defineSignal<[TaskFailureHint]>('taskFailure');
+export const engineHealthQuery = defineQuery<EngineHealthView>('engineHealth');
+/** The engine tells an incident what happened to it (its workflow could not run for a while). */
+export const engineNoteSignal = defineSignal<[{ text: string }]>('engineNote');
 
 /** Counters the worker exports to Prometheus (a sink: outside the sandbox, not on replay). */
 export interface MetricsSinks extends Sinks {

@@ -4,3 +4,4 @@ export { incidentSequence } from './sequence';
 export { alertGroup } from './alert-group';
 export { runbookRun } from './runbook';
 export { serviceGuard } from './service-guard';
+export { engineHealth } from './engine-health';

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { readEngineHealth } from '../engine-health';
 import { type Route, route } from '../route';
 
 /**
@@ -26,7 +27,12 @@ export function healthRoutes({
         }),
       );
       const workers = pollers?.length ?? 0;
-      if (workers > 0) return { status: 'ready', temporal: 'ok', workers };
+      // Stuck workflows are reported, not a reason to take this replica out of a load balancer.
+      const stuck = await readEngineHealth(client).then(
+        (h) => h.stuck.map((w) => ({ id: w.workflow_id, type: w.workflow_type, since: w.since, reason: w.reason })),
+        () => undefined,
+      );
+      if (workers > 0) return { status: 'ready', temporal: 'ok', workers, stuck_workflows: stuck };
       const reason = `no worker is polling task queue ${taskQueue}`;
       res.status(503).json({ status: 'unready', temporal: 'ok', workers, reason });
       return undefined;

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { EscalationConfig } from '../../domain/escalation';
 import type { Incidents } from '../incidents';
 import { incidentMetrics } from '../metrics';
@@ -9,9 +10,13 @@ import { MetricsQuery } from '../schemas';
 export function metricsRoutes({
   incidents,
   escalation,
+  client,
+  runtimeMetrics,
 }: {
   incidents: Incidents;
   escalation: EscalationConfig;
+  client: Client;
+  runtimeMetrics?: () => Promise<string>;
 }): Route[] {
   return [
     route({
@@ -40,8 +45,11 @@ export function metricsRoutes({
       operationId: 'scrapeMetrics',
       summary: 'Prometheus text format',
       handle: async ({ res }) => {
-        const { contentType, body } = await scrape(incidents);
-        res.type(contentType).send(body);
+        const [{ contentType, body }, core] = await Promise.all([
+          scrape(incidents, client),
+          runtimeMetrics?.() ?? '',
+        ]);
+        res.type(contentType).send(body + core);
       },
     }),
   ];

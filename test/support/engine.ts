@@ -5,7 +5,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import { installRuntime } from '../../worker/runtime';
 import type { EngineWorker } from '../../worker';
 import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -34,7 +35,8 @@ export const ALERT_SECRETS = {
   hmac: 'test-generic-hmac-secret-0123456789',
 } as const;
 
-let runtimeInstalled = false;
+/** Core's metrics reader: one runtime per test file (Jest gives each file its own modules). */
+let runtimeMetrics: (() => Promise<string>) | undefined;
 
 export interface TestEngine {
   url: string;
@@ -80,10 +82,7 @@ export async function startEngine(
     throw new Error(
       'TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)',
     );
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  runtimeMetrics ??= await installRuntime(pino({ level: 'error' }));
   const namespace = opts.namespace ?? `test-${process.env.JEST_WORKER_ID ?? '1'}`;
   const taskQueue = 'tourniquet';
   const logger = pino({ level: 'warn' });
@@ -150,6 +149,7 @@ export async function startEngine(
     linkSecret: LINK_SECRET,
     escalation: escalation.config,
     pageSize: opts.pageSize,
+    runtimeMetrics,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -10,6 +10,7 @@ import {
   acknowledgeUpdate,
   alertsSignal,
   editUpdate,
+  engineNoteSignal,
   incidentQuery,
   noteUpdate,
   runbookProgressSignal,
@@ -39,6 +40,10 @@ export function registerHandlers(s: IncidentState): void {
     s.changed();
   });
   wf.setHandler(runbookProgressSignal, (run) => runbookProgress(s, run));
+  wf.setHandler(engineNoteSignal, ({ text }) => {
+    s.record('tourniquet', 'system', text);
+    s.changed();
+  });
 
   wf.setHandler(
     startRunbookUpdate,
