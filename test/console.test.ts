@@ -5,43 +5,27 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, signIn as signInAs } from './support/browser';
 import { ALERT_SECRETS, eventually, startEngine, TestEngine, TOKENS, unique } from './support/engine';
 import { createNamespace, deployment, kube, mergePatch } from './support/kube';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-
 let engine: TestEngine;
 let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   engine = await startEngine();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
   await engine?.close();
 });
 
-/** A fresh browser session signed in with one of the test tokens. */
-async function signIn(token: keyof typeof TOKENS, viewport = { width: 1366, height: 900 }): Promise<Page> {
-  const page = await (await browser.newContext({ viewport })).newPage();
-  await page.goto(engine.url);
-  await page.getByLabel('API token').fill(TOKENS[token]);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: /Incidents/ }).waitFor();
-  return page;
-}
+const signIn = (token: keyof typeof TOKENS, viewport?: { width: number; height: number }) =>
+  signInAs(browser, engine, token, viewport);
 
 it('refuses a wrong token at sign-in', async () => {
   const page = await (await browser.newContext()).newPage();

@@ -4,7 +4,10 @@
  * when it recovers (also on its timeline) or ends. Core's own metrics are in /metrics.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { startEngine, type TestEngine } from './support/engine';
+import { eventually, startEngine, type TestEngine } from './support/engine';
+import { launchBrowser, signIn } from './support/browser';
+import { missing, save } from './support/histories';
+import { ENGINE_HEALTH_WORKFLOW_ID } from '../workflows/definitions';
 import { startReceiver, type Receiver } from './support/receiver';
 
 jest.setTimeout(180_000);
@@ -23,7 +26,9 @@ beforeAll(async () => {
     escalation: { notifiers: [{ name: 'pager', type: 'webhook', url: pager.url }], engine_owner: 'platform' },
   });
   failing = await Worker.create({
-    connection: (connection = await NativeConnection.connect({ address: process.env.TOURNIQUET_TEST_TEMPORAL! })),
+    connection: (connection = await NativeConnection.connect({
+      address: process.env.TOURNIQUET_TEST_TEMPORAL!,
+    })),
     namespace: engine.namespace,
     taskQueue: 'failing-on-purpose',
     workflowsPath: require.resolve('./support/workflows/failing-incident'),
@@ -40,15 +45,8 @@ afterAll(async () => {
 });
 
 const health = async () => (await engine.call('GET', '/api/v1/engine/health', { token: 'viewer' })).body;
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined | false>) =>
+  eventually(probe, { timeoutMs: 90_000, intervalMs: 500 });
 
 test('a workflow made to fail is reported stuck within a minute, then recovered or ended', async () => {
   const started = Date.now();
@@ -61,13 +59,20 @@ test('a workflow made to fail is reported stuck within a minute, then recovered 
   const recovering = await start('INC-900001', Date.now() + 15_000);
   const broken = await start('INC-900002', Date.now() + 3_600_000);
 
-  const stuck = await until('both reported stuck', async () => {
+  const stuck = await until(async () => {
     const h = await health();
     return h.stuck.length === 2 ? h.stuck : undefined;
   });
   expect(Date.now() - started).toBeLessThan(60_000);
-  expect(stuck.map((w: { workflow_id: string }) => w.workflow_id).sort()).toEqual(['INC-900001', 'INC-900002']);
-  expect(stuck[0]).toMatchObject({ workflow_type: 'incident', confirmed: true, reason: expect.stringContaining('failing on purpose') });
+  expect(stuck.map((w: { workflow_id: string }) => w.workflow_id).sort()).toEqual([
+    'INC-900001',
+    'INC-900002',
+  ]);
+  expect(stuck[0]).toMatchObject({
+    workflow_type: 'incident',
+    confirmed: true,
+    reason: expect.stringContaining('failing on purpose'),
+  });
   expect(stuck[0].attempt).toBeGreaterThanOrEqual(2);
 
   const ready = await engine.call('GET', '/readyz', { token: null });
@@ -76,20 +81,37 @@ test('a workflow made to fail is reported stuck within a minute, then recovered 
   const metrics = (await engine.call('GET', '/metrics', { token: 'viewer' })).body as string;
   expect(metrics).toMatch(/^tourniquet_incidents_stuck 2$/m);
   // Core's runtime metrics, served with the rest.
-  expect(metrics).toMatch(/^temporal_workflow_task_execution_failed_total\{[^}]*namespace="test-5"[^}]*\} [1-9]/m);
+  expect(metrics).toMatch(
+    /^temporal_workflow_task_execution_failed_total\{[^}]*namespace="test-5"[^}]*\} [1-9]/m,
+  );
   expect(metrics).toMatch(/^temporal_workflow_task_schedule_to_start_latency_seconds_bucket/m);
 
   const pages = (key: string) =>
     pager.delivered().filter((r) => r.body.idempotency_key === key && r.body.to === 'platform');
-  await until('the stuck pages', async () =>
+  await until(async () =>
     pages(`engine-stuck-${recovering.firstExecutionRunId}`).length &&
     pages(`engine-stuck-${broken.firstExecutionRunId}`).length
       ? true
       : undefined,
   );
 
+  // The console says so, on the list and on the incident (whose record cannot be read now).
+  const browser = await launchBrowser();
+  try {
+    const page = await signIn(browser, engine, 'viewer');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /The engine cannot run \d incidents?:.*INC-900002/ })
+      .waitFor();
+    await page.goto(`${engine.url}/incidents/INC-900002`);
+    await page.getByRole('alert').filter({ hasText: 'The engine cannot run this incident' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'failing on purpose' }).waitFor();
+  } finally {
+    await browser.close();
+  }
+
   await broken.terminate('given up on');
-  const after = await until('recovery and the end reported', async () => {
+  const after = await until(async () => {
     const h = await health();
     return h.stuck.length === 0 && h.recent.length === 2 ? h : undefined;
   });
@@ -98,7 +120,7 @@ test('a workflow made to fail is reported stuck within a minute, then recovered 
   expect(pages(`engine-recovered-${recovering.firstExecutionRunId}`)).toHaveLength(1);
   expect(pages(`engine-failed-${broken.firstExecutionRunId}`)).toHaveLength(1);
   // The recovered incident hears what happened to it.
-  const notes = await until('the engine note', async () => {
+  const notes = await until(async () => {
     const n = await recovering.query<string[]>('notes');
     return n.length ? n : undefined;
   });
@@ -106,4 +128,11 @@ test('a workflow made to fail is reported stuck within a minute, then recovered 
   expect((await engine.call('GET', '/metrics', { token: 'viewer' })).body).toMatch(
     /^tourniquet_incidents_stuck 0$/m,
   );
+  // The engine-health workflow's own history replays (and is kept as a fixture when recording).
+  const history = await engine.client.workflow.getHandle(ENGINE_HEALTH_WORKFLOW_ID).fetchHistory();
+  await Worker.runReplayHistory(
+    { workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! } },
+    history,
+  );
+  if (missing('engine-health-v3')) save(engine.namespace, ENGINE_HEALTH_WORKFLOW_ID, 'engine-health-v3');
 });

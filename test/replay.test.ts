@@ -3,41 +3,18 @@
  * current workflow code, so a change never breaks incidents already running. A change that
  * alters the commands a workflow issues needs `patched()`. To record new fixtures after a
  * deliberate change, add a recorder below under a new name and run
- * RECORD_HISTORIES=1 npx jest test/replay.test.ts (then commit the new file).
+ * RECORD_HISTORIES=1 npx jest test/replay.test.ts (then commit the new file). A recorder
+ * that needs its own set-up lives with its test (the engine-health history: engine-health.test.ts).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Worker } from '@temporalio/worker';
 import { ALERT_SECRETS, eventually, startEngine, unique } from './support/engine';
 import { pendingApproval, runReaches } from './support/incidents';
 import { createNamespace, deployment, kube } from './support/kube';
-import { ensureTemporalCli } from '../worker/dev-server';
+import { HISTORIES_DIR as DIR, missing, save } from './support/histories';
 import { alertGroupId } from '../api/alerts/intake';
 import { startReceiver } from './support/receiver';
-
-const DIR = path.join(__dirname, 'histories');
-const record = process.env.RECORD_HISTORIES === '1';
-
-/** Writes a workflow's history as the CLI's proto JSON (what Worker.runReplayHistory reads). */
-function save(namespace: string, workflowId: string, name: string) {
-  const json = execFileSync(ensureTemporalCli(), [
-    'workflow',
-    'show',
-    '--address',
-    process.env.TOURNIQUET_TEST_TEMPORAL!,
-    '--namespace',
-    namespace,
-    '-w',
-    workflowId,
-    '-o',
-    'json',
-  ]);
-  writeFileSync(path.join(DIR, `${name}.json`), json);
-}
-
-// Fixtures are never overwritten: each stands for incidents started on the code of its day.
-const missing = (name: string) => record && !existsSync(path.join(DIR, `${name}.json`));
 
 /**
  * Each generation of the workflow code records its own fixtures (a suffix on the names):

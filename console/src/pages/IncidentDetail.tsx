@@ -1,5 +1,6 @@
 import { call, type Incident, type Me } from '../api';
 import { ErrorNote, usePoll } from '../ui';
+import { EngineBanner } from '../EngineBanner';
 import { PendingApprovals } from './incident/Approvals';
 import { Summary } from './incident/Summary';
 import { Timeline } from './incident/Timeline';
@@ -23,6 +24,7 @@ export function IncidentDetail({ token, me, id }: Props) {
   if (!i)
     return (
       <main class="container">
+        <EngineBanner token={token} incident={id} />
         {error ? <ErrorNote error={error} /> : <p aria-busy="true">Loading {id}…</p>}
       </main>
     );
@@ -39,6 +41,7 @@ export function IncidentDetail({ token, me, id }: Props) {
           </a>
         ) : null}
       </header>
+      <EngineBanner token={token} incident={id} />
       <ErrorNote error={error} />
       <PendingApprovals {...p} />
       <Summary {...p} />

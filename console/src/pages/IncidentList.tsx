@@ -3,6 +3,7 @@ import { call } from '../api';
 import type { IncidentRow } from '../../../domain/incident';
 import { isActive, STATUSES } from '../../../domain/lifecycle';
 import { SEVERITIES } from '../../../domain/severity';
+import { EngineBanner } from '../EngineBanner';
 import { Duration, ErrorNote, SeverityBadge, StatusBadge, usePoll, when } from '../ui';
 
 type SortKey = 'id' | 'title' | 'severity' | 'status' | 'assignee' | 'duration' | 'created';
@@ -46,6 +47,7 @@ export function IncidentList({ token }: { token: string }) {
 
   return (
     <main class="container">
+      <EngineBanner token={token} />
       <header class="row">
         <h2>Incidents {value ? <small>({value.total})</small> : null}</h2>
         <a href="/incidents/new" class="cta">
