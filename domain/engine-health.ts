@@ -189,7 +189,11 @@ export function engineNotification(e: HealthEvent, text: string, cfg: Escalation
     try_first:
       'Read the failure in the Temporal UI (the pending workflow task); fix and deploy the worker, or reset the workflow to its last good task',
     who_to_call: cfg.engine_owner,
-    links: { incident: incidentUrl, acknowledge: `${cfg.public_url}/api/v1/engine/health`, ...(temporal ? { temporal } : {}) },
+    links: {
+      incident: incidentUrl,
+      acknowledge: `${cfg.public_url}/api/v1/engine/health`,
+      ...(temporal ? { temporal } : {}),
+    },
     approvals: [],
     signed_links: false,
   };

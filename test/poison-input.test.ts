@@ -114,3 +114,52 @@ it('a 3,000-character service label and a 10,000-character summary open an incid
   expect(incident.alerts[0].summary.length).toBeLessThanOrEqual(1100);
   expect(incident.alerts[0].summary).toMatch(/…\[truncated \d+ chars\]$/);
 });
+
+it('a workflow started with bad input fails at once, naming the field, instead of retrying a task', async () => {
+  const start = (type: string, args: unknown[]) =>
+    engine.client.workflow.execute(type, {
+      workflowId: unique('bad-input'),
+      taskQueue: engine.taskQueue,
+      args,
+    });
+  const reasons: [string, unknown[], RegExp][] = [
+    [
+      'incident',
+      [{ id: 'INC-1', actor: 'x', request: { title: 't', severity: 'constructor' } }],
+      /request\.severity/,
+    ],
+    [
+      'incident',
+      [{ id: 'INC-1', actor: 'x', request: { title: 't', severity: 'SEV1' } }],
+      /affected_services/,
+    ],
+    ['alertGroup', [{ source: 'x', dedup_key: 'k', taskQueue: 'q' }], /alertPolicy/],
+    [
+      'runbookRun',
+      [{ incidentId: 'INC-1', runId: 'r', name: 'n', startedBy: 'a', severity: 'SEV2', params: { n: 1 } }],
+      /params/,
+    ],
+    ['incidentSequence', [-5], /next/],
+  ];
+  for (const [type, args, reason] of reasons) {
+    const failed = await start(type, args).then(
+      () => undefined,
+      (err: Error & { cause?: Error }) => err.cause?.message,
+    );
+    expect(failed).toMatch(/cannot start with this input/);
+    expect(failed).toMatch(reason);
+  }
+});
+
+it('an alert group whose incident ended unexpectedly opens a fresh one for the next alert, naming the old', async () => {
+  const group = unique('group');
+  const service = unique('ended');
+  const alert = () => amAlert(group, { alertname: 'Ended', service, severity: 'warning' });
+  expect((await postAlert(alert())).status).toBe(200);
+  const [first] = await readable(service);
+  await engine.client.workflow.getHandle(first.id).terminate('lost on purpose');
+  expect((await postAlert(alert())).status).toBe(200);
+  const second = await eventually(async () => (await readable(service)).find((r: any) => r.id !== first.id));
+  const timeline = (await engine.call('GET', `/api/v1/incidents/${second.id}`)).body.timeline as any[];
+  expect(timeline.map((e) => e.message).join('\n')).toContain(`Opened in place of ${first.id}`);
+});

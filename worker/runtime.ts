@@ -9,7 +9,10 @@ import type { Logger } from 'pino';
 import { observeSdkLog } from './task-failures';
 
 /** Installs the runtime; returns a reader of Core's metrics in Prometheus text. */
-export async function installRuntime(logger: Logger, level: LogLevel = 'WARN'): Promise<() => Promise<string>> {
+export async function installRuntime(
+  logger: Logger,
+  level: LogLevel = 'WARN',
+): Promise<() => Promise<string>> {
   const port = await freeLoopbackPort();
   const sdkLog = logger.child({ component: 'temporal-sdk' });
   Runtime.install({

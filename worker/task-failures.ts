@@ -20,7 +20,7 @@ const REMEMBERED = 1_000;
 /** Feed every SDK log entry here (the Runtime's logger does). */
 export function observeSdkLog({ message, meta }: LogEntry): void {
   const m = (meta ?? {}) as Record<string, unknown>;
-  const str = (k: string) => (typeof m[k] === 'string' ? (m[k] as string) : undefined);
+  const str = (k: string) => (typeof m[k] === 'string' ? m[k] : undefined);
   let hint: (TaskFailureHint & { namespace?: string }) | undefined;
   if (message === 'Workflow failed' && str('runId'))
     hint = {

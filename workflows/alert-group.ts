@@ -1,3 +1,5 @@
+import { alertGroupInputProblem } from '../domain/workflow-inputs';
+import { checkInput } from './failures';
 import * as wf from '@temporalio/workflow';
 import type { AlertEvent } from '../domain/alerts';
 import { incidentId } from '../domain/incident';
@@ -32,8 +34,10 @@ const local = wf.proxyLocalActivities<Activities>(allocation);
  * the next alert for the key then starts a new run and a new incident.
  */
 export async function alertGroup(input: AlertGroupInput): Promise<void> {
+  checkInput('alertGroup', alertGroupInputProblem(input));
   const queue = new Backlog(input.pending ?? []);
   let open = input.openIncident;
+  let ended: string | undefined; // an open incident that went away without being resolved
   const opened: string[] = open ? [open] : [];
   let signals = 0;
   // Runs from before bounded forwards replay the unbounded batches they sent.
@@ -74,7 +78,8 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
       try {
         await wf.getExternalWorkflowHandle(open).signal(alertsSignal, batch);
       } catch {
-        // The incident is gone (e.g. terminated by an operator): open a new one for these alerts.
+        // The incident is gone (failed, or terminated by an operator): open a new one for these alerts.
+        ended = open;
         open = undefined;
         queue.putBack(batch);
       }
@@ -97,6 +102,7 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
             alerts: batch,
             alertPolicy: input.alertPolicy,
             historyLimit: input.historyLimit,
+            ...(ended ? { replaces: ended } : {}),
           },
         ],
       });

@@ -53,6 +53,8 @@ export interface IncidentInput {
   alertGroupId?: string;
   alerts?: AlertEvent[];
   alertPolicy?: AlertPolicy;
+  /** Set by an alert group whose open incident ended unexpectedly (failed or terminated): its id. */
+  replaces?: string;
 }
 
 /** One per (source, dedup key): opens the incident, then forwards further alerts to it. */

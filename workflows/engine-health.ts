@@ -1,3 +1,5 @@
+import { carriedProblem } from '../domain/workflow-inputs';
+import { checkInput } from './failures';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeHealthEvent, HealthBook, type EngineHealthView } from '../domain/engine-health';
@@ -19,6 +21,7 @@ const CHECK_EVERY = '10 seconds';
  * timeline. The API reads it for /readyz, /metrics and the console's banner.
  */
 export async function engineHealth(carried?: EngineHealthView): Promise<void> {
+  checkInput('engineHealth', carriedProblem(carried));
   const book = new HealthBook(carried);
   wf.setHandler(taskFailureSignal, (hint) => book.suspect(hint, new Date().toISOString()));
   wf.setHandler(engineHealthQuery, () => book.view());

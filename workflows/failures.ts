@@ -13,3 +13,11 @@ export const conflict = failure(FailureType.conflict);
 export const notFound = failure(FailureType.notFound);
 export const invalid = failure(FailureType.invalid);
 export const forbidden = failure(FailureType.forbidden);
+
+/**
+ * Fails the workflow itself (not its task) when its input is bad: the reason is visible in
+ * Temporal and to the engine's health watch, and nothing retries a start that cannot work.
+ */
+export function checkInput(workflow: string, problem: string | undefined): void {
+  if (problem) throw invalid(`${workflow} cannot start with this input: ${problem}`);
+}

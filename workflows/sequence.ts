@@ -1,3 +1,5 @@
+import { sequenceInputProblem } from '../domain/workflow-inputs';
+import { checkInput } from './failures';
 import * as wf from '@temporalio/workflow';
 import { allocateIdUpdate } from './definitions';
 import { FIRST_INCIDENT_NUMBER } from '../domain/incident';
@@ -8,6 +10,7 @@ import { FIRST_INCIDENT_NUMBER } from '../domain/incident';
  * on the workflow thread, so the counter needs no lock.
  */
 export async function incidentSequence(next: number = FIRST_INCIDENT_NUMBER): Promise<void> {
+  checkInput('incidentSequence', sequenceInputProblem(next));
   let allocated = 0;
   wf.setHandler(
     allocateIdUpdate,

@@ -1,3 +1,5 @@
+import { carriedProblem } from '../domain/workflow-inputs';
+import { checkInput } from './failures';
 import * as wf from '@temporalio/workflow';
 import { iso } from '../domain/clock';
 import { own } from '../domain/own';
@@ -30,6 +32,7 @@ export const BREAKER = { failures: 3, windowMs: 30 * 60_000 };
  * both take the last slot.
  */
 export async function serviceGuard(carried?: GuardState): Promise<void> {
+  checkInput('serviceGuard', carriedProblem(carried));
   const state: GuardState = carried ?? { paused: false, breaker_open: false, actions: [], failures: [] };
   const now = () => Date.now();
   const prune = () => {

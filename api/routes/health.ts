@@ -29,7 +29,13 @@ export function healthRoutes({
       const workers = pollers?.length ?? 0;
       // Stuck workflows are reported, not a reason to take this replica out of a load balancer.
       const stuck = await readEngineHealth(client).then(
-        (h) => h.stuck.map((w) => ({ id: w.workflow_id, type: w.workflow_type, since: w.since, reason: w.reason })),
+        (h) =>
+          h.stuck.map((w) => ({
+            id: w.workflow_id,
+            type: w.workflow_type,
+            since: w.since,
+            reason: w.reason,
+          })),
         () => undefined,
       );
       if (workers > 0) return { status: 'ready', temporal: 'ok', workers, stuck_workflows: stuck };

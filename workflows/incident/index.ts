@@ -5,6 +5,8 @@
  * object owns the logic, this function registers every handler before its first await,
  * then only waits, sends what is due, and continues as new.
  */
+import { incidentInputProblem } from '../../domain/workflow-inputs';
+import { checkInput } from '../failures';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { Incident } from '../../domain/incident';
@@ -21,6 +23,7 @@ const config = wf.proxyActivities<Pick<Activities, 'escalationConfig'>>({
 });
 
 export async function incident(input: IncidentInput): Promise<Incident> {
+  checkInput('incident', incidentInputProblem(input));
   const s = new IncidentState(input);
   registerHandlers(s);
   if (!input.carried) await open(s);
@@ -58,6 +61,13 @@ async function open(s: IncidentState): Promise<void> {
   const { actor, alerts } = s.input;
   s.record(actor, 'created', `Incident declared: ${s.incident.title}`, { severity: s.incident.severity });
   if (s.incident.assignee) s.record(actor, 'edit', `Assigned to ${s.incident.assignee}`);
+  if (s.input.replaces)
+    s.record(
+      'tourniquet',
+      'system',
+      `Opened in place of ${s.input.replaces}, which ended while it was open (see GET /api/v1/engine/health); later alerts for its group come here`,
+      { replaces: s.input.replaces },
+    );
   if (alerts) {
     s.receiveAlerts(alerts);
     s.changed();

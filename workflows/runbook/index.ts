@@ -3,6 +3,8 @@
  * the run's record (steps, approvals, evidence) and sends it to the incident after every
  * change. The steps themselves run through steps.ts: policy, shared limits, then the action.
  */
+import { runbookRunInputProblem } from '../../domain/workflow-inputs';
+import { checkInput } from '../failures';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { nowIso } from '../../domain/clock';
@@ -25,6 +27,7 @@ const config = wf.proxyActivities<Pick<Activities, 'guardrailConfig'>>({
 });
 
 export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunRecord> {
+  checkInput('runbookRun', runbookRunInputProblem(input));
   const def = Object.hasOwn(RUNBOOKS, input.name) ? RUNBOOKS[input.name] : undefined;
   const r = new RunRecord(input);
   const manualDone = new Set<string>();

@@ -12,6 +12,7 @@ export async function incident({ failUntil }: { failUntil: number }): Promise<vo
   const notes: string[] = [];
   wf.setHandler(engineNote, ({ text }) => void notes.push(text));
   wf.setHandler(notesQuery, () => notes);
-  if (Date.now() < failUntil) throw new Error(`failing on purpose until ${new Date(failUntil).toISOString()}`);
+  if (Date.now() < failUntil)
+    throw new Error(`failing on purpose until ${new Date(failUntil).toISOString()}`);
   await wf.condition(() => false);
 }
