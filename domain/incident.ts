@@ -64,8 +64,10 @@ export interface Incident {
   /** ETA milestones (absent on incidents opened before escalation existed). */
   milestones?: Milestone[];
   escalation?: EscalationState;
-  /** Every page, notification and reminder sent, one per person per escalation step. */
+  /** Pages, notifications and reminders sent, one per person per escalation step (the newest PAGE_RECORDS). */
   pages?: PageRecord[];
+  /** Settled pages dropped from `pages` to keep it bounded (they stay on the timeline). */
+  pages_omitted?: number;
   evidence?: Evidence[];
   /** Health per affected service, set by humans and runbooks. */
   service_health?: Record<string, ServiceHealth>;

@@ -29,6 +29,9 @@ export const LIMITS = {
  * the limit) — never dropped in silence. The timeline has no cap: older entries move to
  * earlier runs' history as the incident continues as new.
  */
+/** Page records an incident keeps (a week-long SEV1 sends a status-update reminder every 15 minutes). */
+export const PAGE_RECORDS = 300;
+
 export const RECORD_LIMITS = {
   evidence: { items: 200, bytes: 128_000 },
   statusUpdates: { items: 300, bytes: 128_000 },

@@ -3,6 +3,7 @@
  * idempotency key before the activity runs (the same escalation step never pages the same
  * person twice), delivered by every notifier that takes its kind.
  */
+import { PAGE_RECORDS } from '../../domain/limits';
 import * as wf from '@temporalio/workflow';
 import type { NotifyActivities } from '../../activities/notify';
 import { iso } from '../../domain/clock';
@@ -76,10 +77,21 @@ export class Pager {
       off_hours: offHours(this.cfg, now),
     };
     pages.push(page);
+    this.forgetSettled(pages);
     const what = kind === 'page' ? 'Paged' : kind === 'reminder' ? 'Reminded' : 'Notified';
     const at = `${to.via}${level !== undefined ? `, level ${level + 1}` : ''}`;
     this.s.record('tourniquet', 'page', `${what} ${to.person} (${at}): ${reason}`, { key });
     this.dispatch(page);
+  }
+
+  /** Past PAGE_RECORDS, the oldest delivered or refused pages go (counted); pages in flight stay. */
+  private forgetSettled(pages: PageRecord[]): void {
+    while (pages.length > PAGE_RECORDS) {
+      const settled = pages.findIndex((p) => p.delivered_at || p.error);
+      if (settled < 0) return;
+      pages.splice(settled, 1);
+      this.s.incident.pages_omitted = (this.s.incident.pages_omitted ?? 0) + 1;
+    }
   }
 
   /**

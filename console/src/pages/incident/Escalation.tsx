@@ -33,6 +33,7 @@ export function Escalation({ i }: { i: Incident }) {
               {pg.delivered_at ? ' ✓ delivered' : pg.error ? ` ✗ ${pg.error}` : ' … sending'}
             </li>
           ))}
+          {i.pages_omitted ? <li>…and {i.pages_omitted} earlier pages (on the timeline)</li> : null}
         </ul>
       ) : null}
     </Section>
