@@ -50,7 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Read once at the start of each runbook run, so the run keeps one policy throughout. */
     guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,
     ...notify,
-    ...createEngineHealthActivities({ ...deps, escalation, deliver: notify.deliverNotification }),
+    ...createEngineHealthActivities({ ...deps, escalation, deliver: (a) => notify.deliverNotification(a) }),
     /** Read once per incident run (a local activity), so a run keeps one escalation plan. */
     escalationConfig: async (): Promise<EscalationConfig> => escalation,
     /** Used by alert groups to open an incident with a fresh INC- id. */
