@@ -4,11 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import {
-  engineNotification,
-  type HealthEvent,
-  type WorkflowObservation,
-} from '../domain/engine-health';
+import { engineNotification, type HealthEvent, type WorkflowObservation } from '../domain/engine-health';
 import type { EscalationConfig } from '../domain/escalation';
 import type { Notification } from '../domain/notification';
 
@@ -43,7 +39,9 @@ export function createEngineHealthActivities(deps: EngineHealthDeps) {
     }
   };
   return {
-    async inspectWorkflows(followed: { runId: string; workflowId?: string }[]): Promise<WorkflowObservation[]> {
+    async inspectWorkflows(
+      followed: { runId: string; workflowId?: string }[],
+    ): Promise<WorkflowObservation[]> {
       return Promise.all(followed.map(observe));
     },
     /** One page per notifier that carries pages; the key makes a retried delivery a duplicate receivers drop. */
