@@ -1,16 +1,20 @@
 /** HTTP health checks for runbooks: is the service answering, and how fast. */
 import { ApplicationFailure } from '@temporalio/common';
+import { type Scoped, TargetScope } from './scope';
 
-export function createHttpActivities() {
+export function createHttpActivities({ scope }: { scope: TargetScope }) {
   return {
     /** GET `url`; `ok` when the status is 2xx/3xx within `timeoutMs`. Never throws for a down service. */
     async httpCheck({
       url,
       timeoutMs = 5000,
-    }: {
+      scope: service,
+    }: Scoped & {
       url: string;
       timeoutMs?: number;
     }): Promise<{ ok: boolean; status?: number; latency_ms: number; error?: string }> {
+      // Only the service's catalogued health checks: never a URL from a label or a request (SSRF).
+      scope.check(service, 'url', url);
       if (!/^https?:\/\//.test(url))
         throw ApplicationFailure.nonRetryable(`not an http(s) URL: ${url}`, 'InvalidInput');
       const start = Date.now();

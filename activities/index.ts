@@ -14,6 +14,8 @@ import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
 import { createNotifyActivities, NotifierConfig } from './notify';
 import { createEngineHealthActivities } from './engine-health';
+import { TargetScope } from './scope';
+import type { ServiceCatalogue, ServiceEntry } from '../domain/services';
 
 export interface ActivityDeps {
   logger: Logger;
@@ -22,8 +24,8 @@ export interface ActivityDeps {
   taskQueue: string;
   /** The cluster runbooks act on; absent = Kubernetes steps stop with a clear message. */
   kubeconfig?: KubeConfig;
-  /** PostgreSQL connection URL per service. */
-  postgres?: Record<string, string>;
+  /** The service catalogue: what runbooks may touch, per service (absent = nothing). */
+  services?: ServiceCatalogue;
   /** The policy envelope, from config; absent = the safe defaults. */
   guardrails?: GuardrailConfig;
   /** Severity policy, schedules and escalation policies; absent = the seeds' defaults, pages to the log. */
@@ -37,15 +39,18 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const numbers = new IncidentNumbers(deps.client, deps.taskQueue);
   const escalation = deps.escalation ?? DEFAULT_ESCALATION;
+  const scope = new TargetScope(deps.services?.entries ?? []);
   const notify = createNotifyActivities({
     logger: deps.logger,
     notifiers: deps.notifiers ?? [{ name: 'log', type: 'log' }],
     linkSecret: deps.linkSecret,
   });
   return {
-    ...createKubernetesActivities({ kubeconfig: deps.kubeconfig }),
-    ...createPostgresActivities({ urls: deps.postgres ?? {} }),
-    ...createHttpActivities(),
+    ...createKubernetesActivities({ kubeconfig: deps.kubeconfig, scope }),
+    ...createPostgresActivities({ urls: deps.services?.postgres ?? {}, scope }),
+    ...createHttpActivities({ scope }),
+    /** Read once at the start of each runbook run: the service's targets, caps and runbooks (no secrets). */
+    serviceEntry: async (service: string): Promise<ServiceEntry | null> => scope.entry(service) ?? null,
     ...createGuardActivities(deps),
     /** Read once at the start of each runbook run, so the run keeps one policy throughout. */
     guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,

@@ -6,6 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { type Scoped, TargetScope } from './scope';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node';
 
 export const KEY_ANNOTATION = 'tourniquet.dev/last-action';
@@ -13,11 +14,18 @@ export const KEY_ANNOTATION = 'tourniquet.dev/last-action';
 export interface KubernetesDeps {
   /** Absent when no cluster is configured: every action then fails with a clear message. */
   kubeconfig?: KubeConfig;
+  scope: TargetScope;
 }
 
-export interface DeploymentRef {
+export interface DeploymentRef extends Scoped {
   namespace: string;
   name: string;
+}
+
+/** A Kubernetes Service (failover points its selector at a Deployment's pods). */
+export interface ServiceRef extends Scoped {
+  namespace: string;
+  service: string;
 }
 
 export interface RolloutState {
@@ -32,7 +40,7 @@ export interface RolloutState {
   selector: Record<string, string>;
 }
 
-export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
+export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps) {
   const clients = () => {
     if (!kubeconfig) {
       throw ApplicationFailure.nonRetryable(
@@ -46,7 +54,9 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
       discovery: kubeconfig.makeApiClient(DiscoveryV1Api),
     };
   };
-  const read = async ({ namespace, name }: DeploymentRef) => {
+  const read = async ({ namespace, name, scope: service }: DeploymentRef) => {
+    scope.check(service, 'namespace', namespace);
+    scope.check(service, 'deployment', name);
     try {
       return await clients().apps.readNamespacedDeployment({ namespace, name });
     } catch (err) {
@@ -54,6 +64,14 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
         throw ApplicationFailure.nonRetryable(`Deployment ${namespace}/${name} not found`, 'NotFound');
       throw err;
     }
+  };
+  const checkService = (o: ServiceRef) => {
+    scope.check(o.scope, 'namespace', o.namespace);
+    scope.check(o.scope, 'k8s-service', o.service);
+  };
+  const readService = (o: ServiceRef) => {
+    checkService(o);
+    return clients().core.readNamespacedService({ namespace: o.namespace, name: o.service });
   };
   /** Writes `change` unless `key` was already applied; returns whether it wrote. */
   const applyOnce = async (
@@ -177,12 +195,10 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
     },
 
     /** Points a Service at other pods; returns the selector it had. Idempotent: same selector, no write. */
-    async k8sSetServiceSelector(o: {
-      namespace: string;
-      service: string;
-      selector: Record<string, string>;
-    }): Promise<{ previous: Record<string, string>; changed: boolean }> {
-      const svc = await clients().core.readNamespacedService({ namespace: o.namespace, name: o.service });
+    async k8sSetServiceSelector(
+      o: ServiceRef & { selector: Record<string, string> },
+    ): Promise<{ previous: Record<string, string>; changed: boolean }> {
+      const svc = await readService(o);
       const previous = svc.spec?.selector ?? {};
       if (JSON.stringify(previous) === JSON.stringify(o.selector)) return { previous, changed: false };
       svc.spec!.selector = o.selector;
@@ -190,16 +206,14 @@ export function createKubernetesActivities({ kubeconfig }: KubernetesDeps) {
       return { previous, changed: true };
     },
 
-    async k8sServiceSelector(o: { namespace: string; service: string }): Promise<Record<string, string>> {
-      const svc = await clients().core.readNamespacedService({ namespace: o.namespace, name: o.service });
+    async k8sServiceSelector(o: ServiceRef): Promise<Record<string, string>> {
+      const svc = await readService(o);
       return svc.spec?.selector ?? {};
     },
 
     /** Ready endpoints behind a Service, with the pods they point at. */
-    async k8sReadyEndpoints(o: {
-      namespace: string;
-      service: string;
-    }): Promise<{ ready: number; pods: string[] }> {
+    async k8sReadyEndpoints(o: ServiceRef): Promise<{ ready: number; pods: string[] }> {
+      checkService(o);
       const slices = await clients().discovery.listNamespacedEndpointSlice({
         namespace: o.namespace,
         labelSelector: `kubernetes.io/service-name=${o.service}`,

@@ -4,11 +4,17 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Client } from 'pg';
+import { own } from '../domain/own';
+import { DEFAULT_CAPS } from '../domain/services';
+import { type Scoped, TargetScope } from './scope';
 
 export interface PostgresDeps {
-  /** Connection URL per service, from config (targets.postgres). */
+  /** Connection URL per service, from the service catalogue. */
   urls: Record<string, string>;
+  scope: TargetScope;
 }
+
+type Target = Scoped & { service: string };
 
 export interface ConnectionDiagnosis {
   max_connections: number;
@@ -19,12 +25,13 @@ export interface ConnectionDiagnosis {
   idle_in_transaction_oldest_seconds: number;
 }
 
-export function createPostgresActivities({ urls }: PostgresDeps) {
-  async function withClient<T>(service: string, fn: (c: Client) => Promise<T>): Promise<T> {
-    const url = urls[service];
+export function createPostgresActivities({ urls, scope }: PostgresDeps) {
+  async function withClient<T>({ service, scope: actingFor }: Target, fn: (c: Client) => Promise<T>): Promise<T> {
+    scope.check(actingFor, 'database', service);
+    const url = own(urls, service);
     if (!url)
       throw ApplicationFailure.nonRetryable(
-        `No PostgreSQL target is configured for service "${service}" (config targets.postgres.${service})`,
+        `No PostgreSQL target is configured for service "${service}" (config services.${service}.postgres)`,
         'TargetNotConfigured',
       );
     const client = new Client({
@@ -50,14 +57,10 @@ export function createPostgresActivities({ urls }: PostgresDeps) {
   }
 
   return {
-    async pgHealth({
-      service,
-    }: {
-      service: string;
-    }): Promise<{ ok: boolean; latency_ms: number; error?: string }> {
+    async pgHealth(target: Target): Promise<{ ok: boolean; latency_ms: number; error?: string }> {
       const start = Date.now();
       try {
-        await withClient(service, (c) => c.query('select 1'));
+        await withClient(target, (c) => c.query('select 1'));
         return { ok: true, latency_ms: Date.now() - start };
       } catch (err) {
         if (err instanceof ApplicationFailure && err.type === 'TargetNotConfigured') throw err;
@@ -65,8 +68,8 @@ export function createPostgresActivities({ urls }: PostgresDeps) {
       }
     },
 
-    async pgDiagnoseConnections({ service }: { service: string }): Promise<ConnectionDiagnosis> {
-      return withClient(service, async (c) => {
+    async pgDiagnoseConnections(target: Target): Promise<ConnectionDiagnosis> {
+      return withClient(target, async (c) => {
         const max = Number(
           (await c.query<{ max_connections: string }>('show max_connections')).rows[0].max_connections,
         );
@@ -92,20 +95,21 @@ export function createPostgresActivities({ urls }: PostgresDeps) {
     },
 
     /** Terminates sessions idle in a transaction for longer than `olderThanSeconds`, at most `max`. */
-    async pgTerminateIdleInTransaction(o: {
-      service: string;
+    async pgTerminateIdleInTransaction(o: Target & {
       olderThanSeconds: number;
       max: number;
       dryRun?: boolean;
     }): Promise<{ pids: number[]; dry_run: boolean }> {
-      return withClient(o.service, async (c) => {
+      // The catalogue's cap, whatever the runbook asked for.
+      const max = Math.min(o.max, scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated);
+      return withClient(o, async (c) => {
         const victims = (
           await c.query(
             `select pid from pg_stat_activity
               where state = 'idle in transaction' and backend_type = 'client backend' and pid <> pg_backend_pid()
                 and now() - state_change > make_interval(secs => $1)
               order by state_change limit $2`,
-            [o.olderThanSeconds, o.max],
+            [o.olderThanSeconds, max],
           )
         ).rows.map((r: { pid: number }) => Number(r.pid));
         if (!o.dryRun) for (const pid of victims) await c.query('select pg_terminate_backend($1)', [pid]);

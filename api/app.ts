@@ -1,3 +1,4 @@
+import type { ServiceEntry } from '../domain/services';
 import express from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -43,6 +44,8 @@ export interface AppDeps {
   pageSize?: number;
   /** Deadline for each call to Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
+  /** The service catalogue's entries (no secrets): alerts select a service by its matchers. */
+  services?: readonly ServiceEntry[];
   /** The worker runtime's own metrics (Prometheus text), appended to /metrics when it runs in this process. */
   runtimeMetrics?: () => Promise<string>;
 }
@@ -86,7 +89,7 @@ function apiRoutes(deps: AppDeps, incidents: Incidents): Route[] {
   const runbooks = new Runbooks({ client: deps.client, timeoutMs: deps.temporalTimeoutMs });
   const routes: Route[] = [
     ...healthRoutes(deps),
-    ...alertRoutes({ intake, config: deps.alerts }),
+    ...alertRoutes({ intake, config: deps.alerts, catalogue: deps.services ?? [] }),
     ...incidentRoutes({ incidents }),
     ...runbookRoutes({ runbooks, catalog: loadRunbookCatalog() }),
     ...automationRoutes(deps),

@@ -2,6 +2,7 @@
  * The runbook catalogue for Node code: every file in runbooks/, with metadata checked by
  * zod. The worker refuses to start on an invalid or duplicate runbook, naming the file.
  */
+import { TARGET_KINDS } from '../domain/services';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -30,6 +31,7 @@ export const RunbookMetaSchema = z.strictObject({
   escalation: z.string().min(1),
   eta: z.string().regex(DURATION_PATTERN, DURATION_HINT),
   params: z.record(z.string(), z.string()),
+  targets: z.record(z.string(), z.enum(TARGET_KINDS)).optional(),
   stronger: z
     .strictObject({ runbook: z.string().min(1), params: z.record(z.string(), z.string()).optional() })
     .optional(),
@@ -65,6 +67,9 @@ export function loadRunbookCatalog(dir = DIR): RunbookMeta[] {
     metas.push(parsed.data);
   }
   for (const m of metas) {
+    for (const key of Object.keys(m.targets ?? {}))
+      if (!Object.hasOwn(m.params, key))
+        throw new RunbookCatalogError(`runbooks/${files.get(m.name)}: targets.${key} is not a declared parameter`);
     if (m.stronger && !files.has(m.stronger.runbook))
       throw new RunbookCatalogError(
         `runbooks/${files.get(m.name)}: stronger.runbook names no runbook: ${m.stronger.runbook}`,

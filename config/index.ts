@@ -3,6 +3,8 @@
  * Sources: environment variables (named in errors as such) and an optional YAML/JSON file
  * at TOURNIQUET_CONFIG for what does not fit in a variable.
  */
+import { toServiceCatalogue, type ServiceCatalogue } from './services';
+import type { ServiceEntry } from '../domain/services';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -64,6 +66,7 @@ export interface Config {
   tokens: TokenEntry[];
   alerts: AlertsConfig;
   targets: TargetsConfig;
+  services: ServiceCatalogue;
   guardrails: GuardrailsConfig;
   escalation: EscalationFileConfig;
   publicUrl: string;
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     tokens: [...file.tokens, ...envTokens.data],
     targets: file.targets,
+    services: toServiceCatalogue(file.services, file.targets.postgres),
     guardrails: file.guardrails,
     escalation: file.escalation,
     workerMetricsPort: e.TOURNIQUET_WORKER_METRICS_PORT,
@@ -174,6 +178,7 @@ export function toEscalationConfig(
   e: EscalationFileConfig,
   publicUrl: string,
   temporalUiUrl?: string,
+  catalogue: readonly ServiceEntry[] = [],
 ): { config: EscalationConfig; notifiers: NotifierConfig[] } {
   const severities = Object.fromEntries(
     SEVERITIES.map((sev) => {
@@ -204,7 +209,11 @@ export function toEscalationConfig(
           },
         ]),
       ),
-      services: e.services,
+      // A catalogued service's policy wins over the older escalation.services mapping.
+      services: {
+        ...e.services,
+        ...Object.fromEntries(catalogue.flatMap((s) => (s.policy ? [[s.name, s.policy]] : []))),
+      },
       default_policy: e.default_policy,
       notifiers: refs,
       public_url: publicUrl.replace(/\/$/, ''),

@@ -9,6 +9,7 @@ import { DEFAULT_ESCALATION } from '../domain/escalation';
 import { IMPACTS } from '../domain/runbook';
 import { isTimeZone } from '../domain/oncall';
 import { SEVERITIES } from '../domain/severity';
+import { DEFAULT_CAPS } from '../domain/services';
 import { ROLES, type Role } from './roles';
 
 export { ROLES, type Role };
@@ -70,6 +71,50 @@ export const TargetsConfigSchema = z.strictObject({
     .default({}),
 });
 export type TargetsConfig = z.infer<typeof TargetsConfigSchema>;
+
+/** A Kubernetes object or namespace name (DNS-1123 label). */
+const K8sName = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a Kubernetes name (lower-case letters, digits, -)');
+
+/** One service of the catalogue (domain/services.ts): what automation may touch for it. */
+export const ServiceConfigSchema = z.strictObject({
+  owner: z.string().min(1),
+  tier: z.number().int().min(1).max(4).default(3),
+  /** Escalation policy for its incidents (a name under escalation.policies). */
+  policy: z.string().min(1).optional(),
+  /** Label matchers that select this service; default: {service: <name>}. */
+  match: z.array(z.record(z.string().min(1), z.string()).refine((m) => Object.keys(m).length > 0, 'empty matcher')).min(1).optional(),
+  kubernetes: z
+    .strictObject({
+      namespace: K8sName,
+      deployments: z.array(K8sName).default([]),
+      services: z.array(K8sName).default([]),
+    })
+    .optional(),
+  /** Its PostgreSQL connection URL (kept in the worker's config, never in workflow history). */
+  postgres: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  health_checks: z.array(z.url()).default([]),
+  caps: z
+    .strictObject({
+      max_replicas: z.number().int().min(1).max(1000).default(DEFAULT_CAPS.max_replicas),
+      max_sessions_terminated: z.number().int().min(1).max(100).default(DEFAULT_CAPS.max_sessions_terminated),
+    })
+    .default(DEFAULT_CAPS),
+  links: z.record(z.string().min(1), z.url()).default({}),
+  runbooks: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        params: z.record(z.string().min(1), z.string()).default({}),
+        automatic: z.boolean().default(false),
+      }),
+    )
+    .default({}),
+});
+export const ServicesConfigSchema = z.record(K8sName.or(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/)), ServiceConfigSchema).default({});
+export type ServicesConfig = z.infer<typeof ServicesConfigSchema>;
 
 /** The policy envelope (see domain/guardrails.ts for the defaults it extends). */
 export const GuardrailsConfigSchema = z.strictObject({
@@ -252,4 +297,10 @@ export const FileConfigSchema = z.strictObject({
   }),
   alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
   escalation: EscalationConfigSchema.default(EscalationConfigSchema.parse({})),
+  services: ServicesConfigSchema,
+}).superRefine((f, ctx) => {
+  // A service's policy must exist: a typo must not mean nobody is paged.
+  for (const [name, s] of Object.entries(f.services))
+    if (s.policy && !Object.hasOwn(f.escalation.policies, s.policy))
+      ctx.addIssue({ code: 'custom', path: ['services', name, 'policy'], message: `no escalation policy named ${s.policy}` });
 });

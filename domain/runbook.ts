@@ -2,6 +2,7 @@
  * Runbook metadata and step records: pure types shared by workflows, API and worker.
  * Metadata follows the seeds' "actionable runbook": owner, triggers, escalation, ETA, version.
  */
+import type { TargetKind } from './services';
 import { own } from './own';
 import type { Severity } from './severity';
 import type { Health } from './record';
@@ -31,6 +32,8 @@ export interface RunbookMeta {
   eta: string;
   /** Parameters the runbook reads, with what each means (shown in the catalogue). */
   params: Record<string, string>;
+  /** Parameters that name something to act on: each must resolve inside the service's catalogue entry. */
+  targets?: Record<string, TargetKind>;
   /**
    * The more aggressive mitigation to offer (as a pending approval) when this runbook has not
    * mitigated by the mitigate milestone, e.g. failover instead of restart. Param values may

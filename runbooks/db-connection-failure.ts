@@ -18,11 +18,12 @@ export default defineRunbook({
     escalation: 'dba-oncall',
     eta: '15m',
     params: {
-      database: 'database service (config targets.postgres)',
+      database: "the service's database (catalogue services.<name>.postgres)",
       namespace: 'namespace of the app',
       deployment: 'app Deployment',
-      health_url: 'optional app health URL',
+      health_url: "app health URL (one of the service's catalogued health_checks; default the first)",
     },
+    targets: { database: 'database', namespace: 'namespace', deployment: 'deployment', health_url: 'url' },
   },
   async run(ctx) {
     const database = ctx.param('database');
@@ -36,7 +37,7 @@ export default defineRunbook({
       },
       async () => ctx.alertsFiring,
     );
-    if (ctx.params.alertname && firing === 0) return 'the alert is no longer firing; nothing to do';
+    if (ctx.startedByAlert && firing === 0) return 'the alert is no longer firing; nothing to do';
     if (ctx.params.health_url) {
       const app_ = await ctx.step(
         {

@@ -21,6 +21,7 @@ export default defineRunbook({
       standby: 'standby Deployment',
       confirm_fenced: '"true" adds a manual step: a human confirms the primary is fenced before the switch',
     },
+    targets: { namespace: 'namespace', service: 'k8s-service', primary: 'deployment', standby: 'deployment' },
   },
   async run(ctx) {
     const namespace = ctx.param('namespace');

@@ -15,16 +15,16 @@ export default defineRunbook({
     escalation: 'dba-oncall',
     eta: '10m',
     params: {
-      service: 'database service (config targets.postgres)',
+      service: "the service's database (catalogue services.<name>.postgres)",
       idle_seconds: 'idle-in-transaction age to terminate (default 60)',
-      max_terminate: 'cap on sessions terminated (default 20)',
     },
+    targets: { service: 'database' },
   },
   async run(ctx) {
     const service = ctx.param('service');
     const olderThanSeconds = Number(ctx.params.idle_seconds ?? 60) || 60;
-    const max = Number(ctx.params.max_terminate ?? 20) || 20;
-    if (max > 50) ctx.escalate(`blast radius: terminating up to ${max} sessions exceeds the cap of 50`);
+    // Blast radius: the service's cap (catalogue caps.max_sessions_terminated), never a parameter.
+    const max = ctx.caps.max_sessions_terminated;
     const before = await ctx.step(
       { id: 'diagnose', title: 'Diagnose connections', impact: 'read', what: 'read pg_stat_activity' },
       () => ctx.pg.pgDiagnoseConnections({ service }),

@@ -15,6 +15,7 @@ export default defineRunbook({
     escalation: 'platform-oncall',
     eta: '10m',
     params: { namespace: 'namespace of the Deployment', deployment: 'Deployment to roll back' },
+    targets: { namespace: 'namespace', deployment: 'deployment' },
   },
   async run(ctx) {
     const ref = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };

@@ -12,6 +12,7 @@ export default defineRunbook({
     escalation: 'platform-oncall',
     eta: '10m',
     params: { namespace: 'namespace of the Deployment', deployment: 'Deployment to restart' },
+    targets: { namespace: 'namespace', deployment: 'deployment' },
     // Not mitigated in time: offer failing over to the standby (a human approves it).
     stronger: {
       runbook: 'failover',

@@ -6,7 +6,7 @@ export default defineRunbook({
     name: 'scale-out',
     owner: 'platform',
     description:
-      'Scale a Deployment up by a factor (default ×2) within a replica cap (default 20), wait, verify.',
+      "Scale a Deployment up by a factor (default ×2) within the service's replica cap (catalogue caps.max_replicas), wait, verify.",
     version: '1.0.0',
     triggers: [{ labels: { runbook: 'scale-out' } }, { labels: { alertname: 'HighSaturation' } }],
     escalation: 'platform-oncall',
@@ -15,8 +15,8 @@ export default defineRunbook({
       namespace: 'namespace',
       deployment: 'Deployment to scale',
       factor: 'multiplier, at most 2 (default 2)',
-      max_replicas: 'cap (default 20)',
     },
+    targets: { namespace: 'namespace', deployment: 'deployment' },
   },
   async run(ctx) {
     const ref = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };
@@ -24,7 +24,7 @@ export default defineRunbook({
     // Blast radius: at most ×2 per run; asking for more is refused, not quietly trimmed.
     if (factor > 2)
       ctx.escalate(`blast radius: scaling by ×${factor} exceeds the ×2 cap; scale in steps or by hand`);
-    const cap = Number(ctx.params.max_replicas ?? 20) || 20;
+    const cap = ctx.caps.max_replicas;
     const now = await ctx.step(
       { id: 'inspect', title: 'Read replicas', impact: 'read', what: `read ${ref.name}` },
       () => ctx.k8s.k8sRolloutState(ref),

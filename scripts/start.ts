@@ -72,6 +72,7 @@ async function main() {
     config.escalation,
     config.publicUrl,
     uiBase ? `${uiBase}/namespaces/${namespace}` : undefined,
+    config.services.entries,
   );
 
   const connection = await Connection.connect(options);
@@ -98,7 +99,7 @@ async function main() {
       taskQueue,
       logger,
       kubeconfig,
-      postgres: config.targets.postgres,
+      services: config.services,
       guardrails: toGuardrailConfig(config.guardrails),
       escalation: escalation.config,
       notifiers: escalation.notifiers,
@@ -150,6 +151,7 @@ async function main() {
       temporalUiUrl: escalation.config.temporal_ui_url,
       logger,
       runtimeMetrics,
+      services: config.services.entries,
     });
     const server: Server = await new Promise((resolve, reject) => {
       const s = app.listen(config.port, () => resolve(s)).once('error', reject);

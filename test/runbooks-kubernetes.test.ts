@@ -1,12 +1,44 @@
 import { createKubernetesActivities, KEY_ANNOTATION } from '../activities/kubernetes';
-import { ALERT_SECRETS, eventually, startEngine, TestEngine, unique } from './support/engine';
+import { TargetScope } from '../activities/scope';
+import { ServicesConfigSchema } from '../config/schema';
+import { toServiceCatalogue } from '../config/services';
+import { ALERT_SECRETS, eventually, startEngine, TestEngine } from './support/engine';
 import { declare, detail, pendingApproval, runReaches } from './support/incidents';
-import { createNamespace, deployment, kube, mergePatch } from './support/kube';
+import { deployment, kube, mergePatch } from './support/kube';
+import { catalogueOf, ensureNamespace, testService, type TestService } from './support/services';
 
 const k = kube();
+const checkout = (prefix: string) =>
+  testService(prefix, { deployments: ['checkout'], runbooks: { 'rollback-deployment': {} } });
+const failover = (prefix: string) =>
+  testService(prefix, {
+    deployments: ['db-proxy', 'db-proxy-standby'],
+    services: ['db'],
+    runbooks: { failover: {} },
+  });
+// The catalogue: what each test's runbooks may touch (configuration, as in production).
+const S = {
+  restart: testService('restart', {
+    deployments: ['api'],
+    runbooks: { 'rolling-restart': { automatic: true } },
+  }),
+  idem: testService('idem', { deployments: ['web'] }),
+  rollback: checkout('rollback'),
+  reject: checkout('reject'),
+  dryrun: checkout('dryrun'),
+  scale: testService('scale', {
+    deployments: ['search'],
+    caps: { max_replicas: 3 },
+    runbooks: { 'scale-out': {} },
+  }),
+  cap: testService('cap', { deployments: ['search'], runbooks: { 'scale-out': {} } }),
+  failover: failover('failover'),
+  failback: failover('failback'),
+  missing: testService('svc', { runbooks: { 'rolling-restart': {} } }),
+};
 let engine: TestEngine;
 beforeAll(async () => {
-  engine = await startEngine();
+  engine = await startEngine({ services: catalogueOf(Object.values(S)) });
 });
 afterAll(() => engine?.close());
 
@@ -32,9 +64,9 @@ const image = async (namespace: string, name: string) =>
 
 describe('rolling-restart, started by an alert', () => {
   it('matches the alert, restarts the Deployment (low impact: no approval), and records every step', async () => {
-    const namespace = await createNamespace(k, 'restart');
+    const namespace = await ensureNamespace(k, S.restart);
     await readyDeployment(namespace, 'api', 3);
-    const service = unique('api');
+    const service = S.restart.name;
     const r = await engine.call('POST', '/api/v1/alerts/alertmanager', {
       bearer: ALERT_SECRETS.alertmanager,
       body: {
@@ -45,7 +77,8 @@ describe('rolling-restart, started by an alert', () => {
         alerts: [
           {
             status: 'firing',
-            labels: { alertname: 'PodsUnhealthy', service, namespace, deployment: 'api', severity: 'error' },
+            // The label selects the service; its catalogue entry says which Deployment and that it may act alone.
+            labels: { alertname: 'PodsUnhealthy', service, severity: 'error' },
             annotations: { summary: 'api pods crash-looping' },
             fingerprint: `fp-${service}`,
           },
@@ -83,15 +116,17 @@ describe('rolling-restart, started by an alert', () => {
   });
 
   it('does not restart twice when a step is retried with the same key', async () => {
-    const namespace = await createNamespace(k, 'idem');
+    const namespace = await ensureNamespace(k, S.idem);
     await readyDeployment(namespace, 'web', 2);
-    const acts = createKubernetesActivities({ kubeconfig: k.kc });
-    expect(await acts.k8sRolloutRestart({ namespace, name: 'web', key: 'INC-1-rb-1/restart' })).toEqual({
+    const { entries } = toServiceCatalogue(ServicesConfigSchema.parse(catalogueOf([S.idem])));
+    const acts = createKubernetesActivities({ kubeconfig: k.kc, scope: new TargetScope(entries) });
+    const ref = { namespace, name: 'web', key: 'INC-1-rb-1/restart', scope: S.idem.name };
+    expect(await acts.k8sRolloutRestart(ref)).toEqual({
       restarted: true,
     });
     const stamp = (await k.apps.readNamespacedDeployment({ name: 'web', namespace })).spec?.template?.metadata
       ?.annotations?.['kubectl.kubernetes.io/restartedAt'];
-    expect(await acts.k8sRolloutRestart({ namespace, name: 'web', key: 'INC-1-rb-1/restart' })).toEqual({
+    expect(await acts.k8sRolloutRestart(ref)).toEqual({
       restarted: false,
     });
     const again = await k.apps.readNamespacedDeployment({ name: 'web', namespace });
@@ -101,8 +136,8 @@ describe('rolling-restart, started by an alert', () => {
 });
 
 describe('rollback-deployment needs an approval', () => {
-  async function badDeploy(prefix: string) {
-    const namespace = await createNamespace(k, prefix);
+  async function badDeploy(svc: TestService) {
+    const namespace = await ensureNamespace(k, svc);
     await readyDeployment(namespace, 'checkout', 3);
     await k.apps.patchNamespacedDeployment(
       {
@@ -121,8 +156,8 @@ describe('rollback-deployment needs an approval', () => {
   }
 
   it('waits for an approver, survives a worker restart while waiting, then rolls back exactly once', async () => {
-    const namespace = await badDeploy('rollback');
-    const id = await declare(engine, unique('checkout'));
+    const namespace = await badDeploy(S.rollback);
+    const id = await declare(engine, S.rollback.name);
     const started = await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
       body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } },
     });
@@ -189,8 +224,8 @@ describe('rollback-deployment needs an approval', () => {
   });
 
   it('on rejection skips the step, escalates, and changes nothing', async () => {
-    const namespace = await badDeploy('reject');
-    const id = await declare(engine, unique('checkout'));
+    const namespace = await badDeploy(S.reject);
+    const id = await declare(engine, S.reject.name);
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
       body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } },
     });
@@ -219,8 +254,8 @@ describe('rollback-deployment needs an approval', () => {
   });
 
   it('in dry-run describes the rollback and changes nothing', async () => {
-    const namespace = await badDeploy('dryrun');
-    const id = await declare(engine, unique('checkout'));
+    const namespace = await badDeploy(S.dryrun);
+    const id = await declare(engine, S.dryrun.name);
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
       body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' }, dry_run: true },
     });
@@ -236,11 +271,12 @@ describe('rollback-deployment needs an approval', () => {
 
 describe('scale-out', () => {
   it('doubles the replicas within the cap', async () => {
-    const namespace = await createNamespace(k, 'scale');
+    const namespace = await ensureNamespace(k, S.scale);
     await readyDeployment(namespace, 'search', 2);
-    const id = await declare(engine, unique('search'));
+    const id = await declare(engine, S.scale.name);
+    // The cap is the catalogue's (3); a max_replicas parameter is not one scale-out declares: dropped.
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: { name: 'scale-out', params: { namespace, deployment: 'search', max_replicas: '3' } },
+      body: { name: 'scale-out', params: { namespace, deployment: 'search', max_replicas: '100000' } },
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'succeeded' });
@@ -252,9 +288,9 @@ describe('scale-out', () => {
 
 describe('blast radius caps', () => {
   it('refuses to scale by more than ×2 and says so on the timeline', async () => {
-    const namespace = await createNamespace(k, 'cap');
+    const namespace = await ensureNamespace(k, S.cap);
     await readyDeployment(namespace, 'search', 2);
-    const id = await declare(engine, unique('search'));
+    const id = await declare(engine, S.cap.name);
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
       body: { name: 'scale-out', params: { namespace, deployment: 'search', factor: '5' } },
     });
@@ -266,15 +302,15 @@ describe('blast radius caps', () => {
 });
 
 describe('failover', () => {
-  async function setup(prefix: string, standbyLabels: Record<string, string>) {
-    const namespace = await createNamespace(k, prefix);
+  async function setup(svc: TestService, standbyLabels: Record<string, string>) {
+    const namespace = await ensureNamespace(k, svc);
     await readyDeployment(namespace, 'db-proxy', 2, { tier: 'proxy' });
     await readyDeployment(namespace, 'db-proxy-standby', 0, standbyLabels);
     await k.core.createNamespacedService({
       namespace,
       body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
     });
-    const id = await declare(engine, unique('db'), 'critical');
+    const id = await declare(engine, svc.name, 'critical');
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
       body: {
         name: 'failover',
@@ -320,7 +356,7 @@ describe('failover', () => {
   }
 
   it('scales the standby up, switches the Service to it and verifies endpoints', async () => {
-    const { namespace, run } = await setup('failover', {});
+    const { namespace, run } = await setup(S.failover, {});
     expect(run).toMatchObject({ status: 'succeeded' });
     const svc = await k.core.readNamespacedService({ namespace, name: 'db' });
     expect(svc.spec?.selector).toEqual({ app: 'db-proxy-standby' });
@@ -331,7 +367,7 @@ describe('failover', () => {
 
   it('switches back when verification fails (the standby selector also catches primary pods), then escalates', async () => {
     // Both Deployments carry tier=proxy; a standby selecting only on it would send traffic to both.
-    const namespace = await createNamespace(k, 'failback');
+    const namespace = await ensureNamespace(k, S.failback);
     await readyDeployment(namespace, 'db-proxy', 2, { tier: 'proxy' });
     await k.apps.createNamespacedDeployment({
       namespace,
@@ -351,7 +387,7 @@ describe('failover', () => {
       namespace,
       body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
     });
-    const id = await declare(engine, unique('db'), 'critical');
+    const id = await declare(engine, S.failback.name, 'critical');
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
       body: {
         name: 'failover',
@@ -395,7 +431,7 @@ describe('runbook catalogue and bad requests', () => {
   });
 
   it('refuses unknown runbooks and stops with a clear message when a parameter is missing', async () => {
-    const id = await declare(engine, unique('svc'));
+    const id = await declare(engine, S.missing.name);
     expect(
       (await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'reboot-the-world' } }))
         .status,
@@ -405,6 +441,7 @@ describe('runbook catalogue and bad requests', () => {
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'escalated' });
-    expect(run.outcome).toContain('missing parameter "deployment"');
+    // The service has no Kubernetes target catalogued: nothing to resolve the Deployment to.
+    expect(run.outcome).toContain('namespace "x" is not one of');
   });
 });

@@ -9,6 +9,7 @@ import type { KubernetesActivities } from '../activities/kubernetes';
 import type { PostgresActivities } from '../activities/postgres';
 import type { Impact, RunbookMeta } from '../domain/runbook';
 import type { Health } from '../domain/record';
+import type { ServiceCaps } from '../domain/services';
 
 export interface StepSpec {
   /** Unique within the runbook; part of the idempotency key (incident id + run + step id). */
@@ -27,11 +28,13 @@ export interface StepSpec {
 
 export interface RunbookContext {
   incidentId: string;
-  /** Parameters given by the human who started it, or the labels of the alert that did. */
+  /** Its declared parameters: given by the person who started it or the service's catalogue defaults; targets resolved inside the catalogue entry. */
   params: Readonly<Record<string, string>>;
   dryRun: boolean;
   /** The affected service this run acts for (its guardrails apply), or "unknown". */
   service: string;
+  /** The engine started this run for an alert (not a person). */
+  startedByAlert: boolean;
   /** Alerts of the incident still firing when the runbook started (0 for a declared incident). */
   alertsFiring: number;
   /** A required parameter, or a clear failure naming it. */
@@ -51,6 +54,8 @@ export interface RunbookContext {
   health(service: string, health: Health, note?: string): void;
   /** Ends the runbook: it could not fix the problem, page its escalation target. */
   escalate(reason: string): never;
+  /** The service's caps (from its catalogue entry): never from parameters. */
+  caps: ServiceCaps;
   k8s: KubernetesActivities;
   pg: PostgresActivities;
   http: HttpActivities;

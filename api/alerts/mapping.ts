@@ -2,6 +2,7 @@
  * Turning a sender's fields into severity, services and a dedup key, plus the routing
  * config that overrides them (service/label matchers → severity, service).
  */
+import type { ServiceEntry } from '../../domain/services';
 import { own } from '../../domain/own';
 import type { Severity } from '../../domain/severity';
 import { parseSeverity } from '../../domain/severity';
@@ -28,19 +29,26 @@ export function servicesOf(labels: Record<string, string>): string[] {
   return s ? [s] : [];
 }
 
-/** First route whose matchers all equal the alert's labels wins (as in Alertmanager routing). */
+/**
+ * Per field, the first route whose matchers all equal the alert's labels and that sets it
+ * wins (as in Alertmanager routing). The service catalogue's matchers come first (routesWithCatalogue).
+ */
 export function applyRoutes(
   routes: readonly AlertRoute[],
   labels: Record<string, string>,
   event: { severity: Severity; services: string[] },
 ): { severity: Severity; services: string[] } {
-  const route = routes.find((r) => Object.entries(r.match).every(([k, v]) => own(labels, k) === v));
-  if (!route) return event;
-  return {
-    severity: route.severity ?? event.severity,
-    services: route.service ? [route.service] : event.services,
-  };
+  const matching = routes.filter((r) => Object.entries(r.match).every(([k, v]) => own(labels, k) === v));
+  const severity = matching.find((r) => r.severity)?.severity;
+  const service = matching.find((r) => r.service)?.service;
+  return { severity: severity ?? event.severity, services: service ? [service] : event.services };
 }
+
+/** The catalogue's matchers as service-only routes ahead of the configured ones: a catalogued service wins. */
+export const routesWithCatalogue = (
+  routes: readonly AlertRoute[],
+  catalogue: readonly ServiceEntry[],
+): AlertRoute[] => [...catalogue.flatMap((s) => s.match.map((match) => ({ match, service: s.name }))), ...routes];
 
 /** A dedup key from a label set, e.g. `alertname=HighLatency,service=checkout`. */
 export function labelKey(labels: Record<string, string>, names: readonly string[]): string {

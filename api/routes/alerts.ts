@@ -7,6 +7,8 @@ import type { AlertIntake } from '../alerts/intake';
 import { PagerDutyEvent, pagerDutyEvent } from '../alerts/pagerduty';
 import { AuthenticationError, HttpError, InputError, parse } from '../errors';
 import { type Route, route } from '../route';
+import { routesWithCatalogue } from '../alerts/mapping';
+import type { ServiceEntry } from '../../domain/services';
 
 type Secret = { token?: string; token_sha256?: string } | undefined;
 
@@ -37,7 +39,16 @@ function jsonOf(raw: unknown): unknown {
  * Alert intake: Alertmanager, Grafana, PagerDuty Events v2 and a generic signed format.
  * Each source authenticates with its own secret before its body is even parsed.
  */
-export function alertRoutes({ intake, config }: { intake: AlertIntake; config: AlertsConfig }): Route[] {
+export function alertRoutes({
+  intake,
+  config,
+  catalogue,
+}: {
+  intake: AlertIntake;
+  config: AlertsConfig;
+  catalogue: readonly ServiceEntry[];
+}): Route[] {
+  const routes = routesWithCatalogue(config.routes, catalogue);
   const grafanaLike = (source: 'alertmanager' | 'grafana', summary: string) =>
     route({
       method: 'post',
@@ -56,7 +67,7 @@ export function alertRoutes({ intake, config }: { intake: AlertIntake; config: A
         const events = alertmanagerEvents(body, {
           source,
           dedupLabels: config[source]?.dedup_labels,
-          routes: config.routes,
+          routes: routes,
           now: new Date().toISOString(),
         });
         const groups = await intake.record(events);
@@ -87,7 +98,7 @@ export function alertRoutes({ intake, config }: { intake: AlertIntake; config: A
           );
         }
         const alerts = parse(GenericAlerts, jsonOf(req.body), 'body');
-        const events = genericEvents(alerts, config.routes, new Date().toISOString());
+        const events = genericEvents(alerts, routes, new Date().toISOString());
         const groups = await intake.record(events);
         return { status: 'ok', alerts: events.length, groups };
       },
@@ -109,7 +120,7 @@ export function alertRoutes({ intake, config }: { intake: AlertIntake; config: A
         if (!known) throw new AuthenticationError('routing_key is missing or not recognised');
         const event = pagerDutyEvent(
           parse(PagerDutyEvent, body, 'event'),
-          config.routes,
+          routes,
           new Date().toISOString(),
         );
         await intake.record([event]);

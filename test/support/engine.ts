@@ -15,6 +15,8 @@ import type { Incidents } from '../../api/incidents';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';
 import { EscalationConfigSchema, toEscalationConfig, type AlertsConfig } from '../../config';
+import { ServicesConfigSchema } from '../../config/schema';
+import { toServiceCatalogue } from '../../config/services';
 import type { GuardrailConfig } from '../../domain/guardrails';
 
 export const TOKENS = {
@@ -68,6 +70,8 @@ export async function startEngine(
     historyLimit?: number;
     alerts?: Partial<AlertsConfig>;
     postgres?: Record<string, string>;
+    /** The config file's services section (the catalogue of what runbooks may touch). */
+    services?: unknown;
     guardrails?: GuardrailConfig;
     /** The config file's escalation section, as a user writes it (parsed by the real schema). */
     escalation?: unknown;
@@ -91,11 +95,15 @@ export async function startEngine(
   const client = new Client({ connection, namespace });
   const nativeConnection = await NativeConnection.connect({ address });
 
+  // The service catalogue, as a user writes it in the config file (parsed by the real schema).
+  const services = toServiceCatalogue(ServicesConfigSchema.parse(opts.services ?? {}), opts.postgres);
   const kubeconfig = new KubeConfig();
   kubeconfig.loadFromFile(process.env.TOURNIQUET_TEST_KUBECONFIG!);
   const escalation = toEscalationConfig(
     EscalationConfigSchema.parse(opts.escalation ?? {}),
     'http://127.0.0.1:3000',
+    undefined,
+    services.entries,
   );
   let worker: EngineWorker | undefined;
   let running: Promise<void> | undefined;
@@ -108,7 +116,7 @@ export async function startEngine(
       logger,
       workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! },
       kubeconfig,
-      postgres: opts.postgres,
+      services,
       guardrails: opts.guardrails,
       escalation: escalation.config,
       notifiers: escalation.notifiers,
@@ -150,6 +158,7 @@ export async function startEngine(
     escalation: escalation.config,
     pageSize: opts.pageSize,
     runtimeMetrics,
+    services: services.entries,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

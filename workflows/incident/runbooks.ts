@@ -8,6 +8,7 @@ import { pickRunbook, type RunbookRunRecord } from '../../domain/runbook';
 import { runbookProgressEntries } from '../../domain/runbook-timeline';
 import { addEntry } from '../../domain/timeline';
 import { runbookRun } from '../runbook';
+import { ENGINE_ACTOR } from '../runbook/scope';
 import { RUNBOOKS } from '../runbook-registry';
 import { runbookFindings } from './record';
 import type { IncidentState } from './state';
@@ -68,11 +69,8 @@ export async function startOpeningRunbook(s: IncidentState): Promise<void> {
     { labels, services: i.affected_services, severity: i.severity },
   );
   if (meta) {
-    await startRunbook(s, {
-      actor: 'tourniquet',
-      name: meta.name,
-      params: { ...labels, service: i.affected_services[0] ?? '' },
-    });
+    // Labels pick the runbook, never what it touches: its parameters come from the service's catalogue entry.
+    await startRunbook(s, { actor: ENGINE_ACTOR, name: meta.name, params: {} });
   }
 }
 

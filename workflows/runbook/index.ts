@@ -17,11 +17,12 @@ import { RunbookEscalation } from '../runbook-sdk';
 import { registerApprovalHandler } from './approval';
 import type { RunbookRunInput } from './input';
 import { RunRecord } from './record';
+import { scopeRun } from './scope';
 import { ACTION_RETRY, errorMessage, registerManualStepHandler, runbookContext } from './steps';
 
 export type { RunbookRunInput };
 
-const config = wf.proxyActivities<Pick<Activities, 'guardrailConfig'>>({
+const config = wf.proxyActivities<Pick<Activities, 'guardrailConfig' | 'serviceEntry'>>({
   startToCloseTimeout: '10 seconds',
   retry: ACTION_RETRY,
 });
@@ -39,10 +40,16 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   const guardrails: GuardrailConfig = wf.patched(PATCH.guardrailConfig)
     ? await config.guardrailConfig()
     : DEFAULT_GUARDRAILS;
-  const ctx = runbookContext(input, r, guardrails, manualDone);
+  // The service's catalogue entry, read once (recorded): what this run may touch and how.
+  const catalogued = wf.patched(PATCH.serviceCatalogue);
+  const entry = catalogued ? ((await config.serviceEntry(input.service || 'unknown')) ?? undefined) : undefined;
+  const scoped = catalogued ? scopeRun(input, def?.meta, entry) : { input };
+  r.run.params = scoped.input.params;
+  const ctx = runbookContext(scoped.input, r, guardrails, manualDone, entry?.caps);
   const run = r.run;
   try {
     if (!def) throw new RunbookEscalation(`no runbook named ${input.name}`);
+    if (scoped.refusal) throw new RunbookEscalation(scoped.refusal);
     run.outcome = await def.run(ctx);
     run.status = 'succeeded';
   } catch (err) {

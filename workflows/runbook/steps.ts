@@ -9,6 +9,7 @@ import type { KubernetesActivities } from '../../activities/kubernetes';
 import type { PostgresActivities } from '../../activities/postgres';
 import { nowIso } from '../../domain/clock';
 import type { GuardrailConfig } from '../../domain/guardrails';
+import { DEFAULT_CAPS, type ServiceCaps } from '../../domain/services';
 import type { StepRecord } from '../../domain/runbook';
 import { manualStepUpdate } from '../definitions';
 import { conflict, notFound } from '../failures';
@@ -17,6 +18,7 @@ import { type RunbookContext, RunbookEscalation, type StepSpec } from '../runboo
 import { Gate } from './approval';
 import type { RunbookRunInput } from './input';
 import { SharedLimits } from './limits';
+import { ENGINE_ACTOR } from './scope';
 import type { RunRecord } from './record';
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
@@ -60,6 +62,7 @@ export function runbookContext(
   r: RunRecord,
   guardrails: GuardrailConfig,
   manualDone: Set<string>,
+  caps: ServiceCaps = DEFAULT_CAPS,
 ): RunbookContext {
   const service = input.service || own(input.params, 'service') || 'unknown';
   const dryRun = !!input.dryRun || guardrails.dryRun;
@@ -70,6 +73,7 @@ export function runbookContext(
     dryRun,
     service,
     alertsFiring: input.alertsFiring ?? 0,
+    startedByAlert: input.startedBy === ENGINE_ACTOR,
     param(name) {
       const v = own(input.params, name);
       if (!v)
@@ -96,10 +100,22 @@ export function runbookContext(
     escalate(reason) {
       throw new RunbookEscalation(reason);
     },
-    k8s,
-    pg,
-    http,
+    caps,
+    // Every target call says which service it acts for: the activity checks the target is that service's.
+    k8s: scoped(k8s, service),
+    pg: scoped(pg, service),
+    http: scoped(http, service),
   };
+}
+
+/** The activities with `scope: service` added to each call's argument. */
+function scoped<T extends object>(activities: T, service: string): T {
+  return new Proxy(activities, {
+    get: (target, name) => {
+      const fn = (target as Record<string | symbol, (arg: object) => Promise<unknown>>)[name];
+      return (arg: object) => fn({ ...arg, scope: service });
+    },
+  });
 }
 
 class Steps {
