@@ -26,7 +26,10 @@ export interface ConnectionDiagnosis {
 }
 
 export function createPostgresActivities({ urls, scope }: PostgresDeps) {
-  async function withClient<T>({ service, scope: actingFor }: Target, fn: (c: Client) => Promise<T>): Promise<T> {
+  async function withClient<T>(
+    { service, scope: actingFor }: Target,
+    fn: (c: Client) => Promise<T>,
+  ): Promise<T> {
     scope.check(actingFor, 'database', service);
     const url = own(urls, service);
     if (!url)
@@ -95,13 +98,18 @@ export function createPostgresActivities({ urls, scope }: PostgresDeps) {
     },
 
     /** Terminates sessions idle in a transaction for longer than `olderThanSeconds`, at most `max`. */
-    async pgTerminateIdleInTransaction(o: Target & {
-      olderThanSeconds: number;
-      max: number;
-      dryRun?: boolean;
-    }): Promise<{ pids: number[]; dry_run: boolean }> {
+    async pgTerminateIdleInTransaction(
+      o: Target & {
+        olderThanSeconds: number;
+        max: number;
+        dryRun?: boolean;
+      },
+    ): Promise<{ pids: number[]; dry_run: boolean }> {
       // The catalogue's cap, whatever the runbook asked for.
-      const max = Math.min(o.max, scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated);
+      const max = Math.min(
+        o.max,
+        scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated,
+      );
       return withClient(o, async (c) => {
         const victims = (
           await c.query(

@@ -69,7 +69,9 @@ export function loadRunbookCatalog(dir = DIR): RunbookMeta[] {
   for (const m of metas) {
     for (const key of Object.keys(m.targets ?? {}))
       if (!Object.hasOwn(m.params, key))
-        throw new RunbookCatalogError(`runbooks/${files.get(m.name)}: targets.${key} is not a declared parameter`);
+        throw new RunbookCatalogError(
+          `runbooks/${files.get(m.name)}: targets.${key} is not a declared parameter`,
+        );
     if (m.stronger && !files.has(m.stronger.runbook))
       throw new RunbookCatalogError(
         `runbooks/${files.get(m.name)}: stronger.runbook names no runbook: ${m.stronger.runbook}`,

@@ -85,7 +85,10 @@ export const ServiceConfigSchema = z.strictObject({
   /** Escalation policy for its incidents (a name under escalation.policies). */
   policy: z.string().min(1).optional(),
   /** Label matchers that select this service; default: {service: <name>}. */
-  match: z.array(z.record(z.string().min(1), z.string()).refine((m) => Object.keys(m).length > 0, 'empty matcher')).min(1).optional(),
+  match: z
+    .array(z.record(z.string().min(1), z.string()).refine((m) => Object.keys(m).length > 0, 'empty matcher'))
+    .min(1)
+    .optional(),
   kubernetes: z
     .strictObject({
       namespace: K8sName,
@@ -94,7 +97,10 @@ export const ServiceConfigSchema = z.strictObject({
     })
     .optional(),
   /** Its PostgreSQL connection URL (kept in the worker's config, never in workflow history). */
-  postgres: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
+  postgres: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
   health_checks: z.array(z.url()).default([]),
   caps: z
     .strictObject({
@@ -113,7 +119,9 @@ export const ServiceConfigSchema = z.strictObject({
     )
     .default({}),
 });
-export const ServicesConfigSchema = z.record(K8sName.or(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/)), ServiceConfigSchema).default({});
+export const ServicesConfigSchema = z
+  .record(K8sName.or(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/)), ServiceConfigSchema)
+  .default({});
 export type ServicesConfig = z.infer<typeof ServicesConfigSchema>;
 
 /** The policy envelope (see domain/guardrails.ts for the defaults it extends). */
@@ -286,21 +294,27 @@ export const EscalationConfigSchema = z
 export type EscalationFileConfig = z.infer<typeof EscalationConfigSchema>;
 
 /** The config file; later features add their sections here. */
-export const FileConfigSchema = z.strictObject({
-  tokens: z.array(TokenEntrySchema).default([]),
-  targets: TargetsConfigSchema.default({ postgres: {} }),
-  guardrails: GuardrailsConfigSchema.default({
-    policy: [],
-    freezes: [],
-    approval_timeout_seconds: {},
-    dry_run: false,
-  }),
-  alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
-  escalation: EscalationConfigSchema.default(EscalationConfigSchema.parse({})),
-  services: ServicesConfigSchema,
-}).superRefine((f, ctx) => {
-  // A service's policy must exist: a typo must not mean nobody is paged.
-  for (const [name, s] of Object.entries(f.services))
-    if (s.policy && !Object.hasOwn(f.escalation.policies, s.policy))
-      ctx.addIssue({ code: 'custom', path: ['services', name, 'policy'], message: `no escalation policy named ${s.policy}` });
-});
+export const FileConfigSchema = z
+  .strictObject({
+    tokens: z.array(TokenEntrySchema).default([]),
+    targets: TargetsConfigSchema.default({ postgres: {} }),
+    guardrails: GuardrailsConfigSchema.default({
+      policy: [],
+      freezes: [],
+      approval_timeout_seconds: {},
+      dry_run: false,
+    }),
+    alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
+    escalation: EscalationConfigSchema.default(EscalationConfigSchema.parse({})),
+    services: ServicesConfigSchema,
+  })
+  .superRefine((f, ctx) => {
+    // A service's policy must exist: a typo must not mean nobody is paged.
+    for (const [name, s] of Object.entries(f.services))
+      if (s.policy && !Object.hasOwn(f.escalation.policies, s.policy))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', name, 'policy'],
+          message: `no escalation policy named ${s.policy}`,
+        });
+  });

@@ -7,7 +7,10 @@ import type { ServicesConfig } from './schema';
 
 export type { ServiceCatalogue };
 
-export function toServiceCatalogue(services: ServicesConfig, legacyPostgres: Record<string, string> = {}): ServiceCatalogue {
+export function toServiceCatalogue(
+  services: ServicesConfig,
+  legacyPostgres: Record<string, string> = {},
+): ServiceCatalogue {
   const postgres = new Map(Object.entries(legacyPostgres));
   const entries = Object.entries(services).map(([name, s]): ServiceEntry => {
     if (s.postgres) postgres.set(name, s.postgres);

@@ -109,7 +109,11 @@ export function resolveRunParams(
 }
 
 /** Why `service` may not run `runbook` (or undefined when it may). */
-export function runbookRefusal(entry: ServiceEntry | undefined, service: string, runbook: string): string | undefined {
+export function runbookRefusal(
+  entry: ServiceEntry | undefined,
+  service: string,
+  runbook: string,
+): string | undefined {
   if (!entry)
     return `service "${service}" is not in the service catalogue: no automation runs for it (add it to services in the config)`;
   if (!own(entry.runbooks, runbook))

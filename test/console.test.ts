@@ -8,15 +8,20 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, signIn as signInAs } from './support/browser';
 import { ALERT_SECRETS, eventually, startEngine, TestEngine, TOKENS, unique } from './support/engine';
-import { createNamespace, deployment, kube, mergePatch } from './support/kube';
+import { deployment, kube, mergePatch } from './support/kube';
+import { catalogueOf, ensureNamespace, testService } from './support/services';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
 let engine: TestEngine;
+const checkout = testService('checkout', {
+  deployments: ['checkout'],
+  runbooks: { 'rollback-deployment': {} },
+});
 let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  engine = await startEngine();
+  engine = await startEngine({ services: catalogueOf([checkout]) });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -96,7 +101,7 @@ it('lets a responder declare, find, sort, open, acknowledge and annotate an inci
 
 it('shows a pending approval to an approver, who approves it and sees the step run; a viewer cannot', async () => {
   const k = kube();
-  const namespace = await createNamespace(k, 'console');
+  const namespace = await ensureNamespace(k, checkout);
   await k.apps.createNamespacedDeployment({ namespace, body: deployment('checkout', 1) });
   await k.apps.patchNamespacedDeployment(
     {
@@ -121,7 +126,7 @@ it('shows a pending approval to an approver, who approves it and sees the step r
       title: `Bad deploy ${unique('ui')}`,
       description: 'v2 is failing',
       severity: 'SEV2',
-      affected_services: ['checkout'],
+      affected_services: [checkout.name],
     },
   });
   const id = created.body.id;

@@ -3,18 +3,26 @@
  * failover) as a run whose every mutating step waits for a human; a step past its ETA pages
  * the runbook's escalation target. Real Temporal, real Kubernetes API server.
  */
-import { eventually, startEngine, TestEngine, unique } from './support/engine';
+import { eventually, startEngine, TestEngine } from './support/engine';
 import { detail, pendingApproval } from './support/incidents';
-import { createNamespace, deployment, kube } from './support/kube';
+import { deployment, kube } from './support/kube';
+import { catalogueOf, ensureNamespace, testService } from './support/services';
 import { Receiver, startReceiver } from './support/receiver';
 import { DEFAULT_GUARDRAILS } from '../domain/guardrails';
 
 let engine: TestEngine;
+// Restart first; its stronger alternative fails over to the standby behind the Service "web".
+const web = testService('web', {
+  deployments: ['web', 'web-standby'],
+  services: ['web'],
+  runbooks: { 'rolling-restart': {}, failover: {} },
+});
 let pager: Receiver;
 
 beforeAll(async () => {
   pager = await startReceiver();
   engine = await startEngine({
+    services: catalogueOf([web]),
     // Undecided approvals escalate after 3 s (rejected at 4×).
     guardrails: {
       ...DEFAULT_GUARDRAILS,
@@ -45,8 +53,8 @@ afterAll(async () => {
 
 it('offers failover for approval when the restart has not mitigated by the milestone', async () => {
   const k = kube();
-  const namespace = await createNamespace(k, 'stronger');
-  const service = unique('web');
+  const namespace = await ensureNamespace(k, web);
+  const service = web.name;
   await k.apps.createNamespacedDeployment({ namespace, body: deployment('web', 1) });
   await k.apps.createNamespacedDeployment({ namespace, body: deployment('web-standby', 0) });
   // Automation paused for the service: the restart waits, so it cannot mitigate in time.

@@ -1,19 +1,33 @@
 import { DEFAULT_GUARDRAILS } from '../domain/guardrails';
-import { eventually, startEngine, TestEngine, unique } from './support/engine';
+import { eventually, startEngine, TestEngine } from './support/engine';
 import { declare, detail, pendingApproval, runReaches } from './support/incidents';
-import { createNamespace, deployment, kube } from './support/kube';
+import { deployment, kube } from './support/kube';
+import { catalogueOf, ensureNamespace, testService, type TestService } from './support/services';
 
 const k = kube();
+const catalogued = (prefix: string, name: string) =>
+  testService(prefix, {
+    deployments: [name],
+    runbooks: { 'rolling-restart': {}, 'rollback-deployment': {} },
+  });
+const S = {
+  twoPerson: catalogued('payments', 'pay'),
+  forbidden: catalogued('core', 'core'),
+  frozen: catalogued('checkout', 'shop'),
+  slow: catalogued('search', 'search'),
+  links: catalogued('links', 'links'),
+};
 const svc = {
-  twoPerson: unique('payments'),
-  forbidden: unique('core'),
-  frozen: unique('checkout'),
-  slow: unique('search'),
+  twoPerson: S.twoPerson.name,
+  forbidden: S.forbidden.name,
+  frozen: S.frozen.name,
+  slow: S.slow.name,
 };
 let engine: TestEngine;
 beforeAll(async () => {
   const hour = 3600_000;
   engine = await startEngine({
+    services: catalogueOf(Object.values(S)),
     guardrails: {
       ...DEFAULT_GUARDRAILS,
       policy: [
@@ -34,8 +48,8 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.close());
 
-async function deploy(name: string, image = 'v1') {
-  const namespace = await createNamespace(k, 'policy');
+async function deploy(service: TestService, name: string, image = 'v1') {
+  const namespace = await ensureNamespace(k, service);
   const body = deployment(name, 1);
   body.spec.template.spec.containers[0].image = `registry.example/${name}:${image}`;
   await k.apps.createNamespacedDeployment({ namespace, body });
@@ -58,7 +72,7 @@ const start = (
 
 describe('the policy envelope', () => {
   it('applies the two-person rule: two distinct approvers, the requester and the same person twice refused', async () => {
-    const namespace = await deploy('pay');
+    const namespace = await deploy(S.twoPerson, 'pay');
     const id = await declare(engine, svc.twoPerson, 'critical');
     await start(id, 'rolling-restart', { service: svc.twoPerson, namespace, deployment: 'pay' }); // low: runs alone
     await runReaches(engine, id, `${id}-rb-1`, ['succeeded']);
@@ -82,7 +96,7 @@ describe('the policy envelope', () => {
   });
 
   it('refuses a forbidden step and changes nothing', async () => {
-    const namespace = await deploy('core');
+    const namespace = await deploy(S.forbidden, 'core');
     const id = await declare(engine, svc.forbidden);
     await start(id, 'rolling-restart', { service: svc.forbidden, namespace, deployment: 'core' });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
@@ -92,7 +106,7 @@ describe('the policy envelope', () => {
   });
 
   it('needs an approval for a low step during a change freeze', async () => {
-    const namespace = await deploy('shop');
+    const namespace = await deploy(S.frozen, 'shop');
     const id = await declare(engine, svc.frozen);
     await start(id, 'rolling-restart', { service: svc.frozen, namespace, deployment: 'shop' });
     const approval = await pendingApproval(engine, id);
@@ -109,7 +123,7 @@ describe('the policy envelope', () => {
   });
 
   it('escalates an undecided approval at its deadline and rejects it at the final one, never approving it', async () => {
-    const namespace = await deploy('search');
+    const namespace = await deploy(S.slow, 'search');
     const id = await declare(engine, svc.slow, 'medium'); // SEV3: 2 s to escalate, 8 s to expire here
     await start(id, 'rollback-deployment', { service: svc.slow, namespace, deployment: 'search' });
     await pendingApproval(engine, id);
@@ -133,8 +147,8 @@ describe('signed approval links', () => {
   it('decide as their identity, once, and refuse tampered, expired or unauthorised links', async () => {
     const { createLinkToken } = await import('../common/links');
     const { LINK_SECRET } = await import('./support/engine');
-    const namespace = await deploy('links');
-    const id = await declare(engine, unique('links'));
+    const namespace = await deploy(S.links, 'links');
+    const id = await declare(engine, S.links.name);
     await start(id, 'rollback-deployment', { namespace, deployment: 'links' });
     const approval = await pendingApproval(engine, id);
     const mint = (identity: string) =>

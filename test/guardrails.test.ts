@@ -1,16 +1,25 @@
-import { eventually, startEngine, TestEngine, unique } from './support/engine';
+import { eventually, startEngine, TestEngine } from './support/engine';
 import { declare, detail, runReaches } from './support/incidents';
-import { createNamespace, deployment, kube } from './support/kube';
+import { deployment, kube } from './support/kube';
+import { catalogueOf, ensureNamespace, testService, type TestService } from './support/services';
 
 const k = kube();
+const restartable = (prefix: string, deployments: string[]) =>
+  testService(prefix, { deployments, runbooks: { 'rolling-restart': {} } });
+const S = {
+  cart: restartable('cart', ['cart']),
+  inventory: restartable('inventory', ['inventory']),
+  // A catalogued Deployment that does not exist: its restarts fail for real against the API server.
+  ledger: restartable('ledger', ['ledger', 'no-such-deployment']),
+};
 let engine: TestEngine;
 beforeAll(async () => {
-  engine = await startEngine();
+  engine = await startEngine({ services: catalogueOf(Object.values(S)) });
 });
 afterAll(() => engine?.close());
 
-async function deploy(prefix: string, name: string) {
-  const namespace = await createNamespace(k, prefix);
+async function deploy(svc: TestService, name: string) {
+  const namespace = await ensureNamespace(k, svc);
   await k.apps.createNamespacedDeployment({ namespace, body: deployment(name, 1) });
   await eventually(
     async () => (await k.apps.readNamespacedDeployment({ namespace, name })).status?.readyReplicas === 1,
@@ -29,8 +38,8 @@ const restart = (id: string, service: string, namespace: string, deploymentName:
 
 describe('rate limits hold across incidents', () => {
   it('lets 2 of 20 concurrent incidents restart the same service and refuses the rest on their timelines', async () => {
-    const service = unique('cart');
-    const namespace = await deploy('ratelimit', 'cart');
+    const service = S.cart.name;
+    const namespace = await deploy(S.cart, 'cart');
     const ids = await Promise.all(Array.from({ length: 20 }, () => declare(engine, service)));
     await Promise.all(ids.map((id) => restart(id, service, namespace, 'cart')));
     const runs = await Promise.all(
@@ -48,8 +57,8 @@ describe('rate limits hold across incidents', () => {
 
 describe('the kill switch', () => {
   it('holds steps while paused (they wait, they do not fail) and lets them run when resumed', async () => {
-    const service = unique('inventory');
-    const namespace = await deploy('pause', 'inventory');
+    const service = S.inventory.name;
+    const namespace = await deploy(S.inventory, 'inventory');
     expect(
       (await engine.call('POST', '/api/v1/automation/pause', { token: 'viewer', body: { service } })).status,
     ).toBe(403);
@@ -83,11 +92,12 @@ describe('the kill switch', () => {
 
 describe('the circuit breaker', () => {
   it('trips after 3 failed actions, then every step needs a human until someone resets it', async () => {
-    const service = unique('ledger');
+    const service = S.ledger.name;
+    const namespace = await ensureNamespace(k, S.ledger);
     // Three restarts of a Deployment that does not exist fail for real against the API server.
     for (let i = 0; i < 3; i++) {
       const id = await declare(engine, service);
-      await restart(id, service, 'default', 'no-such-deployment');
+      await restart(id, service, namespace, 'no-such-deployment');
       expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe(
         'failed',
       );
@@ -97,7 +107,7 @@ describe('the circuit breaker', () => {
         .breaker_open,
     ).toBe(true);
 
-    const namespace = await deploy('breaker', 'ledger');
+    await deploy(S.ledger, 'ledger');
     const id = await declare(engine, service);
     await restart(id, service, namespace, 'ledger');
     const approval = await eventually(

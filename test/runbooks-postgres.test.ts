@@ -1,21 +1,43 @@
 import { Client } from 'pg';
-import { eventually, startEngine, TestEngine, unique } from './support/engine';
+import { eventually, startEngine, TestEngine } from './support/engine';
 import { declare, detail, pendingApproval, runReaches } from './support/incidents';
-import { createNamespace, deployment, kube } from './support/kube';
+import { deployment, kube } from './support/kube';
 import { Postgres, startPostgres } from './support/postgres';
+import { startReceiver, type Receiver } from './support/receiver';
+import { catalogueOf, ensureNamespace, testService } from './support/services';
 
+const exhaustion = { 'postgres-connection-exhaustion': {} };
+const S = {
+  ordersDb: testService('orders-db', { kubernetes: false, runbooks: exhaustion }),
+  capped: testService('capped-db', {
+    kubernetes: false,
+    caps: { max_sessions_terminated: 2 },
+    runbooks: exhaustion,
+  }),
+  // An app and its database: one service, whose Deployment the runbook may restart.
+  orders: testService('orders', { deployments: ['orders-web'], runbooks: { 'db-connection-failure': {} } }),
+  ordersDown: testService('orders-down', {
+    deployments: ['orders-web'],
+    postgres: 'postgres://postgres@127.0.0.1:1/postgres',
+    runbooks: { 'db-connection-failure': {} },
+  }),
+  noDatabase: testService('no-db', { kubernetes: false, runbooks: exhaustion }),
+};
 let pg: Postgres;
+let health: Receiver;
 let engine: TestEngine;
 const sessions: Client[] = [];
 beforeAll(async () => {
   pg = await startPostgres({ maxConnections: 20 });
-  engine = await startEngine({
-    postgres: { 'orders-db': pg.url, 'gone-db': 'postgres://postgres@127.0.0.1:1/postgres' },
-  });
+  health = await startReceiver();
+  for (const s of [S.ordersDb, S.capped, S.orders]) s.config.postgres = pg.url;
+  S.orders.config.health_checks = [`${health.url}/healthz`];
+  engine = await startEngine({ services: catalogueOf(Object.values(S)) });
 });
 afterAll(async () => {
   await Promise.all(sessions.map((c) => c.end().catch(() => undefined)));
   await engine?.close();
+  await health?.close();
   await pg?.stop();
 });
 
@@ -42,9 +64,9 @@ describe('postgres-connection-exhaustion on a real PostgreSQL', () => {
     const idle = await Promise.all([1, 2].map(() => session('web')));
     const fresh = await session('billing-worker');
 
-    const id = await declare(engine, unique('orders-db'), 'critical');
+    const id = await declare(engine, S.ordersDb.name, 'critical');
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: { name: 'postgres-connection-exhaustion', params: { service: 'orders-db', idle_seconds: '3' } },
+      body: { name: 'postgres-connection-exhaustion', params: { idle_seconds: '3' } },
     });
     const approval = await pendingApproval(engine, id);
     expect(approval).toMatchObject({ step_id: 'terminate', impact: 'high' });
@@ -76,16 +98,13 @@ describe('postgres-connection-exhaustion on a real PostgreSQL', () => {
 });
 
 describe('the blast radius cap on terminated sessions', () => {
-  it('terminates at most max_terminate sessions and reports what remains', async () => {
+  it("terminates at most the service's catalogued cap of sessions and reports what remains", async () => {
     const stuck = await Promise.all([1, 2, 3].map(() => session('report-job')));
     for (const c of stuck) await c.query('begin');
     await new Promise((r) => setTimeout(r, 2500));
-    const id = await declare(engine, unique('orders-db'));
+    const id = await declare(engine, S.capped.name);
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: {
-        name: 'postgres-connection-exhaustion',
-        params: { service: 'orders-db', idle_seconds: '2', max_terminate: '2' },
-      },
+      body: { name: 'postgres-connection-exhaustion', params: { idle_seconds: '2' } },
     });
     const approval = await pendingApproval(engine, id);
     expect(approval.what).toContain('terminate up to 2 sessions');
@@ -103,7 +122,7 @@ describe("db-connection-failure, the seeds' example runbook", () => {
   const k = kube();
 
   it('checks the database, restarts the app, and verifies connectivity', async () => {
-    const namespace = await createNamespace(k, 'dbconn');
+    const namespace = await ensureNamespace(k, S.orders);
     await k.apps.createNamespacedDeployment({ namespace, body: deployment('orders-web', 2) });
     await eventually(
       async () =>
@@ -111,17 +130,10 @@ describe("db-connection-failure, the seeds' example runbook", () => {
         2,
       { timeoutMs: 60_000 },
     );
-    const id = await declare(engine, unique('orders-web'));
+    const id = await declare(engine, S.orders.name);
+    // Every target (database, namespace, Deployment, health check) comes from the catalogue entry.
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: {
-        name: 'db-connection-failure',
-        params: {
-          database: 'orders-db',
-          namespace,
-          deployment: 'orders-web',
-          health_url: `${engine.url}/healthz`,
-        },
-      },
+      body: { name: 'db-connection-failure' },
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'succeeded' });
@@ -135,19 +147,17 @@ describe("db-connection-failure, the seeds' example runbook", () => {
     ]);
     expect(run.evidence.map((e: any) => e.title)).toEqual(['app health', 'database health']);
     expect(JSON.parse(run.evidence[0].text)).toMatchObject({ ok: true, status: 200 });
+    expect(health.requests.map((r) => r.at)).toHaveLength(1);
     const d = await k.apps.readNamespacedDeployment({ namespace, name: 'orders-web' });
     expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
   });
 
   it('escalates to the DBA without touching the app when the database itself is down', async () => {
-    const namespace = await createNamespace(k, 'dbdown');
+    const namespace = await ensureNamespace(k, S.ordersDown);
     await k.apps.createNamespacedDeployment({ namespace, body: deployment('orders-web', 1) });
-    const id = await declare(engine, unique('orders-web'));
+    const id = await declare(engine, S.ordersDown.name);
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: {
-        name: 'db-connection-failure',
-        params: { database: 'gone-db', namespace, deployment: 'orders-web' },
-      },
+      body: { name: 'db-connection-failure' },
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'escalated' });
@@ -159,12 +169,14 @@ describe("db-connection-failure, the seeds' example runbook", () => {
   });
 
   it('stops with a clear message when a target is not configured', async () => {
-    const id = await declare(engine, unique('x'));
+    const id = await declare(engine, S.noDatabase.name);
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
       body: { name: 'postgres-connection-exhaustion', params: { service: 'unknown-db' } },
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
-    expect(run.status).toBe('failed');
-    expect(run.outcome).toContain('No PostgreSQL target is configured for service "unknown-db"');
+    expect(run.status).toBe('escalated');
+    expect(run.outcome).toContain(
+      `service "unknown-db" is not one of ${S.noDatabase.name}'s catalogued database targets (none)`,
+    );
   });
 });

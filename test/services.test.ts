@@ -52,7 +52,9 @@ async function alert(labels: Record<string, string>): Promise<string> {
       status: 'firing',
       groupKey: unique('group'),
       receiver: 'tourniquet',
-      alerts: [{ status: 'firing', labels, annotations: { summary: labels.alertname }, fingerprint: unique('fp') }],
+      alerts: [
+        { status: 'firing', labels, annotations: { summary: labels.alertname }, fingerprint: unique('fp') },
+      ],
     },
   });
   expect(r.status).toBe(200);

@@ -1,19 +1,21 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { eventually, startEngine, TestEngine, unique } from './support/engine';
+import { eventually, startEngine, TestEngine } from './support/engine';
+import { catalogueOf, ensureNamespace, testService } from './support/services';
 import { declare, pendingApproval, runReaches } from './support/incidents';
-import { createNamespace, deployment, kube, mergePatch } from './support/kube';
+import { deployment, kube, mergePatch } from './support/kube';
 
 const k = kube();
 let engine: TestEngine;
+const orders = testService('orders', { deployments: ['orders'], runbooks: { 'rollback-deployment': {} } });
 beforeAll(async () => {
-  engine = await startEngine();
+  engine = await startEngine({ services: catalogueOf([orders]) });
   await engine.stopWorker(); // this file's worker runs in a child process we can kill
 });
 afterAll(() => engine?.close());
 
 it('a worker killed with SIGKILL while a rollback waits for approval loses nothing: approved later, the rollback runs once', async () => {
-  const namespace = await createNamespace(k, 'killed');
+  const namespace = await ensureNamespace(k, orders);
   await k.apps.createNamespacedDeployment({ namespace, body: deployment('orders', 1) });
   await k.apps.patchNamespacedDeployment(
     {
@@ -42,6 +44,7 @@ it('a worker killed with SIGKILL while a rollback waits for approval loses nothi
         BENCH_TASK_QUEUE: engine.taskQueue,
         BENCH_NAMESPACE: engine.namespace,
         BENCH_KUBECONFIG: process.env.TOURNIQUET_TEST_KUBECONFIG,
+        BENCH_SERVICES: JSON.stringify(catalogueOf([orders])),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -51,7 +54,7 @@ it('a worker killed with SIGKILL while a rollback waits for approval loses nothi
     child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
   });
 
-  const id = await declare(engine, unique('orders'));
+  const id = await declare(engine, orders.name);
   await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
     body: { name: 'rollback-deployment', params: { namespace, deployment: 'orders' } },
   });

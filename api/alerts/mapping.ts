@@ -48,7 +48,10 @@ export function applyRoutes(
 export const routesWithCatalogue = (
   routes: readonly AlertRoute[],
   catalogue: readonly ServiceEntry[],
-): AlertRoute[] => [...catalogue.flatMap((s) => s.match.map((match) => ({ match, service: s.name }))), ...routes];
+): AlertRoute[] => [
+  ...catalogue.flatMap((s) => s.match.map((match) => ({ match, service: s.name }))),
+  ...routes,
+];
 
 /** A dedup key from a label set, e.g. `alertname=HighLatency,service=checkout`. */
 export function labelKey(labels: Record<string, string>, names: readonly string[]): string {

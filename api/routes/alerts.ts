@@ -118,11 +118,7 @@ export function alertRoutes({
         const key = typeof body?.routing_key === 'string' ? body.routing_key : undefined;
         const known = (config.pagerduty?.routing_keys ?? []).some((k) => secretMatches({ token: k }, key));
         if (!known) throw new AuthenticationError('routing_key is missing or not recognised');
-        const event = pagerDutyEvent(
-          parse(PagerDutyEvent, body, 'event'),
-          routes,
-          new Date().toISOString(),
-        );
+        const event = pagerDutyEvent(parse(PagerDutyEvent, body, 'event'), routes, new Date().toISOString());
         await intake.record([event]);
         return { status: 'success', message: 'Event processed', dedup_key: event.dedup_key };
       },

@@ -1,7 +1,8 @@
 /**
  * A worker in its own process: the benchmarks measure its memory alone, and a test kills
  * it with SIGKILL mid-incident. BENCH_TEMPORAL, BENCH_TASK_QUEUE, BENCH_NAMESPACE (default
- * "default"), BENCH_KUBECONFIG and BENCH_ESCALATION (the config's escalation section as JSON), both optional.
+ * "default"), BENCH_KUBECONFIG, BENCH_ESCALATION and BENCH_SERVICES (the config's escalation and services
+ * sections as JSON), all optional.
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -9,6 +10,8 @@ import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createWorker } from '../../worker';
 import { EscalationConfigSchema, toEscalationConfig } from '../../config';
+import { ServicesConfigSchema } from '../../config/schema';
+import { toServiceCatalogue } from '../../config/services';
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -35,6 +38,7 @@ async function main() {
     kubeconfig,
     escalation: escalation.config,
     notifiers: escalation.notifiers,
+    services: toServiceCatalogue(ServicesConfigSchema.parse(JSON.parse(process.env.BENCH_SERVICES ?? '{}'))),
   });
   process.on('SIGTERM', () => worker.shutdown());
   const running = worker.run();

@@ -42,7 +42,9 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     : DEFAULT_GUARDRAILS;
   // The service's catalogue entry, read once (recorded): what this run may touch and how.
   const catalogued = wf.patched(PATCH.serviceCatalogue);
-  const entry = catalogued ? ((await config.serviceEntry(input.service || 'unknown')) ?? undefined) : undefined;
+  const entry = catalogued
+    ? ((await config.serviceEntry(input.service || 'unknown')) ?? undefined)
+    : undefined;
   const scoped = catalogued ? scopeRun(input, def?.meta, entry) : { input };
   r.run.params = scoped.input.params;
   const ctx = runbookContext(scoped.input, r, guardrails, manualDone, entry?.caps);

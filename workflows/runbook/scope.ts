@@ -25,7 +25,9 @@ export function scopeRun(
   const alone = input.startedBy !== ENGINE_ACTOR || own(entry.runbooks, input.name)?.automatic;
   const approvalRequired =
     input.approvalRequired ??
-    (alone ? undefined : `started by an alert, and ${service}'s catalogue entry does not let ${input.name} act alone`);
+    (alone
+      ? undefined
+      : `started by an alert, and ${service}'s catalogue entry does not let ${input.name} act alone`);
   return {
     input: { ...input, service, params: resolved.params, ...(approvalRequired ? { approvalRequired } : {}) },
   };
