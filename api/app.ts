@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { metricsRoutes } from './routes/metrics';
 import { engineRoutes } from './routes/engine';
+import { serviceRoutes } from './routes/services';
 import { oncallRoutes } from './routes/oncall';
 import { recordRoutes } from './routes/record';
 import { runbookRoutes } from './routes/runbooks';
@@ -98,6 +99,7 @@ function apiRoutes(deps: AppDeps, incidents: Incidents): Route[] {
     ...recordRoutes({ incidents }),
     ...metricsRoutes({ incidents, escalation, client: deps.client, runtimeMetrics: deps.runtimeMetrics }),
     ...engineRoutes(deps),
+    ...serviceRoutes({ catalogue: deps.services ?? [], escalation, incidents }),
     ...meRoutes({ temporalUiUrl: deps.temporalUiUrl }),
   ];
   // The API's description, generated from this table; public like any API reference.

@@ -171,8 +171,27 @@ export const ImportIncidentRequest = z
   });
 export type ImportIncidentRequest = z.infer<typeof ImportIncidentRequest>;
 
-export const MetricsQuery = z.strictObject({
-  from: Instant.optional(),
-  to: Instant.optional(),
-  service: NameSchema.optional(),
+/** The widest range a report may scan (each scan reads every incident in it from visibility). */
+export const MAX_SCAN_DAYS = 366;
+const DAY_MS = 86_400_000;
+const tooWide = `at most ${MAX_SCAN_DAYS} days: narrow the range`;
+
+export const MetricsQuery = z
+  .strictObject({
+    from: Instant.optional(),
+    to: Instant.optional(),
+    service: NameSchema.optional(),
+  })
+  .refine(
+    (q) =>
+      !q.from || Date.parse(q.to ?? new Date().toISOString()) - Date.parse(q.from) <= MAX_SCAN_DAYS * DAY_MS,
+    {
+      path: ['from'],
+      message: tooWide,
+    },
+  );
+
+/** On-call load since an instant (default four weeks back). */
+export const LoadQuery = z.strictObject({
+  since: Instant.refine((t) => Date.now() - Date.parse(t) <= MAX_SCAN_DAYS * DAY_MS, tooWide).optional(),
 });

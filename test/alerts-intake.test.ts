@@ -187,7 +187,7 @@ describe('each alert source has its own secret', () => {
     expect(await incidentsFor(service)).toHaveLength(0);
   });
 
-  it('accepts the generic format only with a valid HMAC-SHA256 signature of the raw body', async () => {
+  it('accepts the generic format only with a fresh HMAC-SHA256 signature of its timestamp and raw body', async () => {
     const service = unique('batch');
     const raw = JSON.stringify({
       dedup_key: `${service}-stuck`,
@@ -195,8 +195,25 @@ describe('each alert source has its own secret', () => {
       severity: 'error',
       service,
     });
-    const sign = (body: string, secret: string = ALERT_SECRETS.hmac) =>
-      `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const sign = (body: string, secret: string = ALERT_SECRETS.hmac, t = Math.floor(Date.now() / 1000)) =>
+      `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+    const post = (signature: string, body = raw) =>
+      engine.call('POST', '/api/v1/alerts', {
+        token: null,
+        raw: body,
+        headers: { 'x-tourniquet-signature': signature },
+      });
+    // The old body-only signature could be replayed forever: refused, saying what is expected.
+    const bodyOnly = await post(
+      `sha256=${createHmac('sha256', ALERT_SECRETS.hmac).update(raw).digest('hex')}`,
+    );
+    expect(bodyOnly.status).toBe(401);
+    expect(bodyOnly.body.error.message).toContain('t=<unix seconds>,v1=');
+    // A captured request replayed six minutes later, or signed in the future: refused.
+    const stale = await post(sign(raw, ALERT_SECRETS.hmac, Math.floor(Date.now() / 1000) - 360));
+    expect(stale.status).toBe(401);
+    expect(stale.body.error.message).toContain('more than 300 s');
+    expect((await post(sign(raw, ALERT_SECRETS.hmac, Math.floor(Date.now() / 1000) + 360))).status).toBe(401);
     expect((await engine.call('POST', '/api/v1/alerts', { token: null, raw })).status).toBe(401);
     expect(
       (

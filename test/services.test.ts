@@ -156,3 +156,33 @@ it('the activities refuse a target outside the scope service, whatever the runbo
   expect(forbidden.requests).toHaveLength(0);
   expect(await replicas(victim, 'coredns')).toBe(1);
 });
+
+it('lists the catalogue with owners, on call now, runbooks and open incidents; never a database URL', async () => {
+  const list = await engine.call('GET', '/api/v1/services', { token: 'viewer' });
+  expect(list.status).toBe(200);
+  const entry = list.body.services.find((s: { name: string }) => s.name === pay.name);
+  expect(entry).toMatchObject({
+    owner: 'test-team',
+    kubernetes: { namespace: pay.namespace, deployments: ['payments'] },
+    caps: { max_replicas: 4 },
+    runbooks: { 'scale-out': { automatic: false } },
+    on_call: { policy: 'default' },
+  });
+  const one = await engine.call('GET', `/api/v1/services/${pay.name}`, { token: 'viewer' });
+  expect(one.body.open_incidents.length).toBeGreaterThan(0);
+  expect(JSON.stringify(list.body)).not.toMatch(/postgres:\/\//);
+  expect((await engine.call('GET', '/api/v1/services/nope', { token: 'viewer' })).status).toBe(404);
+});
+
+it('a viewer cannot start a scan of every incident since 1970: 400 naming the field and the cap', async () => {
+  const metrics = await engine.call('GET', '/api/v1/metrics/incidents?from=1970-01-01T00:00:00Z', {
+    token: 'viewer',
+  });
+  expect(metrics.status).toBe(400);
+  expect(JSON.stringify(metrics.body)).toMatch(/from.*at most 366 days/);
+  const load = await engine.call('GET', '/api/v1/oncall/load?since=1970-01-01T00:00:00Z', {
+    token: 'viewer',
+  });
+  expect(load.status).toBe(400);
+  expect(JSON.stringify(load.body)).toMatch(/since.*at most 366 days/);
+});

@@ -1,6 +1,8 @@
 /**
- * The generic alert format for scripts: one alert or a list, signed with HMAC-SHA256.
- *   curl -H "X-Tourniquet-Signature: sha256=$(printf %s "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1)" …
+ * The generic alert format for scripts: one alert or a list, signed with HMAC-SHA256 over
+ * "<unix seconds>.<body>", so a captured request cannot be replayed later (Stripe's scheme):
+ *   T=$(date +%s); SIG=$(printf %s "$T.$BODY" | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1)
+ *   curl -H "X-Tourniquet-Signature: t=$T,v1=$SIG" -d "$BODY" …
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -21,11 +23,26 @@ export const GenericAlerts = z.union([GenericAlert, z.array(GenericAlert).min(1)
 
 export const SIGNATURE_HEADER = 'x-tourniquet-signature';
 
-export function signatureValid(secret: string, rawBody: Buffer, header: string | undefined): boolean {
-  const m = /^sha256=([0-9a-f]{64})$/i.exec(header?.trim() ?? '');
-  if (!m) return false;
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  return timingSafeEqual(expected, Buffer.from(m[1], 'hex'));
+/** A signature older or newer than this is refused (clock skew plus delivery time). */
+export const SIGNATURE_TOLERANCE_S = 300;
+
+/** Why the signature header does not prove this body was signed within the tolerance; undefined = valid. */
+export function signatureProblem(
+  secret: string,
+  rawBody: Buffer,
+  header: string | undefined,
+  nowMs = Date.now(),
+): string | undefined {
+  const m = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/i.exec(header?.trim() ?? '');
+  if (!m)
+    return `a ${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>"> header is required`;
+  const signedAt = Number(m[1]);
+  if (Math.abs(nowMs / 1000 - signedAt) > SIGNATURE_TOLERANCE_S)
+    return `the signature's timestamp is more than ${SIGNATURE_TOLERANCE_S} s from the server's clock (replayed, or a clock is wrong)`;
+  const expected = createHmac('sha256', secret).update(`${m[1]}.`).update(rawBody).digest();
+  return timingSafeEqual(expected, Buffer.from(m[2], 'hex'))
+    ? undefined
+    : 'the signature does not match the body';
 }
 
 export function genericEvents(

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ErrorRequestHandler, Request } from 'express';
 import type { AlertsConfig } from '../../config';
 import { AlertmanagerWebhook, alertmanagerEvents } from '../alerts/alertmanager';
-import { GenericAlerts, genericEvents, SIGNATURE_HEADER, signatureValid } from '../alerts/generic';
+import { GenericAlerts, genericEvents, SIGNATURE_HEADER, signatureProblem } from '../alerts/generic';
 import type { AlertIntake } from '../alerts/intake';
 import { PagerDutyEvent, pagerDutyEvent } from '../alerts/pagerduty';
 import { AuthenticationError, HttpError, InputError, parse } from '../errors';
@@ -82,21 +82,18 @@ export function alertRoutes({
       path: '/api/v1/alerts',
       auth: 'source secret',
       operationId: 'postAlerts',
-      summary: 'Generic alerts (HMAC-signed body)',
+      summary: 'Generic alerts (HMAC-signed timestamp and body)',
       raw: true,
       body: GenericAlerts,
       status: 202,
       handle: async ({ req }) => {
         const secret = config.generic?.hmac_secret;
-        if (
-          !secret ||
-          !Buffer.isBuffer(req.body) ||
-          !signatureValid(secret, req.body, req.header(SIGNATURE_HEADER))
-        ) {
-          throw new AuthenticationError(
-            `a valid ${SIGNATURE_HEADER}: sha256=<hex HMAC of the body> header is required`,
-          );
-        }
+        const problem = !secret
+          ? 'the generic endpoint has no secret configured (alerts.generic.hmac_secret)'
+          : !Buffer.isBuffer(req.body)
+            ? 'a body is required'
+            : signatureProblem(secret, req.body, req.header(SIGNATURE_HEADER));
+        if (problem) throw new AuthenticationError(problem);
         const alerts = parse(GenericAlerts, jsonOf(req.body), 'body');
         const events = genericEvents(alerts, routes, new Date().toISOString());
         const groups = await intake.record(events);

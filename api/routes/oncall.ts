@@ -4,9 +4,9 @@ import { onCallAt } from '../../domain/oncall';
 import { NotFoundError } from '../errors';
 import type { Incidents } from '../incidents';
 import { type Route, route } from '../route';
+import { LoadQuery } from '../schemas';
 
 const AtQuery = z.strictObject({ at: z.iso.datetime({ offset: true }).optional() });
-const LoadQuery = z.strictObject({ since: z.iso.datetime({ offset: true }).optional() });
 const WEEK = 7 * 86_400_000;
 
 /** Monday 00:00 UTC of the week holding `t`. */
