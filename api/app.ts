@@ -21,6 +21,7 @@ import { incidentRoutes } from './routes/incidents';
 import { metricsRoutes } from './routes/metrics';
 import { engineRoutes } from './routes/engine';
 import { serviceRoutes } from './routes/services';
+import { type EdgeLimits, rateLimits, securityHeaders } from './edge';
 import { oncallRoutes } from './routes/oncall';
 import { recordRoutes } from './routes/record';
 import { runbookRoutes } from './routes/runbooks';
@@ -45,6 +46,8 @@ export interface AppDeps {
   pageSize?: number;
   /** Deadline for each call to Temporal before answering 503 (default 10 s). */
   temporalTimeoutMs?: number;
+  /** Requests per minute per caller and failed authentications per address (default DEFAULT_EDGE_LIMITS). */
+  edgeLimits?: EdgeLimits;
   /** The service catalogue's entries (no secrets): alerts select a service by its matchers. */
   services?: readonly ServiceEntry[];
   /** The worker runtime's own metrics (Prometheus text), appended to /metrics when it runs in this process. */
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(measureRequests);
+  app.use(securityHeaders(), ...rateLimits(deps.edgeLimits));
   app.set('query parser', 'simple');
 
   const incidents = new Incidents({

@@ -44,6 +44,12 @@ export function fromTemporal(err: unknown, what: string): unknown {
       ? new ConflictError(`${what} is closed`)
       : new NotFoundError(`${what} not found`);
   }
+  // Its workflow task keeps failing: the engine health watch reports it and pages the engine's owner.
+  if (/Workflow Task in failed state/i.test(causeMessages(err))) {
+    return new UnavailableError(
+      `the engine cannot run ${what} right now (its workflow task is failing); GET /api/v1/engine/health says why — the engine's owner is paged`,
+    );
+  }
   // Temporal sheds load (RESOURCE_EXHAUSTED) or a run hit a per-run limit: the sender retries.
   if (code === grpcStatus.RESOURCE_EXHAUSTED || /exceeded workflow execution limit/i.test(String(err))) {
     return new UnavailableError('Temporal is busy (a rate or per-run limit); retry shortly');
@@ -58,6 +64,14 @@ export function fromTemporal(err: unknown, what: string): unknown {
     );
   }
   return err;
+}
+
+/** Every message along the error's cause chain (the SDK wraps gRPC errors). */
+function causeMessages(err: unknown): string {
+  const out: string[] = [];
+  for (let e = err as { message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    out.push(String(e.message));
+  return out.join('\n');
 }
 
 function grpcCode(err: unknown): number | undefined {

@@ -4,6 +4,7 @@
  * at TOURNIQUET_CONFIG for what does not fit in a variable.
  */
 import { toServiceCatalogue, type ServiceCatalogue } from './services';
+import type { EdgeLimits } from '../domain/edge-limits';
 import type { ServiceEntry } from '../domain/services';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -49,6 +50,8 @@ const EnvSchema = z.object({
   TOURNIQUET_PUBLIC_URL: z.url().optional(),
   /** With --only=worker: serve the worker's Prometheus counters on this port. */
   TOURNIQUET_WORKER_METRICS_PORT: port.optional(),
+  /** The API's listen address (default: every interface). */
+  HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
@@ -71,6 +74,8 @@ export interface Config {
   escalation: EscalationFileConfig;
   publicUrl: string;
   workerMetricsPort?: number;
+  host?: string;
+  edgeLimits: EdgeLimits;
   /** Signs approval links; absent = links disabled. */
   linkSecret?: string;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
@@ -143,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     guardrails: file.guardrails,
     escalation: file.escalation,
     workerMetricsPort: e.TOURNIQUET_WORKER_METRICS_PORT,
+    host: e.HOST,
+    edgeLimits: {
+      perMinute: file.http.rate_limit_per_minute,
+      failedAuthPerMinute: file.http.failed_auth_per_minute,
+    },
     publicUrl: e.TOURNIQUET_PUBLIC_URL ?? file.escalation.public_url ?? `http://localhost:${e.PORT}`,
     linkSecret: e.TOURNIQUET_LINK_SECRET,
     alerts: {

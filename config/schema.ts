@@ -10,6 +10,7 @@ import { IMPACTS } from '../domain/runbook';
 import { isTimeZone } from '../domain/oncall';
 import { SEVERITIES } from '../domain/severity';
 import { DEFAULT_CAPS } from '../domain/services';
+import { DEFAULT_EDGE_LIMITS } from '../domain/edge-limits';
 import { ROLES, type Role } from './roles';
 
 export { ROLES, type Role };
@@ -307,6 +308,16 @@ export const FileConfigSchema = z
     alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
     escalation: EscalationConfigSchema.default(EscalationConfigSchema.parse({})),
     services: ServicesConfigSchema,
+    /** The HTTP edge's rate limits (api/edge.ts). */
+    http: z
+      .strictObject({
+        rate_limit_per_minute: z.number().int().min(10).default(DEFAULT_EDGE_LIMITS.perMinute),
+        failed_auth_per_minute: z.number().int().min(1).default(DEFAULT_EDGE_LIMITS.failedAuthPerMinute),
+      })
+      .default({
+        rate_limit_per_minute: DEFAULT_EDGE_LIMITS.perMinute,
+        failed_auth_per_minute: DEFAULT_EDGE_LIMITS.failedAuthPerMinute,
+      }),
   })
   .superRefine((f, ctx) => {
     // A service's policy must exist: a typo must not mean nobody is paged.

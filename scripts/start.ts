@@ -152,9 +152,14 @@ async function main() {
       logger,
       runtimeMetrics,
       services: config.services.entries,
+      edgeLimits: config.edgeLimits,
     });
     const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.port, () => resolve(s)).once('error', reject);
+      const s = (
+        config.host
+          ? app.listen(config.port, config.host, () => resolve(s))
+          : app.listen(config.port, () => resolve(s))
+      ).once('error', reject);
     });
     stops.unshift(() => new Promise((r) => server.close(r)));
     logger.info(

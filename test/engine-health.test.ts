@@ -75,6 +75,10 @@ test('a workflow made to fail is reported stuck within a minute, then recovered 
   });
   expect(stuck[0].attempt).toBeGreaterThanOrEqual(2);
 
+  // Its record cannot be read meanwhile: a 503 saying why, not a 500.
+  const read = await engine.call('GET', '/api/v1/incidents/INC-900002', { token: 'viewer' });
+  expect(read.status).toBe(503);
+  expect(read.body.error.message).toContain('/api/v1/engine/health');
   const ready = await engine.call('GET', '/readyz', { token: null });
   expect(ready.status).toBe(200);
   expect(ready.body.stuck_workflows).toHaveLength(2);

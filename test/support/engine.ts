@@ -11,6 +11,7 @@ import type { EngineWorker } from '../../worker';
 import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createApp, RouteInfo } from '../../api/app';
+import type { EdgeLimits } from '../../api/edge';
 import type { Incidents } from '../../api/incidents';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';
@@ -70,6 +71,7 @@ export async function startEngine(
     historyLimit?: number;
     alerts?: Partial<AlertsConfig>;
     postgres?: Record<string, string>;
+    edgeLimits?: EdgeLimits;
     /** The config file's services section (the catalogue of what runbooks may touch). */
     services?: unknown;
     guardrails?: GuardrailConfig;
@@ -159,6 +161,8 @@ export async function startEngine(
     pageSize: opts.pageSize,
     runtimeMetrics,
     services: services.entries,
+    // Tests call fast from one address; the edge test sets its own.
+    edgeLimits: opts.edgeLimits ?? { perMinute: 1_000_000, failedAuthPerMinute: 1_000_000 },
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
