@@ -13,6 +13,7 @@ import { declare, detail, pendingApproval, runReaches } from './support/incident
 import { createNamespace, deployment, kube } from './support/kube';
 import { startReceiver, type Receiver } from './support/receiver';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
+import { launchBrowser, signIn } from './support/browser';
 
 const k = kube();
 let engine: TestEngine;
@@ -185,4 +186,19 @@ it('a viewer cannot start a scan of every incident since 1970: 400 naming the fi
   });
   expect(load.status).toBe(400);
   expect(JSON.stringify(load.body)).toMatch(/since.*at most 366 days/);
+});
+
+it('the console lists the catalogue: owner, runbooks, what automation may act on', async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await signIn(browser, engine, 'viewer');
+    await page.getByRole('link', { name: 'Services' }).click();
+    const row = page.getByRole('row').filter({ hasText: pay.name });
+    await row.waitFor();
+    await row.getByText('test-team').waitFor();
+    await row.getByText(`${pay.namespace}: payments`).waitFor();
+    await row.getByText('scale-out').waitFor();
+  } finally {
+    await browser.close();
+  }
 });

@@ -11,6 +11,7 @@ import { CreateIncident } from './pages/CreateIncident';
 import { IncidentDetail } from './pages/IncidentDetail';
 import { Runbooks } from './pages/Runbooks';
 import { OnCall } from './pages/OnCall';
+import { Services } from './pages/Services';
 import { usePoll } from './ui';
 
 function App() {
@@ -46,6 +47,9 @@ function App() {
             <a href="/oncall">On call</a>
           </li>
           <li>
+            <a href="/services">Services</a>
+          </li>
+          <li>
             <span class="who" title={me.roles.join(', ')}>
               {me.identity} ({me.roles.filter((r) => r !== 'viewer').join(', ') || 'viewer'})
             </span>
@@ -66,6 +70,7 @@ function App() {
         />
         <Route path="/runbooks" component={() => <Runbooks token={token} />} />
         <Route path="/oncall" component={() => <OnCall token={token} />} />
+        <Route path="/services" component={() => <Services token={token} />} />
         <Route
           default
           component={() => (
