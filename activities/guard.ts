@@ -5,14 +5,28 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { guardStart } from '../common/guard-workflow';
+import { DEFAULT_ENGINE_BUDGET, type GuardrailConfig } from '../domain/guardrails';
 import { GuardDecision, guardAcquireUpdate, guardReportUpdate } from '../workflows/definitions';
 
-export function createGuardActivities({ client, taskQueue }: { client: Client; taskQueue: string }) {
+export function createGuardActivities({
+  client,
+  taskQueue,
+  guardrails,
+}: {
+  client: Client;
+  taskQueue: string;
+  guardrails?: GuardrailConfig;
+}) {
+  const budget = guardrails?.engineBudget ?? DEFAULT_ENGINE_BUDGET;
   // A cancelled activity (timeout, worker shutting down) abandons its Update instead of waiting on.
   const abortable = <T>(fn: () => Promise<T>) =>
     client.withAbortSignal(Context.current().cancellationSignal, fn);
   return {
-    /** Engine-wide pause first, then the service's own pause, breaker and rate limit. */
+    /**
+     * Engine-wide pause and budget first, then the service's own pause, breaker and rate limit.
+     * A budget slot taken for an action the service then refuses stays spent until its window
+     * passes: the budget errs on the side of doing less.
+     */
     async guardAcquire({
       service,
       action,
@@ -26,7 +40,7 @@ export function createGuardActivities({ client, taskQueue }: { client: Client; t
       const waiter = Context.current().info.workflowExecution?.workflowId;
       const global = await abortable(() =>
         client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
-          args: [{ action, incident, record: false, waiter }],
+          args: [{ action, incident, record: false, budget, waiter }],
           startWorkflowOperation: guardStart(taskQueue, '*'),
         }),
       );

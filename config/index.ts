@@ -180,6 +180,9 @@ export function toGuardrailConfig(g: GuardrailsConfig): GuardrailConfig {
     freezes: g.freezes,
     approvalTimeoutSeconds: { ...DEFAULT_GUARDRAILS.approvalTimeoutSeconds, ...g.approval_timeout_seconds },
     dryRun: g.dry_run,
+    ...(g.engine_budget
+      ? { engineBudget: { count: g.engine_budget.count, windowMs: g.engine_budget.window * 1000 } }
+      : {}),
   };
 }
 

@@ -125,6 +125,15 @@ export const ServicesConfigSchema = z
   .default({});
 export type ServicesConfig = z.infer<typeof ServicesConfigSchema>;
 
+/** Seconds as a number or a duration ("90s", "3m", "1h", "2d"). */
+const Seconds = z.union([
+  z.number().positive(),
+  z
+    .string()
+    .regex(DURATION_PATTERN, `expected seconds or ${DURATION_HINT}`)
+    .transform((v) => parseDuration(v)!),
+]);
+
 /** The policy envelope (see domain/guardrails.ts for the defaults it extends). */
 export const GuardrailsConfigSchema = z.strictObject({
   policy: z
@@ -150,17 +159,11 @@ export const GuardrailsConfigSchema = z.strictObject({
     .default([]),
   approval_timeout_seconds: z.partialRecord(SeverityName, z.number().int().min(1)).default({}),
   dry_run: z.boolean().default(false),
+  /** Mutating actions per window across the whole engine (every service together). */
+  engine_budget: z.strictObject({ count: z.number().int().min(1).max(10_000), window: Seconds }).optional(),
 });
 export type GuardrailsConfig = z.infer<typeof GuardrailsConfigSchema>;
 
-/** Seconds as a number or a duration ("90s", "3m", "1h", "2d"). */
-const Seconds = z.union([
-  z.number().positive(),
-  z
-    .string()
-    .regex(DURATION_PATTERN, `expected seconds or ${DURATION_HINT}`)
-    .transform((v) => parseDuration(v)!),
-]);
 const DueSchema = z.union([Seconds, z.literal('next_business_day'), z.null()]);
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
 const TimeZone = z

@@ -29,7 +29,17 @@ export interface GuardrailConfig {
   approvalTimeoutSeconds: Record<Severity, number>;
   /** Every runbook runs in dry-run. */
   dryRun: boolean;
+  /** Mutating actions the whole engine may take per window, across every service (absent = the default). */
+  engineBudget?: EngineBudget;
 }
+
+export interface EngineBudget {
+  count: number;
+  windowMs: number;
+}
+
+/** A storm of incidents across many services still cannot change more than this many things at once. */
+export const DEFAULT_ENGINE_BUDGET: EngineBudget = { count: 100, windowMs: 15 * 60_000 };
 
 /** Safe defaults: read/low alone, high one approval, destructive two approvers on SEV1/SEV2. */
 export const DEFAULT_POLICY: PolicyRule[] = [

@@ -187,6 +187,8 @@ export const guardAcquireUpdate = defineUpdate<
       action: string;
       incident: string;
       record?: boolean;
+      /** The engine-wide guard counts every mutating action against this budget. */
+      budget?: { count: number; windowMs: number };
       /** The run to tell on resume if paused. */ waiter?: string;
     },
   ]

@@ -23,6 +23,8 @@ export const RATE_LIMITS: Record<string, { count: number; windowMs: number }> = 
   'terminate-sessions': { count: 2, windowMs: 15 * 60_000 },
 };
 const DEFAULT_LIMIT = { count: 5, windowMs: 15 * 60_000 };
+/** The engine-wide guard's record of one mutating action (never a runbook's action name). */
+const ENGINE_ACTION = '(engine budget)';
 export const BREAKER = { failures: 3, windowMs: 30 * 60_000 };
 
 /**
@@ -37,15 +39,29 @@ export async function serviceGuard(carried?: GuardState): Promise<void> {
   const now = () => Date.now();
   const prune = () => {
     const t = now();
+    // The engine budget's window is its own (spend() keeps it).
     state.actions = state.actions.filter(
-      (a) => t - a.at < (own(RATE_LIMITS, a.action) ?? DEFAULT_LIMIT).windowMs,
+      (a) => a.action === ENGINE_ACTION || t - a.at < (own(RATE_LIMITS, a.action) ?? DEFAULT_LIMIT).windowMs,
     );
     state.failures = state.failures.filter((at) => t - at < BREAKER.windowMs);
   };
   let changes = 0;
+  /** The engine-wide guard: one budget of mutating actions across every service. */
+  const spend = (budget: { count: number; windowMs: number }, incident: string) => {
+    const t = now();
+    state.actions = state.actions.filter((a) => a.action !== ENGINE_ACTION || t - a.at < budget.windowMs);
+    const spent = state.actions.filter((a) => a.action === ENGINE_ACTION);
+    if (spent.length >= budget.count)
+      return {
+        decision: 'rate_limited' as const,
+        reason: `engine-wide budget: at most ${budget.count} mutating actions per ${budget.windowMs / 60_000} min across all services; next allowed at ${iso(spent[0].at + budget.windowMs)}`,
+      };
+    state.actions.push({ action: ENGINE_ACTION, incident, at: t });
+    return { decision: 'allowed' as const, reason: 'within the engine budget' };
+  };
 
   wf.setHandler(guardQuery, () => state);
-  wf.setHandler(guardAcquireUpdate, ({ action, incident, record = true, waiter }) => {
+  wf.setHandler(guardAcquireUpdate, ({ action, incident, record = true, budget, waiter }) => {
     changes++;
     prune();
     if (state.paused) {
@@ -61,6 +77,7 @@ export async function serviceGuard(carried?: GuardState): Promise<void> {
         decision: 'breaker_open' as const,
         reason: `circuit breaker open after ${BREAKER.failures} failed actions; a human must approve or reset it`,
       };
+    if (budget) return spend(budget, incident);
     if (!record) return { decision: 'allowed' as const, reason: 'not paused' };
     const limit = own(RATE_LIMITS, action) ?? DEFAULT_LIMIT;
     const recent = state.actions.filter((a) => a.action === action);
