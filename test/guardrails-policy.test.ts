@@ -92,6 +92,13 @@ describe('the policy envelope', () => {
     const first = await approve('admin');
     expect(first.body).toMatchObject({ status: 'pending', approved_by: ['ada'] });
     expect((await approve('admin')).status).toBe(403); // same person twice
+    // Lowering the severity or changing the services while the step waits loosens nothing:
+    // the run's policy was fixed when it started.
+    const edited = await engine.call('PATCH', `/api/v1/incidents/${id}`, {
+      body: { severity: 'low', affected_services: ['elsewhere'] },
+    });
+    expect(edited.status).toBe(200);
+    expect((await pendingApproval(engine, id)).approvals_needed).toBe(2);
     expect(await revision(namespace, 'pay')).toBe('2'); // not rolled back yet
   });
 
