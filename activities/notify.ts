@@ -37,11 +37,12 @@ export function createNotifyActivities(deps: NotifyDeps) {
           `no notifier named ${notifier} in this worker's config`,
           'InvalidInput',
         );
-      const body = withLinks(notification, deps.linkSecret);
+      // Signed links act as the person paged: only a webhook addressed to that person carries
+      // them — never a log line, never a chat channel others read.
+      const body = n.type === 'webhook' ? withLinks(notification, deps.linkSecret) : notification;
       const count = (outcome: string) => pagesSent.inc({ kind: body.kind, notifier: n.name, outcome });
       if (n.type === 'log') {
-        // Signed links act as the person paged: never in a log line.
-        deps.logger.info({ notification: withoutSignedLinks(body) }, headline(body));
+        deps.logger.info({ notification: body }, headline(body));
       } else {
         const payload = JSON.stringify(n.type === 'slack' ? slackMessage(body) : body);
         const headers: Record<string, string> = {
@@ -74,15 +75,6 @@ export function createNotifyActivities(deps: NotifyDeps) {
   };
 }
 export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
-
-/** The notification without its signed one-click links (for logs). */
-function withoutSignedLinks(n: ReturnType<typeof withLinks>): Notification {
-  const { acknowledge_url: _ack, ...links } = n.links;
-  const approvals = n.approvals.map(
-    ({ approve_url: _a, reject_url: _r, ...a }: (typeof n.approvals)[number]) => a,
-  );
-  return { ...n, links, approvals };
-}
 
 /** Signed one-click acknowledge and approve/reject links for the person paged (they act as themselves). */
 function withLinks(

@@ -189,10 +189,14 @@ describe('escalation along the policy', () => {
     const id = await declare(engine, 'billing', 'high');
     expect((await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} })).status).toBe(200);
     expect(
-      (await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { assignee: 'nia' } })).status,
+      (await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { assignee: 'alice' } })).status,
     ).toBe(200);
-    const handoff = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'nia'));
+    const handoff = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'alice'));
     expect(handoff.body.reason).toContain('reassigned to you');
+    // Only alice takes it: rob acknowledging again (or an old link of his) does not complete it.
+    const notHers = await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+    expect(notHers.status).toBe(409);
+    expect(notHers.body.error.message).toContain('only alice can take it');
     const took = await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, {
       token: 'approver',
       body: {},

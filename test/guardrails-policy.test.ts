@@ -158,21 +158,15 @@ describe('signed approval links', () => {
     const id = await declare(engine, S.links.name);
     await start(id, 'rollback-deployment', { namespace, deployment: 'links' });
     const approval = await pendingApproval(engine, id);
-    const mint = (identity: string) =>
-      engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/links`, {
-        token: 'admin',
-        body: { identity },
-      });
-    expect(
-      (
-        await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/links`, {
-          token: 'approver',
-          body: { identity: 'alice' },
-        })
-      ).status,
-    ).toBe(403);
+    const mint = (token: 'approver' | 'admin' | 'viewer', body: object = {}) =>
+      engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/links`, { token, body });
+    expect((await mint('viewer')).status).toBe(403);
+    // Nobody mints a link for someone else (one admin could decide a two-person step as two people).
+    const forOther = await mint('admin', { identity: 'alice' });
+    expect(forOther.status).toBe(403);
+    expect(forOther.body.error.message).toContain('only for yourself');
 
-    const { url } = (await mint('alice')).body;
+    const { url } = (await mint('approver')).body; // alice, for herself
     const preview = await engine.call('GET', url, { token: null });
     expect(preview.body).toMatchObject({
       incident: id,
@@ -194,7 +188,16 @@ describe('signed approval links', () => {
     expect((await engine.call('POST', `/api/v1/approval-links/${expired}`, { token: null })).status).toBe(
       401,
     );
-    expect((await engine.call('POST', (await mint('vic')).body.url, { token: null })).status).toBe(403); // a viewer's link
+    const viewersLink = createLinkToken(LINK_SECRET, {
+      incident: id,
+      approval: approval.id,
+      identity: 'vic',
+      decision: 'approve',
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
+    expect((await engine.call('POST', `/api/v1/approval-links/${viewersLink}`, { token: null })).status).toBe(
+      403,
+    ); // a viewer's link
 
     const used = await engine.call('POST', url, { token: null });
     expect(used.body).toMatchObject({ status: 'approved', decided_by: 'alice' });

@@ -9,7 +9,8 @@ import type { Runbooks } from '../runbooks';
 import { NameSchema } from '../schemas';
 
 export const MintRequest = z.strictObject({
-  identity: NameSchema,
+  /** Only yourself: a link decides as its identity, so nobody mints one for someone else. */
+  identity: NameSchema.optional(),
   decision: z.enum(['approve', 'reject']).default('approve'),
   ttl_seconds: z
     .number()
@@ -20,7 +21,9 @@ export const MintRequest = z.strictObject({
 });
 
 /**
- * Minting links is for admins and the notifier; deciding through one needs only the link.
+ * An approver mints a link for itself (to decide from a phone); the notifier mints them for
+ * the people it pages. Nobody mints one for another person: one admin could otherwise
+ * decide a two-person step as two people. Deciding through a link needs only the link.
  * GET shows what the link will do (chat previews fetch links: a GET must never decide);
  * POST decides.
  */
@@ -58,17 +61,21 @@ export function linkRoutes({
     route({
       method: 'post',
       path: '/api/v1/incidents/{id}/approvals/{approvalId}/links',
-      auth: 'admin',
+      auth: 'approver',
       operationId: 'mintApprovalLink',
-      summary: 'Mint a signed approval link',
+      summary: 'Mint a signed approval link for yourself',
       body: MintRequest,
       status: 201,
-      handle: ({ params, body }) => {
+      handle: ({ params, body, actor }) => {
+        if (body.identity !== undefined && body.identity !== actor)
+          throw new NotAllowedError(
+            `a link decides as its identity: you may mint one only for yourself (${actor}), not ${body.identity}`,
+          );
         const exp = Math.floor(Date.now() / 1000) + body.ttl_seconds;
         const claims = {
           incident: params.id,
           approval: params.approvalId,
-          identity: body.identity,
+          identity: actor,
           decision: body.decision,
           exp,
         };

@@ -71,10 +71,14 @@ export function registerHandlers(s: IncidentState): void {
       return updateResult(i);
     },
     {
-      validator: (_update: unknown) => {
-        if (i.status !== 'triggered' && !i.escalation?.awaiting_ack) {
+      validator: ({ actor }) => {
+        const handoffTo = i.escalation?.awaiting_ack;
+        if (i.status !== 'triggered' && !handoffTo) {
           throw conflict(`incident is already ${i.status}; only a triggered incident can be acknowledged`);
         }
+        // Only the new assignee takes a handoff (not an old link, not a colleague on their behalf).
+        if (i.status !== 'triggered' && handoffTo !== actor)
+          throw conflict(`the incident is handed off to ${handoffTo}; only ${handoffTo} can take it`);
       },
     },
   );
