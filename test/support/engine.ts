@@ -72,6 +72,8 @@ export async function startEngine(
     alerts?: Partial<AlertsConfig>;
     postgres?: Record<string, string>;
     edgeLimits?: EdgeLimits;
+    /** The worker's cluster credentials (default: the test plane's admin). */
+    kubeconfig?: KubeConfig;
     /** The config file's services section (the catalogue of what runbooks may touch). */
     services?: unknown;
     guardrails?: GuardrailConfig;
@@ -99,8 +101,8 @@ export async function startEngine(
 
   // The service catalogue, as a user writes it in the config file (parsed by the real schema).
   const services = toServiceCatalogue(ServicesConfigSchema.parse(opts.services ?? {}), opts.postgres);
-  const kubeconfig = new KubeConfig();
-  kubeconfig.loadFromFile(process.env.TOURNIQUET_TEST_KUBECONFIG!);
+  const kubeconfig = opts.kubeconfig ?? new KubeConfig();
+  if (!opts.kubeconfig) kubeconfig.loadFromFile(process.env.TOURNIQUET_TEST_KUBECONFIG!);
   const escalation = toEscalationConfig(
     EscalationConfigSchema.parse(opts.escalation ?? {}),
     'http://127.0.0.1:3000',
