@@ -331,4 +331,26 @@ export const FileConfigSchema = z
           path: ['services', name, 'policy'],
           message: `no escalation policy named ${s.policy}`,
         });
+    // Each Kubernetes object belongs to one service, so its per-service limits and breaker
+    // are the object's: two services sharing a Deployment would each get a fresh budget for it.
+    const owner = new Map<string, string>();
+    for (const [name, s] of Object.entries(f.services)) {
+      const k = s.kubernetes;
+      if (!k) continue;
+      for (const [kind, objects] of [
+        ['deployments', k.deployments],
+        ['services', k.services],
+      ] as const)
+        objects.forEach((o, i) => {
+          const key = `${kind}/${k.namespace}/${o}`;
+          const first = owner.get(key);
+          if (first)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['services', name, 'kubernetes', kind, i],
+              message: `${k.namespace}/${o} already belongs to service ${first}: each object has one owner`,
+            });
+          else owner.set(key, name);
+        });
+    }
   });

@@ -74,3 +74,47 @@ describe('escalation config', () => {
     );
   });
 });
+
+describe('service catalogue config', () => {
+  const bad = (yaml: string) => {
+    try {
+      withFile(yaml);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('reads a complete entry: matchers default to the service label, caps and runbooks default safely', () => {
+    const config = withFile(
+      'services:\n  payments:\n    owner: team-pay\n    kubernetes: { namespace: prod, deployments: [payments] }\n    postgres: postgres://u@db/pay\n    runbooks: { scale-out: {} }\n',
+    );
+    expect(config.services.entries).toEqual([
+      expect.objectContaining({
+        name: 'payments',
+        match: [{ service: 'payments' }],
+        database: true,
+        caps: { max_replicas: 20, max_sessions_terminated: 5 },
+        runbooks: { 'scale-out': { params: {}, automatic: false } },
+      }),
+    ]);
+    // The database URL is kept apart for the worker, never in the entry workflows see.
+    expect(JSON.stringify(config.services.entries)).not.toContain('postgres://');
+    expect(config.services.postgres).toEqual({ payments: 'postgres://u@db/pay' });
+  });
+
+  it('refuses Kubernetes names that are not names, unknown policies, and an object owned by two services', () => {
+    expect(bad('services:\n  a: { owner: t, kubernetes: { namespace: "kube-system/../x" } }\n')).toContain(
+      'services.a.kubernetes.namespace: expected a Kubernetes name',
+    );
+    expect(bad('services:\n  a: { owner: t, policy: nope }\n')).toContain(
+      'services.a.policy: no escalation policy named nope',
+    );
+    expect(
+      bad(
+        'services:\n  a: { owner: t, kubernetes: { namespace: prod, deployments: [web] } }\n  b: { owner: t, kubernetes: { namespace: prod, deployments: [web] } }\n',
+      ),
+    ).toContain('services.b.kubernetes.deployments.0: prod/web already belongs to service a');
+  });
+});
