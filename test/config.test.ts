@@ -10,6 +10,16 @@ const withFile = (yaml: string) => {
   writeFileSync(file, yaml);
   return loadConfig({ TOURNIQUET_CONFIG: file });
 };
+/** The message a refused config file gets (it must be refused, as a ConfigError). */
+const bad = (yaml: string) => {
+  try {
+    withFile(yaml);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('accepted');
+};
 
 describe('escalation config', () => {
   it("fills the seeds' severity table and parses durations", () => {
@@ -47,15 +57,6 @@ describe('escalation config', () => {
   });
 
   it('refuses names that point nowhere, bad zones and bad durations, naming the key', () => {
-    const bad = (yaml: string) => {
-      try {
-        withFile(yaml);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return (err as Error).message;
-      }
-      throw new Error('accepted');
-    };
     expect(
       bad(
         'escalation:\n  policies:\n    default:\n      levels: [{ targets: [{ schedule: primary }], timeout: 5m }]\n',
@@ -76,16 +77,6 @@ describe('escalation config', () => {
 });
 
 describe('service catalogue config', () => {
-  const bad = (yaml: string) => {
-    try {
-      withFile(yaml);
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      return (err as Error).message;
-    }
-    throw new Error('accepted');
-  };
-
   it('reads a complete entry: matchers default to the service label, caps and runbooks default safely', () => {
     const config = withFile(
       'services:\n  payments:\n    owner: team-pay\n    kubernetes: { namespace: prod, deployments: [payments] }\n    postgres: postgres://u@db/pay\n    runbooks: { scale-out: {} }\n',

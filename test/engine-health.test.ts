@@ -121,6 +121,13 @@ test('a workflow made to fail is reported stuck within a minute, then recovered 
   });
   const kinds = Object.fromEntries(after.recent.map((e: any) => [e.workflow.workflow_id, e.kind]));
   expect(kinds).toEqual({ 'INC-900001': 'recovered', 'INC-900002': 'failed' });
+  // The view changes before the pages are delivered: wait for them, then exactly one each.
+  await until(async () =>
+    pages(`engine-recovered-${recovering.firstExecutionRunId}`).length &&
+    pages(`engine-failed-${broken.firstExecutionRunId}`).length
+      ? true
+      : undefined,
+  );
   expect(pages(`engine-recovered-${recovering.firstExecutionRunId}`)).toHaveLength(1);
   expect(pages(`engine-failed-${broken.firstExecutionRunId}`)).toHaveLength(1);
   // The recovered incident hears what happened to it.
