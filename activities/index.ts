@@ -32,6 +32,8 @@ export interface ActivityDeps {
   escalation?: EscalationConfig;
   /** Notifier endpoints and secrets (never written to workflow history). */
   notifiers?: NotifierConfig[];
+  /** Identities holding the approver role (from the tokens): only they get approval links in pages. */
+  approvers?: readonly string[];
   /** Signs approve/reject links in pages. */
   linkSecret?: string;
 }
@@ -44,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     logger: deps.logger,
     notifiers: deps.notifiers ?? [{ name: 'log', type: 'log' }],
     linkSecret: deps.linkSecret,
+    ...(deps.approvers ? { approvers: new Set(deps.approvers) } : {}),
   });
   return {
     ...createKubernetesActivities({ kubeconfig: deps.kubeconfig, scope }),

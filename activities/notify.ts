@@ -18,6 +18,8 @@ export interface NotifyDeps {
   notifiers: NotifierConfig[];
   /** Signs approve/reject links in pages; absent = no links. */
   linkSecret?: string;
+  /** Who may decide approvals (from the tokens); only they get approve/reject links. Absent = not known here. */
+  approvers?: ReadonlySet<string>;
 }
 
 export const SIGNATURE_HEADER = 'x-tourniquet-signature';
@@ -39,7 +41,8 @@ export function createNotifyActivities(deps: NotifyDeps) {
         );
       // Signed links act as the person paged: only a webhook addressed to that person carries
       // them — never a log line, never a chat channel others read.
-      const body = n.type === 'webhook' ? withLinks(notification, deps.linkSecret) : notification;
+      const body =
+        n.type === 'webhook' ? withLinks(notification, deps.linkSecret, deps.approvers) : notification;
       const count = (outcome: string) => pagesSent.inc({ kind: body.kind, notifier: n.name, outcome });
       if (n.type === 'log') {
         deps.logger.info({ notification: body }, headline(body));
@@ -80,6 +83,7 @@ export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
 function withLinks(
   n: Notification,
   secret: string | undefined,
+  approvers?: ReadonlySet<string>,
 ): Notification & {
   approvals: (Notification['approvals'][number] & { approve_url?: string; reject_url?: string })[];
   links: Notification['links'] & { acknowledge_url?: string };
@@ -93,11 +97,11 @@ function withLinks(
   return {
     ...n,
     links: { ...n.links, acknowledge_url: acknowledge },
-    approvals: n.approvals.map((a) => ({
-      ...a,
-      approve_url: link(a, 'approve'),
-      reject_url: link(a, 'reject'),
-    })),
+    // A typed name (an assignee, an action item's owner) without the approver role gets no approval links.
+    approvals:
+      approvers && !approvers.has(n.to)
+        ? n.approvals
+        : n.approvals.map((a) => ({ ...a, approve_url: link(a, 'approve'), reject_url: link(a, 'reject') })),
   };
 }
 

@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Role, TokenEntry } from '../config';
 import { AuthenticationError, NotAllowedError } from './errors';
+import { grants } from '../config/roles';
 
 export interface Principal {
   identity: string;
@@ -42,11 +43,7 @@ export class TokenStore {
   }
 }
 
-/** admin can do everything; responders and approvers can also read. */
-export function hasRole(p: Principal, role: Role): boolean {
-  if (p.roles.includes('admin') || p.roles.includes(role)) return true;
-  return role === 'viewer' && p.roles.length > 0;
-}
+export const hasRole = (p: Principal, role: Role): boolean => grants(p.roles, role);
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -22,6 +22,7 @@ import { clusterConnectionOptions } from '../worker/connection';
 import { DevServer, ensureTemporalCli, startDevServer } from '../worker/dev-server';
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { installRuntime } from '../worker/runtime';
+import { grants } from '../config/roles';
 
 async function main() {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -104,6 +105,8 @@ async function main() {
       escalation: escalation.config,
       notifiers: escalation.notifiers,
       linkSecret: config.linkSecret,
+      // Configured tokens say who may approve; with none yet (the first-run admin) nobody is paged links.
+      approvers: config.tokens.filter((t) => grants(t.roles, 'approver')).map((t) => t.identity),
     });
     const running = worker.run();
     stops.unshift(async () => {

@@ -125,6 +125,7 @@ export async function startEngine(
       escalation: escalation.config,
       notifiers: escalation.notifiers,
       linkSecret: LINK_SECRET,
+      approvers: ['alice', 'ada'],
     });
     running = worker.run();
   };

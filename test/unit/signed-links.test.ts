@@ -75,3 +75,35 @@ test('signed links reach only a webhook addressed to the person paged: never a l
     server.close();
   }
 });
+
+test('approval links only for people who hold the approver role, never for a typed name', async () => {
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => (bodies.push(body), res.end('ok')));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const notify = createNotifyActivities({
+      logger: pino({ level: 'silent' }),
+      notifiers: [
+        {
+          name: 'pager',
+          type: 'webhook',
+          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        },
+      ],
+      linkSecret: 'a-link-secret-of-enough-length',
+      approvers: new Set(['alice']),
+    });
+    await notify.deliverNotification({ notifier: 'pager', notification }); // to pia, a typed assignee
+    await notify.deliverNotification({ notifier: 'pager', notification: { ...notification, to: 'alice' } });
+    const [pia, alice] = bodies.map((b) => JSON.parse(b));
+    expect(pia.approvals[0].approve_url).toBeUndefined();
+    expect(pia.links.acknowledge_url).toMatch(/ack-links/); // acknowledging is hers to do
+    expect(alice.approvals[0].approve_url).toMatch(/approval-links/);
+  } finally {
+    server.close();
+  }
+});
