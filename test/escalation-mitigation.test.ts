@@ -37,7 +37,7 @@ beforeAll(async () => {
           rotation: 'daily',
           handoff: '00:00',
           start: '2026-01-01',
-          people: ['pia'],
+          people: ['alice'], // an approver: her pages carry approval links,
         },
       },
       roles: { 'platform-oncall': [{ schedule: 'platform' }] },
@@ -89,10 +89,10 @@ it('offers failover for approval when the restart has not mitigated by the miles
   );
   // The missed milestone paged the policy's next level.
   expect(pager.delivered().some((r) => r.body.incident.id === id && r.body.to === 'lee')).toBe(true);
-  // Left undecided, the approval pages the runbook's escalation target (platform-oncall → pia),
+  // Left undecided, the approval pages the runbook's escalation target (platform-oncall → alice),
   // with signed one-click links to decide it.
   const escalated = await eventually(
-    async () => pager.delivered().find((r) => r.body.incident.id === id && r.body.to === 'pia'),
+    async () => pager.delivered().find((r) => r.body.incident.id === id && r.body.to === 'alice'),
     { timeoutMs: 10_000 },
   );
   expect(escalated.body.reason).toMatch(/^approval for "Scale standby to 1" undecided since/);
