@@ -31,23 +31,29 @@ export function createGuardActivities({
       service,
       action,
       incident,
+      grant,
+      override,
     }: {
       service: string;
       action: string;
       incident: string;
+      /** Run and step: a retry after a lost reply finds the slot it already took. */
+      grant?: string;
+      /** Approved past an open breaker: still takes a slot within the rate limit. */
+      override?: boolean;
     }): Promise<GuardDecision> {
       // The run asking: the guard tells it when a pause it meets is lifted.
       const waiter = Context.current().info.workflowExecution?.workflowId;
       const global = await abortable(() =>
         client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
-          args: [{ action, incident, record: false, budget, waiter }],
+          args: [{ action, incident, record: false, budget, waiter, grant }],
           startWorkflowOperation: guardStart(taskQueue, '*'),
         }),
       );
       if (global.decision !== 'allowed') return global;
       return abortable(() =>
         client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
-          args: [{ action, incident, waiter }],
+          args: [{ action, incident, waiter, grant, override }],
           startWorkflowOperation: guardStart(taskQueue, service),
         }),
       );
@@ -57,15 +63,18 @@ export function createGuardActivities({
       action,
       incident,
       ok,
+      grant,
     }: {
       service: string;
       action: string;
       incident: string;
       ok: boolean;
+      /** The acquire's grant: a retried report counts once. */
+      grant?: string;
     }): Promise<void> {
       await abortable(() =>
         client.workflow.executeUpdateWithStart(guardReportUpdate, {
-          args: [{ action, incident, ok }],
+          args: [{ action, incident, ok, grant }],
           startWorkflowOperation: guardStart(taskQueue, service),
         }),
       );

@@ -1,4 +1,6 @@
 import { eventually, startEngine, TestEngine } from './support/engine';
+import { guardStart } from '../common/guard-workflow';
+import { guardAcquireUpdate, guardReportUpdate } from '../workflows/definitions';
 import { declare, detail, runReaches } from './support/incidents';
 import { deployment, kube } from './support/kube';
 import { catalogueOf, ensureNamespace, testService, type TestService } from './support/services';
@@ -122,11 +124,43 @@ describe('the circuit breaker', () => {
     expect((await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'])).status).toBe(
       'succeeded',
     );
+    // The approved override still took a slot (and so counts against the rate limit).
+    const guard = (await engine.call('GET', `/api/v1/automation?service=${service}`, { token: 'viewer' }))
+      .body.service;
+    expect(guard.actions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ incident: id, grant: `${id}-rb-1/restart` })]),
+    );
 
     const reset = await engine.call('POST', '/api/v1/automation/reset-breaker', {
       token: 'approver',
       body: { service },
     });
     expect(reset.body).toMatchObject({ breaker_open: false, reset_by: 'alice' });
+  });
+});
+
+describe('guard grants', () => {
+  it('a retried acquire finds the slot it took; a retried failure report counts once', async () => {
+    const service = S.cart.name + '-grants';
+    const acquire = (grant: string) =>
+      engine.client.workflow.executeUpdateWithStart(guardAcquireUpdate, {
+        args: [{ action: 'rollback', incident: 'INC-7', grant }],
+        startWorkflowOperation: guardStart(engine.taskQueue, service),
+      });
+    expect(await acquire('INC-7-rb-1/undo')).toMatchObject({ decision: 'allowed' });
+    // Its reply was lost and the activity retries: the same slot, not a refusal by itself.
+    expect(await acquire('INC-7-rb-1/undo')).toMatchObject({
+      decision: 'allowed',
+      reason: 'already granted to this step',
+    });
+    expect(await acquire('INC-7-rb-2/undo')).toMatchObject({ decision: 'rate_limited' }); // 1 rollback per 15 min
+    const report = () =>
+      engine.client.workflow.executeUpdateWithStart(guardReportUpdate, {
+        args: [{ action: 'rollback', incident: 'INC-7', ok: false, grant: 'INC-7-rb-1/undo' }],
+        startWorkflowOperation: guardStart(engine.taskQueue, service),
+      });
+    await report();
+    const state = await report(); // retried after a lost reply
+    expect(state.failures).toHaveLength(1);
   });
 });

@@ -165,12 +165,16 @@ export interface GuardState {
   paused_by?: string;
   breaker_open: boolean;
   reset_by?: string;
-  actions: { action: string; incident: string; at: number }[];
+  /** Slots taken within their window; `grant` (run/step) makes a retried acquire find its own slot. */
+  actions: { action: string; incident: string; at: number; grant?: string }[];
   failures: number[];
+  /** Grants whose failure was already counted: a retried report counts once (the newest GUARD_REPORTED). */
+  reported?: string[];
   /** Runbook runs held by the pause, told by `guardResumedSignal` when it lifts (at most GUARD_WAITERS). */
   waiting?: string[];
 }
 export const GUARD_WAITERS = 500;
+export const GUARD_REPORTED = 200;
 /** Sent by a guard to each run it held when automation resumes: no run polls while paused. */
 export const guardResumedSignal = defineSignal('guardResumed');
 export type GuardDecision = {
@@ -189,13 +193,17 @@ export const guardAcquireUpdate = defineUpdate<
       record?: boolean;
       /** The engine-wide guard counts every mutating action against this budget. */
       budget?: { count: number; windowMs: number };
+      /** Run and step: a retried acquire with the same grant returns the slot it already took. */
+      grant?: string;
+      /** A human approved acting past the open breaker: the slot and rate limit still apply. */
+      override?: boolean;
       /** The run to tell on resume if paused. */ waiter?: string;
     },
   ]
 >('acquire');
 export const guardReportUpdate = defineUpdate<
   GuardState,
-  [{ action: string; incident: string; ok: boolean }]
+  [{ action: string; incident: string; ok: boolean; grant?: string }]
 >('report');
 export const guardPauseUpdate = defineUpdate<GuardState, [{ paused: boolean; actor: string }]>('pause');
 export const guardResetUpdate = defineUpdate<GuardState, [{ actor: string }]>('resetBreaker');

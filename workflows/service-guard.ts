@@ -9,6 +9,7 @@ import {
   guardQuery,
   guardReportUpdate,
   guardResetUpdate,
+  GUARD_REPORTED,
   GUARD_WAITERS,
   guardResumedSignal,
   GuardState,
@@ -47,7 +48,7 @@ export async function serviceGuard(carried?: GuardState): Promise<void> {
   };
   let changes = 0;
   /** The engine-wide guard: one budget of mutating actions across every service. */
-  const spend = (budget: { count: number; windowMs: number }, incident: string) => {
+  const spend = (budget: { count: number; windowMs: number }, incident: string, grant?: string) => {
     const t = now();
     state.actions = state.actions.filter((a) => a.action !== ENGINE_ACTION || t - a.at < budget.windowMs);
     const spent = state.actions.filter((a) => a.action === ENGINE_ACTION);
@@ -56,48 +57,62 @@ export async function serviceGuard(carried?: GuardState): Promise<void> {
         decision: 'rate_limited' as const,
         reason: `engine-wide budget: at most ${budget.count} mutating actions per ${budget.windowMs / 60_000} min across all services; next allowed at ${iso(spent[0].at + budget.windowMs)}`,
       };
-    state.actions.push({ action: ENGINE_ACTION, incident, at: t });
+    state.actions.push({ action: ENGINE_ACTION, incident, at: t, ...(grant ? { grant } : {}) });
     return { decision: 'allowed' as const, reason: 'within the engine budget' };
   };
 
   wf.setHandler(guardQuery, () => state);
-  wf.setHandler(guardAcquireUpdate, ({ action, incident, record = true, budget, waiter }) => {
+  wf.setHandler(
+    guardAcquireUpdate,
+    ({ action, incident, record = true, budget, waiter, grant, override }) => {
+      changes++;
+      prune();
+      if (state.paused) {
+        const waiting = (state.waiting ??= []);
+        if (waiter && !waiting.includes(waiter) && waiting.length < GUARD_WAITERS) waiting.push(waiter);
+        return {
+          decision: 'paused' as const,
+          reason: `automation is paused${state.paused_by ? ` by ${state.paused_by}` : ''}`,
+        };
+      }
+      // A retry of an acquire that already took its slot (its reply was lost): the same grant.
+      if (grant && state.actions.some((a) => a.grant === grant))
+        return { decision: 'allowed' as const, reason: 'already granted to this step' };
+      if (state.breaker_open && !override)
+        return {
+          decision: 'breaker_open' as const,
+          reason: `circuit breaker open after ${BREAKER.failures} failed actions; a human must approve or reset it`,
+        };
+      if (budget) return spend(budget, incident, grant);
+      if (!record) return { decision: 'allowed' as const, reason: 'not paused' };
+      const limit = own(RATE_LIMITS, action) ?? DEFAULT_LIMIT;
+      const recent = state.actions.filter((a) => a.action === action);
+      if (recent.length >= limit.count) {
+        const retryAt = recent[0].at + limit.windowMs;
+        return {
+          decision: 'rate_limited' as const,
+          reason: `rate limit: at most ${limit.count} ${action} per ${limit.windowMs / 60_000} min (last by ${recent.at(-1)!.incident}); next allowed at ${iso(retryAt)}`,
+        };
+      }
+      state.actions.push({ action, incident, at: now(), ...(grant ? { grant } : {}) });
+      return { decision: 'allowed' as const, reason: 'within limits' };
+    },
+  );
+  wf.setHandler(guardReportUpdate, ({ action, incident, ok, grant }) => {
     changes++;
     prune();
-    if (state.paused) {
-      const waiting = (state.waiting ??= []);
-      if (waiter && !waiting.includes(waiter) && waiting.length < GUARD_WAITERS) waiting.push(waiter);
-      return {
-        decision: 'paused' as const,
-        reason: `automation is paused${state.paused_by ? ` by ${state.paused_by}` : ''}`,
-      };
+    const reported = (state.reported ??= []);
+    if (!ok && grant && reported.includes(grant)) return state; // a retried report counts once
+    if (!ok && grant) {
+      reported.push(grant);
+      if (reported.length > GUARD_REPORTED) reported.shift();
     }
-    if (state.breaker_open)
-      return {
-        decision: 'breaker_open' as const,
-        reason: `circuit breaker open after ${BREAKER.failures} failed actions; a human must approve or reset it`,
-      };
-    if (budget) return spend(budget, incident);
-    if (!record) return { decision: 'allowed' as const, reason: 'not paused' };
-    const limit = own(RATE_LIMITS, action) ?? DEFAULT_LIMIT;
-    const recent = state.actions.filter((a) => a.action === action);
-    if (recent.length >= limit.count) {
-      const retryAt = recent[0].at + limit.windowMs;
-      return {
-        decision: 'rate_limited' as const,
-        reason: `rate limit: at most ${limit.count} ${action} per ${limit.windowMs / 60_000} min (last by ${recent.at(-1)!.incident}); next allowed at ${iso(retryAt)}`,
-      };
-    }
-    state.actions.push({ action, incident, at: now() });
-    return { decision: 'allowed' as const, reason: 'within limits' };
-  });
-  wf.setHandler(guardReportUpdate, ({ action, incident, ok }) => {
-    changes++;
-    prune();
     if (!ok) {
       // A failed action feeds the breaker but gives back its rate-limit slot: it did not happen.
       state.failures.push(now());
-      const mine = state.actions.filter((a) => a.action === action && a.incident === incident).pop();
+      const mine =
+        (grant ? state.actions.find((a) => a.grant === grant) : undefined) ??
+        state.actions.filter((a) => a.action === action && a.incident === incident).pop();
       if (mine) state.actions.splice(state.actions.indexOf(mine), 1);
     }
     if (state.failures.length >= BREAKER.failures) state.breaker_open = true;

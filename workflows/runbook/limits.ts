@@ -32,14 +32,26 @@ export class SharedLimits {
   /** Takes a slot for the step's action. Returns the refusal, or undefined when the step may run. */
   async acquire(spec: StepSpec, s: StepRecord): Promise<string | undefined> {
     const action = spec.action ?? spec.id;
+    const grant = this.grant(spec);
     let waitingSaid = false;
+    let override = false;
     for (;;) {
-      const d = await guard.guardAcquire({ service: this.service, action, incident: this.incident });
+      const d = await guard.guardAcquire({
+        service: this.service,
+        action,
+        incident: this.incident,
+        grant,
+        ...(override ? { override } : {}),
+      });
       if (d.decision === 'allowed') break;
       if (d.decision === 'rate_limited') return d.reason;
       if (d.decision === 'breaker_open') {
         const refusal = await this.gate.check(spec, s, d.reason);
-        return refusal ? `${refusal} (${d.reason})` : undefined;
+        if (refusal) return `${refusal} (${d.reason})`;
+        // Runs from before grants acted on the approval without a slot.
+        if (!wf.patched(PATCH.guardGrants)) return undefined;
+        override = true; // approved past the breaker: it still takes a slot within the rate limit
+        continue;
       }
       if (!waitingSaid) {
         this.r.waiting(s, true);
@@ -74,6 +86,12 @@ export class SharedLimits {
       action: spec.action ?? spec.id,
       incident: this.incident,
       ok,
+      grant: this.grant(spec),
     });
+  }
+
+  /** This run's step: stable across retries of its guard activities. */
+  private grant(spec: StepSpec): string {
+    return `${this.r.run.run_id}/${spec.id}`;
   }
 }
