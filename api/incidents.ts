@@ -2,7 +2,8 @@
  * Incident operations against Temporal: the workflow is the store, visibility is the index.
  * Every call has a deadline so a Temporal outage is a quick 503, never a hung request.
  */
-import { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { updateIdFor } from './idempotency';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowExecutionInfo } from '@temporalio/client';
 import { IncidentNumbers } from '../common/incident-numbers';
 import {
   durationMs,
@@ -66,13 +67,28 @@ export class Incidents {
   async create(request: NewIncident, actor: string): Promise<Incident> {
     let declared: Incident | undefined;
     const handle = await this.call('incident', async () => {
-      const id = incidentId(await this.numbers.next());
+      const id = await this.nextId(actor);
       declared = newIncident(id, request, actor, new Date().toISOString());
-      return this.start({ id, request, actor, historyLimit: this.o.historyLimit }, declared);
+      return this.startOnce({ id, request, actor, historyLimit: this.o.historyLimit }, declared);
     });
     // Started means declared: a slow read-back (a busy worker) must not turn into an error
     // that invites a retry and a second incident. Answer with the record as declared.
     return this.call('incident', () => handle.query(incidentQuery)).catch(() => declared!);
+  }
+
+  /** A new incident id; with an Idempotency-Key, the same one for every retry of the request. */
+  private async nextId(actor: string): Promise<string> {
+    const updateId = updateIdFor(actor);
+    return incidentId(await (updateId ? this.numbers.forKey(updateId) : this.numbers.next()));
+  }
+
+  /** Starts it; a retried keyed request finds it started by its first attempt and goes on with that. */
+  private startOnce(input: IncidentInput, record: Incident) {
+    return this.start(input, record).catch((err) => {
+      if (err instanceof WorkflowExecutionAlreadyStartedError && updateIdFor(input.actor))
+        return this.o.client.workflow.getHandle(input.id);
+      throw err;
+    });
   }
 
   /** Starts an incident workflow with its visibility set from the record it starts with. */
@@ -89,7 +105,9 @@ export class Incidents {
   /** Runs one of the incident's Updates (validated in the workflow) and returns its result. */
   update<R, A>(id: string, def: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
     return this.call(`incident ${id}`, () =>
-      this.o.client.workflow.getHandle(id).executeUpdate(def, { args: [arg] }),
+      this.o.client.workflow
+        .getHandle(id)
+        .executeUpdate(def, { args: [arg], updateId: updateIdFor((arg as { actor?: string }).actor ?? '') }),
     ).catch(async (err) => {
       // An update racing the incident's close can come back "not found": say what happened.
       if (!(err instanceof NotFoundError)) throw err;
@@ -110,7 +128,7 @@ export class Incidents {
    */
   async import(r: ImportIncidentRequest, actor: string): Promise<Incident> {
     return this.call('incident', async () => {
-      const id = incidentId(await this.numbers.next());
+      const id = await this.nextId(actor);
       const closed_at = r.closed_at ?? r.resolved_at;
       const entry = (at: string, kind: TimelineEntry['kind'], message: string): TimelineEntry => ({
         at,
@@ -139,7 +157,7 @@ export class Incidents {
         severity: r.severity,
         affected_services: r.affected_services,
       };
-      const handle = await this.start({ id, request, actor, carried: record }, record);
+      const handle = await this.startOnce({ id, request, actor, carried: record }, record);
       await handle.result();
       return record;
     });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { IDEMPOTENCY_HEADER } from './idempotency';
 import { PATH_PARAMS, pathParams, type Route } from './route';
 
 const ErrorBody = z.object({
@@ -13,6 +14,14 @@ const ErrorBody = z.object({
     message: z.string(),
     fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),
+});
+
+/** Mutating routes honour it (api/idempotency.ts). */
+const IdempotencyHeader = z.object({
+  [IDEMPOTENCY_HEADER]: z
+    .string()
+    .optional()
+    .meta({ description: 'A retry with the same key answers like the first call and changes nothing more' }),
 });
 
 const AUTH_WORDS: Record<string, string> = {
@@ -35,6 +44,7 @@ function operation(r: Route): ZodOpenApiOperationObject {
         ? { path: z.object(Object.fromEntries(params.map((p) => [p, PATH_PARAMS.get(p)![0]]))) }
         : {}),
       ...(r.query ? { query: r.query as z.ZodObject } : {}),
+      ...(byRole && r.method !== 'get' ? { header: IdempotencyHeader } : {}),
     },
     ...(r.body ? { requestBody: { content: { 'application/json': { schema: r.body } } } } : {}),
     responses: {

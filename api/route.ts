@@ -3,6 +3,7 @@
  * summary and an operationId. `mountRoutes` serves the table (role check and parsing done
  * for the handler) and api/openapi.ts describes the same table, so neither can drift.
  */
+import { withIdempotencyKey } from './idempotency';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Role } from '../config/roles';
@@ -71,7 +72,7 @@ export function mountRoutes(app: express.Express, routes: Route[], tokens: Token
     if (r.raw) before.push(rawBody);
     const expressPath = r.path.replace(/\{(\w+)\}/g, ':$1');
     app[r.method](expressPath, ...before, async (req: Request, res: Response) => {
-      const answer = await r.handle(callOf(r, req, res));
+      const answer = await withIdempotencyKey(req, r.operationId, () => r.handle(callOf(r, req, res)));
       if (answer !== undefined) res.status(r.status ?? 200).json(answer);
     });
   };

@@ -3,6 +3,7 @@
  * manual steps are Updates on the runbook's own workflow, so the caller gets the real
  * outcome (decided, refused and why) synchronously.
  */
+import { updateIdFor } from './idempotency';
 import type { Client } from '@temporalio/client';
 import type { ApprovalRecord, StepRecord } from '../domain/runbook';
 import {
@@ -28,7 +29,7 @@ export class Runbooks {
     return this.call(`incident ${incidentId}`, () =>
       this.o.client.workflow
         .getHandle(incidentId)
-        .executeUpdate(startRunbookUpdate, { args: [{ actor, ...body }] }),
+        .executeUpdate(startRunbookUpdate, { args: [{ actor, ...body }], updateId: updateIdFor(actor) }),
     );
   }
 
@@ -49,9 +50,10 @@ export class Runbooks {
   ): Promise<ApprovalRecord> {
     const runId = `${incidentId}-rb-${approvalId.split('-')[0]}`;
     return this.call(`approval ${approvalId} of ${incidentId}`, () =>
-      this.o.client.workflow
-        .getHandle(runId)
-        .executeUpdate(approvalUpdate, { args: [{ approvalId, ...decision }] }),
+      this.o.client.workflow.getHandle(runId).executeUpdate(approvalUpdate, {
+        args: [{ approvalId, ...decision }],
+        updateId: updateIdFor(decision.actor),
+      }),
     );
   }
 
@@ -65,7 +67,7 @@ export class Runbooks {
     return this.call(`step ${stepId} of ${runId}`, () =>
       this.o.client.workflow
         .getHandle(runId)
-        .executeUpdate(manualStepUpdate, { args: [{ stepId, actor, note }] }),
+        .executeUpdate(manualStepUpdate, { args: [{ stepId, actor, note }], updateId: updateIdFor(actor) }),
     );
   }
 }

@@ -19,6 +19,14 @@ export class IncidentNumbers {
     private readonly taskQueue: string,
   ) {}
 
+  /**
+   * A number for one keyed request (an `Idempotency-Key`): its own allocation under that
+   * Update id, so a retry gets the same number (Temporal deduplicates within the sequence's run).
+   */
+  forKey(updateId: string): Promise<number> {
+    return this.allocate(1, updateId);
+  }
+
   next(): Promise<number> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
@@ -41,7 +49,7 @@ export class IncidentNumbers {
     }
   }
 
-  private allocate(count: number): Promise<number> {
+  private allocate(count: number, updateId?: string): Promise<number> {
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof incidentSequence>(
       'incidentSequence',
       {
@@ -53,6 +61,7 @@ export class IncidentNumbers {
     );
     return this.client.workflow.executeUpdateWithStart(allocateIdUpdate, {
       args: [count],
+      updateId,
       startWorkflowOperation,
     });
   }

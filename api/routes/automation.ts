@@ -1,3 +1,4 @@
+import { updateIdFor } from '../idempotency';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { guardStart } from '../../common/guard-workflow';
@@ -19,6 +20,7 @@ export function automationRoutes({ client, taskQueue }: { client: Client; taskQu
     temporalCall(client, `guard ${service}`, () =>
       client.workflow.executeUpdateWithStart(guardPauseUpdate, {
         args: [{ paused, actor }],
+        updateId: updateIdFor(actor),
         startWorkflowOperation: guardStart(taskQueue, service),
       }),
     );
@@ -75,6 +77,7 @@ export function automationRoutes({ client, taskQueue }: { client: Client; taskQu
         temporalCall(client, `guard ${service}`, () =>
           client.workflow.executeUpdateWithStart(guardResetUpdate, {
             args: [{ actor }],
+            updateId: updateIdFor(actor),
             startWorkflowOperation: guardStart(taskQueue, service),
           }),
         ),
