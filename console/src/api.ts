@@ -31,12 +31,19 @@ export const savedToken = () => sessionStorage.getItem(KEY);
 export const saveToken = (t: string | null) =>
   t ? sessionStorage.setItem(KEY, t) : sessionStorage.removeItem(KEY);
 
+/** crypto.randomUUID needs a secure context; the console may be served over plain http. */
+const newKey = () =>
+  globalThis.crypto?.randomUUID?.() ??
+  `${Date.now().toString(36)}-${Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join('')}`;
+
 export async function call<T>(token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      // One key per action: a retry of this request (a flaky network, a proxy) changes nothing more.
+      ...(method === 'GET' ? {} : { 'idempotency-key': newKey() }),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
