@@ -22,7 +22,16 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 const CONCURRENCY = 4;
 
 async function main() {
-  const env = await startBenchEnv();
+  // The alerts' service, catalogued: rollback-deployment may run for it (its first step only reads).
+  const env = await startBenchEnv({
+    services: {
+      'bench-a2a': {
+        owner: 'bench',
+        kubernetes: { namespace: 'shop', deployments: ['checkout'] },
+        runbooks: { 'rollback-deployment': {} },
+      },
+    },
+  });
   try {
     const tag = Date.now().toString(36);
     log(`raw: ${SAMPLES} signalWithStart calls of a runbook workflow, until its first activity starts`);

@@ -23,7 +23,17 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
 
 async function main() {
   const plane = await startK8sPlane({ log: (m) => log(`k8s: ${m}`) });
-  const env = await startBenchEnv({ kubeconfig: plane.kubeconfig });
+  const services = Object.fromEntries(
+    Array.from({ length: SAMPLES }, (_, i) => [
+      `bench-svc-${i}`,
+      {
+        owner: 'bench',
+        kubernetes: { namespace: 'default', deployments: [`app-${i}`] },
+        runbooks: { 'rollback-deployment': {} },
+      },
+    ]),
+  );
+  const env = await startBenchEnv({ kubeconfig: plane.kubeconfig, services });
   const kc = new KubeConfig();
   kc.loadFromFile(plane.kubeconfig);
   const apps = kc.makeApiClient(AppsV1Api);

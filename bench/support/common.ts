@@ -3,6 +3,8 @@
  * WAL), a worker in its own process (so its RSS is measured alone), the API in this
  * process, percentiles, and the results files.
  */
+import { ServicesConfigSchema } from '../../config/schema';
+import { toServiceCatalogue } from '../../config/services';
 import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -36,9 +38,9 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-/** `escalation`: the config file's escalation section (as a user writes it) for the worker. */
+/** `escalation` and `services`: the config file's sections (as a user writes them). */
 export async function startBenchEnv(
-  o: { kubeconfig?: string; escalation?: unknown } = {},
+  o: { kubeconfig?: string; escalation?: unknown; services?: Record<string, unknown> } = {},
 ): Promise<BenchEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-bench-'));
   log(`dev server + worker process + API (data in ${dir})`);
@@ -62,6 +64,7 @@ export async function startBenchEnv(
         BENCH_TASK_QUEUE: taskQueue,
         ...(o.kubeconfig ? { BENCH_KUBECONFIG: o.kubeconfig } : {}),
         ...(o.escalation ? { BENCH_ESCALATION: JSON.stringify(o.escalation) } : {}),
+        ...(o.services ? { BENCH_SERVICES: JSON.stringify(o.services) } : {}),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -86,6 +89,9 @@ export async function startBenchEnv(
     ]),
     alerts,
     logger: pino({ level: 'warn' }),
+    services: toServiceCatalogue(ServicesConfigSchema.parse(o.services ?? {})).entries,
+    // The load generators are one caller at one address: measure the engine, not the limiter.
+    edgeLimits: { perMinute: 10_000_000, failedAuthPerMinute: 10_000_000 },
   });
   const http = app.listen(0, '127.0.0.1');
   await new Promise((r) => http.once('listening', r));
