@@ -86,6 +86,13 @@ async function main() {
   if (only !== 'api') {
     runtimeMetrics = await installRuntime(logger);
     const nativeConnection = await NativeConnection.connect(options);
+    const catalogued = config.services.entries.map((s) => s.name);
+    if (catalogued.length)
+      logger.info({ services: catalogued }, 'runbooks may act on these catalogued services');
+    else
+      logger.warn(
+        'no services catalogued (config file: services): runbooks will act on nothing until you add them — see README "Services"',
+      );
     const kubeconfig = loadKubeconfig(config.targets.kubeconfig);
     logger.info(
       kubeconfig ? { cluster: kubeconfig.getCurrentCluster()?.server } : {},
