@@ -10,6 +10,16 @@ import { type Scoped, TargetScope } from './scope';
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node';
 
 export const KEY_ANNOTATION = 'tourniquet.dev/last-action';
+/** On a Service: the key of the last selector change and the selector it replaced. */
+export const SELECTOR_ANNOTATION = 'tourniquet.dev/last-selector-change';
+
+const parseMark = (v: string | undefined): { key: string; previous: Record<string, string> } | undefined => {
+  try {
+    return v ? (JSON.parse(v) as { key: string; previous: Record<string, string> }) : undefined;
+  } catch {
+    return undefined; // someone edited it by hand: treat as no mark
+  }
+};
 
 export interface KubernetesDeps {
   /** Absent when no cluster is configured: every action then fails with a clear message. */
@@ -195,13 +205,25 @@ export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps
     },
 
     /** Points a Service at other pods; returns the selector it had. Idempotent: same selector, no write. */
+    /**
+     * Points a Service at other pods. With a key, the selector it replaced is written in the
+     * same PUT (SELECTOR_ANNOTATION): a retry after a lost reply answers that selector — not
+     * the one it set itself — so a switch-back restores what was really there.
+     */
     async k8sSetServiceSelector(
-      o: ServiceRef & { selector: Record<string, string> },
+      o: ServiceRef & { selector: Record<string, string>; key?: string },
     ): Promise<{ previous: Record<string, string>; changed: boolean }> {
       const svc = await readService(o);
+      const mark = parseMark(svc.metadata?.annotations?.[SELECTOR_ANNOTATION]);
+      if (o.key && mark?.key === o.key) return { previous: mark.previous, changed: false };
       const previous = svc.spec?.selector ?? {};
       if (JSON.stringify(previous) === JSON.stringify(o.selector)) return { previous, changed: false };
       svc.spec!.selector = o.selector;
+      if (o.key)
+        svc.metadata!.annotations = {
+          ...svc.metadata!.annotations,
+          [SELECTOR_ANNOTATION]: JSON.stringify({ key: o.key, previous }),
+        };
       await clients().core.replaceNamespacedService({ namespace: o.namespace, name: o.service, body: svc });
       return { previous, changed: true };
     },

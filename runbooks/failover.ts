@@ -77,7 +77,13 @@ export default defineRunbook({
         action: 'failover',
         what: `change Service ${namespace}/${service} selector to ${JSON.stringify(standby!.selector)}`,
       },
-      () => ctx.k8s.k8sSetServiceSelector({ namespace, service, selector: standby!.selector }),
+      () =>
+        ctx.k8s.k8sSetServiceSelector({
+          namespace,
+          service,
+          selector: standby!.selector,
+          key: ctx.key('switch'),
+        }),
     );
     if (ctx.dryRun) return `dry-run: would fail ${service} over to ${standbyRef.name}`;
     const endpoints = await ctx.step(
@@ -99,7 +105,13 @@ export default defineRunbook({
           compensation: true,
           what: `restore selector ${JSON.stringify(switched!.previous)}`,
         },
-        () => ctx.k8s.k8sSetServiceSelector({ namespace, service, selector: switched!.previous }),
+        () =>
+          ctx.k8s.k8sSetServiceSelector({
+            namespace,
+            service,
+            selector: switched!.previous,
+            key: ctx.key('switch-back'),
+          }),
       );
       ctx.escalate(
         `failover verification failed (${onStandby}/${endpoints?.ready} endpoints on the standby); switched back`,

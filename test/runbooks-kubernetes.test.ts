@@ -23,6 +23,7 @@ const S = {
     runbooks: { 'rolling-restart': { automatic: true } },
   }),
   idem: testService('idem', { deployments: ['web'] }),
+  selector: testService('selector', { services: ['db'] }),
   rollback: checkout('rollback'),
   reject: checkout('reject'),
   dryrun: checkout('dryrun'),
@@ -132,6 +133,37 @@ describe('rolling-restart, started by an alert', () => {
     const again = await k.apps.readNamespacedDeployment({ name: 'web', namespace });
     expect(again.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBe(stamp);
     await eventually(async () => (await revision(namespace, 'web')) === '2');
+  });
+});
+
+describe('a Service selector change retried after its reply was lost', () => {
+  it('answers the selector it replaced, so a switch-back restores what was really there', async () => {
+    const namespace = await ensureNamespace(k, S.selector);
+    await k.core.createNamespacedService({
+      namespace,
+      body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
+    });
+    const { entries } = toServiceCatalogue(ServicesConfigSchema.parse(catalogueOf([S.selector])));
+    const acts = createKubernetesActivities({ kubeconfig: k.kc, scope: new TargetScope(entries) });
+    const change = {
+      namespace,
+      service: 'db',
+      selector: { app: 'db-proxy-standby' },
+      key: 'INC-1-rb-1/switch',
+      scope: S.selector.name,
+    };
+    expect(await acts.k8sSetServiceSelector(change)).toEqual({
+      previous: { app: 'db-proxy' },
+      changed: true,
+    });
+    // The first attempt's reply is lost; the retry must not report the standby as "previous".
+    expect(await acts.k8sSetServiceSelector(change)).toEqual({
+      previous: { app: 'db-proxy' },
+      changed: false,
+    });
+    expect((await k.core.readNamespacedService({ namespace, name: 'db' })).spec?.selector).toEqual({
+      app: 'db-proxy-standby',
+    });
   });
 });
 
