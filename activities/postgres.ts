@@ -2,6 +2,7 @@
  * PostgreSQL diagnostics and fixes for runbooks ("connection limit reached" in the seeds).
  * One short-lived connection per call: a runbook must not add to the exhaustion it fixes.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Client } from 'pg';
 import { own } from '../domain/own';
@@ -97,7 +98,11 @@ export function createPostgresActivities({ urls, scope }: PostgresDeps) {
       });
     },
 
-    /** Terminates sessions idle in a transaction for longer than `olderThanSeconds`, at most `max`. */
+    /**
+     * Terminates sessions idle in a transaction for longer than `olderThanSeconds`, at most
+     * `max` in all: each pid is recorded (heartbeat details) as it goes, and a retried attempt
+     * spends only what remains of the budget — a cap of 5 never becomes 5 per attempt.
+     */
     async pgTerminateIdleInTransaction(
       o: Target & {
         olderThanSeconds: number;
@@ -110,6 +115,10 @@ export function createPostgresActivities({ urls, scope }: PostgresDeps) {
         o.max,
         scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated,
       );
+      const done: number[] = [
+        ...((Context.current().info.heartbeatDetails as { pids?: number[] } | undefined)?.pids ?? []),
+      ];
+      if (done.length >= max) return { pids: done, dry_run: !!o.dryRun };
       return withClient(o, async (c) => {
         const victims = (
           await c.query(
@@ -117,11 +126,16 @@ export function createPostgresActivities({ urls, scope }: PostgresDeps) {
               where state = 'idle in transaction' and backend_type = 'client backend' and pid <> pg_backend_pid()
                 and now() - state_change > make_interval(secs => $1)
               order by state_change limit $2`,
-            [o.olderThanSeconds, max],
+            [o.olderThanSeconds, max - done.length],
           )
         ).rows.map((r: { pid: number }) => Number(r.pid));
-        if (!o.dryRun) for (const pid of victims) await c.query('select pg_terminate_backend($1)', [pid]);
-        return { pids: victims, dry_run: !!o.dryRun };
+        if (o.dryRun) return { pids: victims, dry_run: true };
+        for (const pid of victims) {
+          await c.query('select pg_terminate_backend($1)', [pid]);
+          done.push(pid);
+          Context.current().heartbeat({ pids: done });
+        }
+        return { pids: done, dry_run: false };
       });
     },
   };

@@ -1,4 +1,9 @@
 import { Client } from 'pg';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createPostgresActivities } from '../activities/postgres';
+import { TargetScope } from '../activities/scope';
+import { ServicesConfigSchema } from '../config/schema';
+import { toServiceCatalogue } from '../config/services';
 import { eventually, startEngine, TestEngine } from './support/engine';
 import { declare, detail, pendingApproval, runReaches } from './support/incidents';
 import { deployment, kube } from './support/kube';
@@ -115,6 +120,33 @@ describe('the blast radius cap on terminated sessions', () => {
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run.outcome).toMatch(/^terminated 2 sessions \(cap 2; 1 idle in transaction remain\)/);
     expect((await Promise.all(stuck.map(alive))).filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('session termination retried after a crash', () => {
+  it('spends only what remains of the cap: the pids an earlier attempt terminated count', async () => {
+    const stuck = await Promise.all([1, 2, 3].map(() => session('retry-job')));
+    // Counted first: a query restarts a session's idle clock.
+    const aliveBefore = (await Promise.all(sessions.map(alive))).filter(Boolean).length;
+    for (const c of stuck) await c.query('begin');
+    await new Promise((r) => setTimeout(r, 2500));
+    const { entries } = toServiceCatalogue(ServicesConfigSchema.parse(catalogueOf([S.capped])));
+    const acts = createPostgresActivities({
+      urls: { [S.capped.name]: pg.url },
+      scope: new TargetScope(entries),
+    });
+    // Attempt 2 of an activity whose first attempt terminated one session (pid 999999) and then crashed.
+    const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { pids: [999_999] } });
+    const result = (await retry.run(acts.pgTerminateIdleInTransaction, {
+      service: S.capped.name,
+      scope: S.capped.name,
+      olderThanSeconds: 2,
+      max: 2,
+    })) as { pids: number[] };
+    expect(result.pids).toHaveLength(2); // the earlier one and one more: the cap of 2 in all
+    expect(result.pids[0]).toBe(999_999);
+    // One session terminated now (the oldest idle in transaction, this file's or an earlier test's).
+    expect((await Promise.all(sessions.map(alive))).filter(Boolean)).toHaveLength(aliveBefore - 1);
   });
 });
 
