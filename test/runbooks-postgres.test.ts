@@ -137,12 +137,10 @@ describe('session termination retried after a crash', () => {
     });
     // Attempt 2 of an activity whose first attempt terminated one session (pid 999999) and then crashed.
     const retry = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: { pids: [999_999] } });
-    const result = (await retry.run(acts.pgTerminateIdleInTransaction, {
-      service: S.capped.name,
-      scope: S.capped.name,
-      olderThanSeconds: 2,
-      max: 2,
-    })) as { pids: number[] };
+    const terminate = { service: S.capped.name, scope: S.capped.name, olderThanSeconds: 2, max: 2 };
+    const result = await retry.run<[], { pids: number[] }, () => Promise<{ pids: number[] }>>(() =>
+      acts.pgTerminateIdleInTransaction(terminate),
+    );
     expect(result.pids).toHaveLength(2); // the earlier one and one more: the cap of 2 in all
     expect(result.pids[0]).toBe(999_999);
     // One session terminated now (the oldest idle in transaction, this file's or an earlier test's).
