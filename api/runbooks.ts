@@ -3,6 +3,7 @@
  * manual steps are Updates on the runbook's own workflow, so the caller gets the real
  * outcome (decided, refused and why) synchronously.
  */
+import { ConflictError } from './errors';
 import { updateIdFor } from './idempotency';
 import type { Client } from '@temporalio/client';
 import type { ApprovalRecord, StepRecord } from '../domain/runbook';
@@ -11,6 +12,7 @@ import {
   incidentQuery,
   manualStepUpdate,
   startRunbookUpdate,
+  APPROVAL_WITHDRAWN,
 } from '../workflows/definitions';
 import { temporalCall } from './temporal-errors';
 
@@ -54,7 +56,14 @@ export class Runbooks {
         args: [{ approvalId, ...decision }],
         updateId: updateIdFor(decision.actor),
       }),
-    );
+    ).catch(async (err) => {
+      // The run has ended: say how its approval ended (withdrawn when the incident was resolved).
+      if (!(err instanceof ConflictError)) throw err;
+      const ended = (await this.approvals(incidentId).catch(() => [])).find((a) => a.id === approvalId);
+      throw ended?.comment?.startsWith(APPROVAL_WITHDRAWN)
+        ? new ConflictError(`approval ${approvalId} was ${ended.comment}`)
+        : err;
+    });
   }
 
   completeStep(

@@ -27,6 +27,7 @@ const S = {
   rollback: checkout('rollback'),
   reject: checkout('reject'),
   dryrun: checkout('dryrun'),
+  withdrawn: checkout('withdrawn'),
   scale: testService('scale', {
     deployments: ['search'],
     caps: { max_replicas: 3 },
@@ -283,6 +284,37 @@ describe('rollback-deployment needs an approval', () => {
       result: 'approval rejected',
     });
     expect(await revision(namespace, 'checkout')).toBe('2');
+  });
+
+  it('resolving the incident withdraws a pending approval: a later approve answers 409 and nothing changes', async () => {
+    const namespace = await badDeploy(S.withdrawn);
+    const id = await declare(engine, S.withdrawn.name);
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'rollback-deployment', params: { namespace, deployment: 'checkout' } },
+    });
+    const approval = await pendingApproval(engine, id);
+    await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+    const resolved = await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
+      body: { to: 'resolved', root_cause: 'fixed by hand' },
+    });
+    expect(resolved.status).toBe(200);
+    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    expect(run.status).toBe('escalated');
+    expect(run.approvals[0]).toMatchObject({
+      status: 'rejected',
+      comment: 'withdrawn: the incident is resolved',
+    });
+    const late = await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+      token: 'approver',
+      body: {},
+    });
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toContain('withdrawn: the incident is resolved');
+    const timeline = (await detail(engine, id)).timeline
+      .map((e: { message: string }) => e.message)
+      .join('\n');
+    expect(timeline).toContain('Withdrew the pending approvals of rollback-deployment');
+    expect(await revision(namespace, 'checkout')).toBe('2'); // not rolled back
   });
 
   it('in dry-run describes the rollback and changes nothing', async () => {

@@ -149,6 +149,10 @@ export const startRunbookUpdate = defineUpdate<
   [{ actor: string; name: string; params: Record<string, string>; dry_run?: boolean }]
 >('startRunbook');
 /** Each runbook run sends its whole record to the incident after every change. */
+/** The comment on an approval withdrawn because its incident was resolved or closed starts with this. */
+export const APPROVAL_WITHDRAWN = 'withdrawn';
+/** The incident was resolved or closed: a run's pending approvals are withdrawn (they can no longer be granted). */
+export const withdrawApprovalsSignal = defineSignal<[{ reason: string }]>('withdrawApprovals');
 export const runbookProgressSignal = defineSignal<[RunbookRunRecord]>('runbookProgress');
 export const runbookQuery = defineQuery<RunbookRunRecord>('runbook');
 export const approvalUpdate = defineUpdate<

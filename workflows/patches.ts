@@ -27,6 +27,8 @@ export const PATCH = {
   pauseSignal: 'pause-signal',
   /** 2026-11-26, runbook run: undecided approvals escalate at their deadline and expire at 4×. */
   approvalExpiry: 'approval-expiry',
+  /** 2026-11-29, incident: resolving or closing withdraws its runs' pending approvals (a signal to each). */
+  withdrawOnResolve: 'withdraw-on-resolve',
   /** 2026-11-29, runbook run: a step approved past the open breaker still takes a guard slot (one more activity). */
   guardGrants: 'guard-grants',
   /** 2026-11-29, runbook run: the service's catalogue entry is read at start; it scopes params, targets and caps. */

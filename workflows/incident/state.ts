@@ -10,7 +10,7 @@ import { acknowledgeIncident, applyTransition, mergeAlerts } from '../../domain/
 import { type Incident, newIncident } from '../../domain/incident';
 import type { Transition } from '../../domain/lifecycle';
 import { addEntry, type Entry, tailCount, TIMELINE, type TimelineArchive } from '../../domain/timeline';
-import type { IncidentInput } from '../definitions';
+import { type IncidentInput, withdrawApprovalsSignal } from '../definitions';
 import { MIN_RUN_MS, oldEnoughToContinue } from '../continue-as-new';
 import { PATCH } from '../patches';
 import type { Escalation } from './escalation';
@@ -92,6 +92,27 @@ export class IncidentState {
 
   private afterTransition(t: Transition): void {
     if (t.to === 'resolved') this.tellAlertGroup = !!this.input.alertGroupId;
+    if (t.to === 'resolved' || t.to === 'closed') this.withdrawApprovals(`the incident is ${t.to}`);
+  }
+
+  /** Runs still waiting for a human: their approvals can no longer be granted (a link used later answers 409). */
+  private withdrawApprovals(reason: string): void {
+    const waiting = this.incident.runbooks.filter(
+      (r) =>
+        (r.status === 'running' || r.status === 'waiting') && r.approvals.some((a) => a.status === 'pending'),
+    );
+    if (!waiting.length || !wf.patched(PATCH.withdrawOnResolve)) return;
+    for (const run of waiting) {
+      this.record(
+        'tourniquet',
+        'approval',
+        `Withdrew the pending approvals of ${run.name} (${run.run_id}): ${reason}`,
+      );
+      void wf
+        .getExternalWorkflowHandle(run.run_id)
+        .signal(withdrawApprovalsSignal, { reason })
+        .catch(() => undefined);
+    }
   }
 
   /** Time to continue as new: history is long, the server suggests it, or the record outgrew its budget. */

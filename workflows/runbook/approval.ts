@@ -7,7 +7,13 @@ import * as wf from '@temporalio/workflow';
 import { iso, nowIso } from '../../domain/clock';
 import { decide, type GuardrailConfig } from '../../domain/guardrails';
 import type { ApprovalRecord, StepRecord } from '../../domain/runbook';
-import { approvalUpdate, type MetricsSinks, type UpdateInput } from '../definitions';
+import {
+  APPROVAL_WITHDRAWN,
+  approvalUpdate,
+  type MetricsSinks,
+  type UpdateInput,
+  withdrawApprovalsSignal,
+} from '../definitions';
 import { conflict, forbidden, notFound } from '../failures';
 import { PATCH } from '../patches';
 import type { StepSpec } from '../runbook-sdk';
@@ -20,6 +26,11 @@ const EXPIRED = 'expired without a decision';
 /** Approve and reject: two different people for a two-approver step, never the requester. */
 export function registerApprovalHandler(r: RunRecord): void {
   const find = (id: string) => r.run.approvals.find((x) => x.id === id);
+  // The incident was resolved or closed while a step waited: nobody may grant it any more.
+  wf.setHandler(withdrawApprovalsSignal, ({ reason }) => {
+    for (const a of r.run.approvals)
+      if (a.status === 'pending') decided(a, 'rejected', 'tourniquet', `${APPROVAL_WITHDRAWN}: ${reason}`);
+  });
   wf.setHandler(
     approvalUpdate,
     ({ approvalId, approve, actor, comment }) => {
@@ -38,7 +49,12 @@ export function registerApprovalHandler(r: RunRecord): void {
       validator: ({ approvalId, actor }: UpdateInput<typeof approvalUpdate>) => {
         const a = find(approvalId);
         if (!a) throw notFound(`approval ${approvalId} not found`);
-        if (a.status !== 'pending') throw conflict(`approval ${approvalId} is already ${a.status}`);
+        if (a.status !== 'pending')
+          throw conflict(
+            a.comment?.startsWith(APPROVAL_WITHDRAWN)
+              ? `approval ${approvalId} was ${a.comment}`
+              : `approval ${approvalId} is already ${a.status}`,
+          );
         if (actor === a.requested_by) throw forbidden('you cannot approve your own request');
         if (a.approved_by.includes(actor)) {
           throw forbidden(`${actor} has already approved; this step needs a second, different approver`);
@@ -84,6 +100,7 @@ export class Gate {
     const expired = approval.comment === EXPIRED;
     metrics.approval(approval.status === 'approved' ? 'approved' : expired ? 'expired' : 'rejected');
     this.r.waiting(s, false);
+    if (approval.comment?.startsWith(APPROVAL_WITHDRAWN)) return `approval ${approval.comment}`;
     return approval.status === 'approved' ? undefined : `approval ${expired ? 'expired' : 'rejected'}`;
   }
 
