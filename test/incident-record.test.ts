@@ -14,6 +14,8 @@ let pager: Receiver;
 beforeAll(async () => {
   pager = await startReceiver();
   engine = await startEngine({
+    // Its own namespace: its metrics compare two reads of every incident, which other files' incidents must not move.
+    namespace: 'test-7',
     pageSize: 3, // metrics must read past the first visibility page
     escalation: {
       business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
