@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { engineNotification, type HealthEvent, type WorkflowObservation } from '../domain/engine-health';
-import type { EscalationConfig } from '../domain/escalation';
+import { type EscalationConfig, notifierCarries } from '../domain/escalation';
 import type { Notification } from '../domain/notification';
 
 export interface EngineHealthDeps {
@@ -49,7 +49,8 @@ export function createEngineHealthActivities(deps: EngineHealthDeps) {
       deps.logger[event.kind === 'recovered' ? 'warn' : 'error']({ engineHealth: event }, text);
       const notification = engineNotification(event, text, deps.escalation);
       for (const n of deps.escalation.notifiers)
-        if (!n.kinds || n.kinds.includes('page')) await deps.deliver({ notifier: n.name, notification });
+        if (notifierCarries(n, 'page', notification.to))
+          await deps.deliver({ notifier: n.name, notification });
     },
   };
 }

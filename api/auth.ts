@@ -51,11 +51,15 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The token of `Authorization: Bearer <token>`, if the request has one. */
+export const bearerToken = (req: Request): string | undefined =>
+  /^Bearer\s+(.+)$/i.exec(req.header('authorization') ?? '')?.[1].trim();
+
 /** Express middleware: 401 without a valid bearer token, 403 without the role. */
 export function requireRole(tokens: TokenStore, role: Role) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const match = /^Bearer\s+(.+)$/i.exec(req.header('authorization') ?? '');
-    const principal = match ? tokens.authenticate(match[1].trim()) : undefined;
+    const token = bearerToken(req);
+    const principal = token ? tokens.authenticate(token) : undefined;
     if (!principal)
       return next(
         new AuthenticationError('a valid bearer token is required (Authorization: Bearer <token>)'),

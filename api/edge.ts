@@ -9,8 +9,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { DEFAULT_EDGE_LIMITS, type EdgeLimits } from '../domain/edge-limits';
-
-export type { EdgeLimits };
+import { bearerToken } from './auth';
 
 /** Paths whose senders are machines with their own retry and back-pressure. */
 const UNLIMITED = /^\/(?:api\/v1\/alerts(?:\/|$)|v2\/enqueue$|healthz$|readyz$)/;
@@ -44,7 +43,6 @@ const tooMany =
       .json({ error: { message: `${what}; retry after the Retry-After header's seconds` } });
 
 const addressOf = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
-const bearer = (req: Request) => /^Bearer\s+(\S+)/i.exec(req.header('authorization') ?? '')?.[1];
 
 export function rateLimits(limits: EdgeLimits = DEFAULT_EDGE_LIMITS): RequestHandler[] {
   return [
@@ -66,7 +64,7 @@ export function rateLimits(limits: EdgeLimits = DEFAULT_EDGE_LIMITS): RequestHan
       legacyHeaders: false,
       skip: (req) => UNLIMITED.test(req.path),
       keyGenerator: (req) => {
-        const token = bearer(req);
+        const token = bearerToken(req);
         return token ? `t:${createHash('sha256').update(token).digest('hex')}` : `a:${addressOf(req)}`;
       },
       handler: tooMany('too many requests from this caller'),

@@ -51,6 +51,10 @@ export interface NotifierRef {
   channels?: string[];
 }
 
+/** Does this notifier carry a notification of `kind` to `to`? (Channel lists apply to channel notifications only.) */
+export const notifierCarries = (n: NotifierRef, kind: NotificationKind, to: string): boolean =>
+  (!n.kinds || n.kinds.includes(kind)) && (kind !== 'notify' || !n.channels || n.channels.includes(to));
+
 export interface EscalationConfig {
   business_hours: BusinessHours;
   severities: Record<Severity, SeverityPolicy>;

@@ -1,5 +1,6 @@
+import { bearerToken } from '../auth';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ErrorRequestHandler, Request } from 'express';
+import type { ErrorRequestHandler } from 'express';
 import type { AlertsConfig } from '../../config';
 import { AlertmanagerWebhook, alertmanagerEvents } from '../alerts/alertmanager';
 import { GenericAlerts, genericEvents, SIGNATURE_HEADER, signatureProblem } from '../alerts/generic';
@@ -21,8 +22,6 @@ function secretMatches(secret: Secret, presented: string | undefined): boolean {
   const got = createHash('sha256').update(presented).digest();
   return want.length === got.length && timingSafeEqual(want, got);
 }
-
-const bearer = (req: Request) => /^Bearer\s+(.+)$/i.exec(req.header('authorization') ?? '')?.[1].trim();
 
 function jsonOf(raw: unknown): unknown {
   const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
@@ -59,7 +58,7 @@ export function alertRoutes({
       raw: true,
       body: AlertmanagerWebhook,
       authenticate: (req) => {
-        if (!secretMatches(config[source], bearer(req)))
+        if (!secretMatches(config[source], bearerToken(req)))
           throw new AuthenticationError(`a valid bearer token for ${source} is required`);
       },
       handle: async ({ req }) => {

@@ -11,7 +11,7 @@ import type { EngineWorker } from '../../worker';
 import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createApp, RouteInfo } from '../../api/app';
-import type { EdgeLimits } from '../../api/edge';
+import type { EdgeLimits } from '../../domain/edge-limits';
 import type { Incidents } from '../../api/incidents';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';

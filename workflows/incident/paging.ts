@@ -10,6 +10,7 @@ import { iso } from '../../domain/clock';
 import {
   type EscalationConfig,
   type NotificationKind,
+  notifierCarries,
   offHours,
   type PageRecord,
   type Paged,
@@ -112,11 +113,8 @@ export class Pager {
   /** Delivers a recorded page through every notifier that takes its kind (and channel). */
   private dispatch(page: PageRecord): void {
     const notification = buildNotification(this.s.incident, page, this.cfg, this.whoToCall(page.level));
-    for (const n of this.cfg.notifiers) {
-      if (n.kinds && !n.kinds.includes(page.kind)) continue;
-      if (page.kind === 'notify' && n.channels && !n.channels.includes(page.to)) continue;
-      this.track(this.deliver(n.name, page, notification));
-    }
+    for (const n of this.cfg.notifiers)
+      if (notifierCarries(n, page.kind, page.to)) this.track(this.deliver(n.name, page, notification));
   }
 
   private async deliver(
