@@ -48,6 +48,12 @@ export class ConflictError extends HttpError {
     super(409, 'conflict', message);
   }
 }
+/** The IETF Idempotency-Key draft's answer to a key reused with a different request. */
+export class KeyReusedError extends HttpError {
+  constructor(message: string) {
+    super(422, 'idempotency_key_reused', message);
+  }
+}
 export class UnavailableError extends HttpError {
   constructor(message: string) {
     super(503, 'unavailable', message);

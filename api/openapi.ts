@@ -18,10 +18,10 @@ const ErrorBody = z.object({
 
 /** Mutating routes honour it (api/idempotency.ts). */
 const IdempotencyHeader = z.object({
-  [IDEMPOTENCY_HEADER]: z
-    .string()
-    .optional()
-    .meta({ description: 'A retry with the same key answers like the first call and changes nothing more' }),
+  [IDEMPOTENCY_HEADER]: z.string().optional().meta({
+    description:
+      'A retry with the same key answers like the first call and changes nothing more (24 h); the same key with a different body is a 422',
+  }),
 });
 
 const AUTH_WORDS: Record<string, string> = {
@@ -50,7 +50,8 @@ function operation(r: Route): ZodOpenApiOperationObject {
     responses: {
       [status]: { description: { '200': 'OK', '201': 'Created', '202': 'Accepted' }[status] ?? 'OK' },
       '4XX': {
-        description: 'Refused: the message says why; 400 names each bad field',
+        description:
+          'Refused: the message says why; 400 names each bad field; 422 is an Idempotency-Key reused with another body',
         content: { 'application/json': { schema: ErrorBody } },
       },
       '503': {

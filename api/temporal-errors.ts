@@ -9,6 +9,7 @@ import {
   ConflictError,
   HttpError,
   InputError,
+  KeyReusedError,
   NotAllowedError,
   NotFoundError,
   UnavailableError,
@@ -35,6 +36,7 @@ export function fromTemporal(err: unknown, what: string): unknown {
     if (err.cause.type === FailureType.invalid) return new InputError(err.cause.message);
     if (err.cause.type === FailureType.notFound) return new NotFoundError(err.cause.message);
     if (err.cause.type === FailureType.forbidden) return new NotAllowedError(err.cause.message);
+    if (err.cause.type === FailureType.unprocessable) return new KeyReusedError(err.cause.message);
     return new ConflictError(err.cause.message);
   }
   const code = grpcCode(err);

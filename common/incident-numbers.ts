@@ -2,6 +2,9 @@ import { Client, WithStartWorkflowOperation, WorkflowIdConflictPolicy } from '@t
 import { allocateIdUpdate, idTaskQueue, SEQUENCE_WORKFLOW_ID } from '../workflows/definitions';
 import type { incidentSequence } from '../workflows';
 
+/** How long one batch's allocation may take (the API's own calls allow 10 s). */
+const BATCH_DEADLINE_MS = 10_000;
+
 /**
  * Incident numbers from the one sequence workflow (started on first use). Callers that
  * arrive while an allocation is in flight are served together by the next one: a single
@@ -39,7 +42,10 @@ export class IncidentNumbers {
     this.busy = true;
     const batch = this.waiting.splice(0);
     try {
-      const first = await this.allocate(batch.length);
+      // Its own deadline: the pump runs on in the first caller's context, whose deadline may have passed.
+      const first = await this.client.withDeadline(Date.now() + BATCH_DEADLINE_MS, () =>
+        this.allocate(batch.length),
+      );
       batch.forEach((w, i) => w.resolve(first + i));
     } catch (err) {
       batch.forEach((w) => w.reject(err));

@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { AlertEvent, AlertPolicy } from '../domain/alerts';
+import type { KeyBook } from '../domain/request-keys';
 import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
 import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
 import type { Incident, NewIncident } from '../domain/incident';
@@ -55,6 +56,8 @@ export interface IncidentInput {
   alertPolicy?: AlertPolicy;
   /** Set by an alert group whose open incident ended unexpectedly (failed or terminated): its id. */
   replaces?: string;
+  /** Carried by continue-as-new: recent Idempotency-Keys (workflows/request-keys.ts). */
+  keys?: KeyBook;
 }
 
 /** One per (source, dedup key): opens the incident, then forwards further alerts to it. */
@@ -141,7 +144,7 @@ export const incidentEndedSignal = defineSignal<[{ incidentId: string }]>('incid
 export const alertGroupQuery = defineQuery<{ openIncident?: string; incidents: string[] }>('alertGroup');
 
 /** Reserves `count` consecutive incident numbers; returns the first. */
-export const allocateIdUpdate = defineUpdate<number, [count?: number]>('allocate');
+export const allocateIdUpdate = defineUpdate<number, [count: number]>('allocate');
 
 /** Start a runbook on the incident; returns the run id. */
 export const startRunbookUpdate = defineUpdate<
@@ -233,4 +236,6 @@ export const FailureType = {
   invalid: 'InvalidInput',
   notFound: 'NotFound',
   forbidden: 'Forbidden',
+  /** An Idempotency-Key reused with a different request (HTTP 422). */
+  unprocessable: 'KeyReused',
 } as const;

@@ -13,6 +13,7 @@ export const conflict = failure(FailureType.conflict);
 export const notFound = failure(FailureType.notFound);
 export const invalid = failure(FailureType.invalid);
 export const forbidden = failure(FailureType.forbidden);
+export const unprocessable = failure(FailureType.unprocessable);
 
 /**
  * Fails the workflow itself (not its task) when its input is bad: the reason is visible in

@@ -2,7 +2,6 @@
  * The postmortem's action items: created, changed, deleted; an open item past its due date
  * is reminded on the escalation's timers (reminders.ts). Closing the last one may close the incident.
  */
-import * as wf from '@temporalio/workflow';
 import { iso, nowIso } from '../../domain/clock';
 import { RECORD_LIMITS } from '../../domain/limits';
 import { type ActionItem, isOpenItem } from '../../domain/record';
@@ -10,6 +9,7 @@ import { actionItemChangeUpdate, actionItemCreateUpdate, actionItemDeleteUpdate 
 import { notFound } from '../failures';
 import { maybeClose, notClosed, openWithRoom } from './guards';
 import type { IncidentState } from './state';
+import { setKeyedUpdate } from '../request-keys';
 
 const firstReminder = (a: ActionItem) =>
   isOpenItem(a) ? iso(Math.max(Date.parse(a.due), Date.now())) : undefined;
@@ -26,7 +26,8 @@ export function registerActionItemHandlers(s: IncidentState): void {
     item(id);
   };
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     actionItemCreateUpdate,
     ({ actor, title, owner, due }) => {
       i.action_items ??= [];
@@ -49,10 +50,14 @@ export function registerActionItemHandlers(s: IncidentState): void {
       s.changed();
       return a;
     },
-    { validator: openWithRoom(s, 'action_items', () => i.action_items, RECORD_LIMITS.actionItems) },
+    {
+      validator: openWithRoom(s, 'action_items', () => i.action_items, RECORD_LIMITS.actionItems),
+      again: (id) => i.action_items?.find((a) => a.id === id),
+    },
   );
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     actionItemChangeUpdate,
     ({ actor, id, ...change }) => {
       const a = item(id);
@@ -70,10 +75,11 @@ export function registerActionItemHandlers(s: IncidentState): void {
       s.changed();
       return a;
     },
-    { validator: openItem },
+    { validator: openItem, again: (id) => i.action_items?.find((a) => a.id === id) },
   );
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     actionItemDeleteUpdate,
     ({ actor, id }) => {
       const a = item(id);
@@ -83,6 +89,6 @@ export function registerActionItemHandlers(s: IncidentState): void {
       s.changed();
       return a;
     },
-    { validator: openItem },
+    { validator: openItem, again: (id) => i.action_items?.find((a) => a.id === id) },
   );
 }

@@ -26,6 +26,7 @@ import { notClosed, refuseClose } from './guards';
 import { registerRecordHandlers } from './record';
 import { runbookProgress, startRunbook } from './runbooks';
 import type { IncidentState } from './state';
+import { setKeyedUpdate } from '../request-keys';
 
 /** Registers every handler; called before the workflow's first await, so no message finds none. */
 export function registerHandlers(s: IncidentState): void {
@@ -45,7 +46,8 @@ export function registerHandlers(s: IncidentState): void {
     s.changed();
   });
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     startRunbookUpdate,
     async ({ actor, name, params, dry_run }) => ({
       run_id: await startRunbook(s, { actor, name, params, dryRun: dry_run }),
@@ -58,7 +60,8 @@ export function registerHandlers(s: IncidentState): void {
     },
   );
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     acknowledgeUpdate,
     ({ actor, assignee }) => {
       if (i.status === 'triggered') s.acknowledge(actor, assignee);
@@ -80,10 +83,12 @@ export function registerHandlers(s: IncidentState): void {
         if (i.status !== 'triggered' && handoffTo !== actor)
           throw conflict(`the incident is handed off to ${handoffTo}; only ${handoffTo} can take it`);
       },
+      again: () => updateResult(i),
     },
   );
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     transitionUpdate,
     (t) => {
       s.transition(t);
@@ -96,20 +101,23 @@ export function registerHandlers(s: IncidentState): void {
           transitionRefusal(i.status, to, root_cause) ?? (to === 'closed' ? refuseClose(s) : undefined);
         if (refusal) throw conflict(refusal);
       },
+      again: () => updateResult(i),
     },
   );
 
   // A note only adds to the timeline: nothing listed or planned changes.
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     noteUpdate,
     ({ actor, text }) => {
       s.record(actor, 'note', text);
       return updateResult(i);
     },
-    { validator: (_update: unknown) => notClosed(s) },
+    { validator: (_update: unknown) => notClosed(s), again: () => updateResult(i) },
   );
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     editUpdate,
     ({ actor, severity, assignee, affected_services }) => {
       const changes: string[] = [];
@@ -131,6 +139,6 @@ export function registerHandlers(s: IncidentState): void {
       }
       return updateResult(i);
     },
-    { validator: (_update: unknown) => notClosed(s) },
+    { validator: (_update: unknown) => notClosed(s), again: () => updateResult(i) },
   );
 }

@@ -52,7 +52,12 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     await s.esc?.drain();
     if (s.incident.status === 'closed') return s.carryOver(); // the result too stays far under 2 MB
     if (!s.tellAlertGroup)
-      return await wf.continueAsNew<typeof incident>({ ...input, alerts: undefined, carried: s.carryOver() });
+      return await wf.continueAsNew<typeof incident>({
+        ...input,
+        alerts: undefined,
+        carried: s.carryOver(),
+        keys: s.keys.book,
+      });
   }
 }
 

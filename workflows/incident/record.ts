@@ -2,7 +2,6 @@
  * The incident's record handlers: evidence, service health, status updates, the postmortem
  * (its action items are in action-items.ts); and what runbook runs add to the record.
  */
-import * as wf from '@temporalio/workflow';
 import { nowIso } from '../../domain/clock';
 import { updateResult } from '../../domain/incident-view';
 import { overLimit, RECORD_LIMITS } from '../../domain/limits';
@@ -19,6 +18,7 @@ import {
 import { conflict, invalid } from '../failures';
 import { maybeClose, notClosed, openWithRoom } from './guards';
 import type { IncidentState } from './state';
+import { setKeyedUpdate } from '../request-keys';
 
 /** Evidence and service health that a runbook run attached since its last report. */
 export function runbookFindings(s: IncidentState, run: RunbookRunRecord, before?: RunbookRunRecord): void {
@@ -48,7 +48,8 @@ export function registerRecordHandlers(s: IncidentState): void {
     if (!i.postmortem) throw conflict('the postmortem is drafted when the incident is resolved');
   };
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     evidenceUpdate,
     ({ actor, kind, title, url, text }) => {
       i.evidence ??= [];
@@ -66,10 +67,14 @@ export function registerRecordHandlers(s: IncidentState): void {
       s.changed();
       return e;
     },
-    { validator: openWithRoom(s, 'evidence', () => i.evidence, RECORD_LIMITS.evidence) },
+    {
+      validator: openWithRoom(s, 'evidence', () => i.evidence, RECORD_LIMITS.evidence),
+      again: (id) => i.evidence?.find((e) => e.id === id),
+    },
   );
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     serviceHealthUpdate,
     ({ actor, service, health, note }) => {
       i.service_health ??= {};
@@ -91,7 +96,8 @@ export function registerRecordHandlers(s: IncidentState): void {
     },
   );
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     statusUpdateUpdate,
     ({ actor, message, status, visibility }) => {
       i.status_updates ??= [];
@@ -112,7 +118,8 @@ export function registerRecordHandlers(s: IncidentState): void {
     { validator: openWithRoom(s, 'status_updates', () => i.status_updates, RECORD_LIMITS.statusUpdates) },
   );
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     postmortemEditUpdate,
     ({ actor, sections }) => {
       const pm = i.postmortem!;
@@ -130,10 +137,12 @@ export function registerRecordHandlers(s: IncidentState): void {
         postmortemDrafted();
         if (i.postmortem!.status === 'published') throw conflict('the postmortem is published');
       },
+      again: () => i.postmortem,
     },
   );
 
-  wf.setHandler(
+  setKeyedUpdate(
+    s.keys,
     postmortemPublishUpdate,
     ({ actor }) => {
       const pm = i.postmortem!;
@@ -153,6 +162,7 @@ export function registerRecordHandlers(s: IncidentState): void {
         if (!i.postmortem!.root_cause.trim())
           throw invalid('root_cause: write the root cause before publishing');
       },
+      again: () => updateResult(i),
     },
   );
 }

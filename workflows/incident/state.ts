@@ -15,6 +15,7 @@ import { MIN_RUN_MS, oldEnoughToContinue } from '../continue-as-new';
 import { PATCH } from '../patches';
 import type { Escalation } from './escalation';
 import { Visibility } from './visibility';
+import { RequestKeys } from '../request-keys';
 
 const DEFAULT_HISTORY_LIMIT = 8_000; // Temporal warns at 10k events; leave room for in-flight work.
 /**
@@ -40,6 +41,8 @@ export class IncidentState {
   /** Set on resolution when an alert group waits to hear that this incident ended. */
   tellAlertGroup = false;
   private readonly visibility: Visibility;
+  /** Recent Idempotency-Keys, carried over continue-as-new. */
+  readonly keys: RequestKeys;
 
   constructor(readonly input: IncidentInput) {
     this.incident =
@@ -58,6 +61,7 @@ export class IncidentState {
     this.visibility = new Visibility(this.incident, this.richMemo);
     this.escalating = wf.patched(PATCH.escalation) && (!input.carried || !!input.carried.escalation);
     this.minRunAge = wf.patched(PATCH.minRunAge);
+    this.keys = new RequestKeys(input.keys);
   }
 
   /** Appends to the timeline. A timeline entry alone changes nothing listed or planned. */

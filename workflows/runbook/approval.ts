@@ -19,19 +19,21 @@ import { PATCH } from '../patches';
 import type { StepSpec } from '../runbook-sdk';
 import type { RunbookRunInput } from './input';
 import type { RunRecord } from './record';
+import { type RequestKeys, setKeyedUpdate } from '../request-keys';
 
 const { metrics } = wf.proxySinks<MetricsSinks>();
 const EXPIRED = 'expired without a decision';
 
 /** Approve and reject: two different people for a two-approver step, never the requester. */
-export function registerApprovalHandler(r: RunRecord): void {
+export function registerApprovalHandler(r: RunRecord, keys: RequestKeys): void {
   const find = (id: string) => r.run.approvals.find((x) => x.id === id);
   // The incident was resolved or closed while a step waited: nobody may grant it any more.
   wf.setHandler(withdrawApprovalsSignal, ({ reason }) => {
     for (const a of r.run.approvals)
       if (a.status === 'pending') decided(a, 'rejected', 'tourniquet', `${APPROVAL_WITHDRAWN}: ${reason}`);
   });
-  wf.setHandler(
+  setKeyedUpdate(
+    keys,
     approvalUpdate,
     ({ approvalId, approve, actor, comment }) => {
       const a = find(approvalId)!;
@@ -131,11 +133,14 @@ export class Gate {
     const decidedYet = () => approval.status !== 'pending';
     if (!wf.patched(PATCH.approvalExpiry)) return void (await wf.condition(decidedYet)); // runs from before deadlines
     const timeoutMs = this.timeoutMs();
-    if (await wf.condition(decidedYet, timeoutMs)) return;
+    // A decision handled in the same activation as the deadline's timer wins over the timer.
+    const decisionFirst = wf.patched(PATCH.decisionBeatsExpiry);
+    const waitFor = async (ms: number) =>
+      (await wf.condition(decidedYet, ms)) || (decisionFirst && decidedYet());
+    if (await waitFor(timeoutMs)) return;
     approval.escalated_at = nowIso();
     await this.r.report();
-    if (!(await wf.condition(decidedYet, 3 * timeoutMs)))
-      decided(approval, 'rejected', 'tourniquet', EXPIRED);
+    if (!(await waitFor(3 * timeoutMs))) decided(approval, 'rejected', 'tourniquet', EXPIRED);
   }
 
   private timeoutMs(): number {

@@ -17,6 +17,7 @@ import { RunbookEscalation } from '../runbook-sdk';
 import { registerApprovalHandler } from './approval';
 import type { RunbookRunInput } from './input';
 import { RunRecord } from './record';
+import { RequestKeys } from '../request-keys';
 import { scopeRun } from './scope';
 import { ACTION_RETRY, errorMessage, registerManualStepHandler, runbookContext } from './steps';
 
@@ -33,8 +34,9 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   const r = new RunRecord(input);
   const manualDone = new Set<string>();
   wf.setHandler(runbookQuery, () => r.run);
-  registerApprovalHandler(r);
-  registerManualStepHandler(r, manualDone);
+  const keys = new RequestKeys(); // a run never continues as new: Temporal's own dedup plus 422s
+  registerApprovalHandler(r, keys);
+  registerManualStepHandler(r, manualDone, keys);
 
   // One policy for the whole run, read once from the worker's config (recorded in history).
   const guardrails: GuardrailConfig = wf.patched(PATCH.guardrailConfig)

@@ -20,6 +20,7 @@ import type { RunbookRunInput } from './input';
 import { SharedLimits } from './limits';
 import { ENGINE_ACTOR } from './scope';
 import type { RunRecord } from './record';
+import { type RequestKeys, setKeyedUpdate } from '../request-keys';
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
 export const ACTION_RETRY: wf.ActivityOptions['retry'] = {
@@ -38,8 +39,9 @@ const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 sec
 const http = wf.proxyActivities<HttpActivities>({ startToCloseTimeout: '30 seconds', retry: ACTION_RETRY });
 
 /** A human marks a manual step done over the API. */
-export function registerManualStepHandler(r: RunRecord, done: Set<string>): void {
-  wf.setHandler(
+export function registerManualStepHandler(r: RunRecord, done: Set<string>, keys: RequestKeys): void {
+  setKeyedUpdate(
+    keys,
     manualStepUpdate,
     ({ stepId, actor, note }) => {
       done.add(stepId);
