@@ -1,7 +1,7 @@
 import { DEFAULT_GUARDRAILS } from '../domain/guardrails';
 import { eventually, startEngine, TestEngine } from './support/engine';
 import { declare, detail, pendingApproval, runReaches } from './support/incidents';
-import { deployment, kube } from './support/kube';
+import { deployment, kube, mergePatch } from './support/kube';
 import { catalogueOf, ensureNamespace, testService, type TestService } from './support/services';
 
 const k = kube();
@@ -15,6 +15,7 @@ const S = {
   forbidden: catalogued('core', 'core'),
   frozen: catalogued('checkout', 'shop'),
   slow: catalogued('search', 'search'),
+  race: catalogued('race', 'race'),
   links: catalogued('links', 'links'),
 };
 const svc = {
@@ -22,6 +23,7 @@ const svc = {
   forbidden: S.forbidden.name,
   frozen: S.frozen.name,
   slow: S.slow.name,
+  race: S.race.name,
 };
 let engine: TestEngine;
 beforeAll(async () => {
@@ -147,6 +149,40 @@ describe('the policy envelope', () => {
       comment: 'expired without a decision',
     });
     expect(await revision(namespace, 'search')).toBe('1');
+  });
+
+  it('an approval that reaches the workflow together with its expiry wins over the expiry', async () => {
+    const namespace = await deploy(S.race, 'race');
+    await k.apps.patchNamespacedDeployment(
+      {
+        name: 'race',
+        namespace,
+        body: {
+          spec: { template: { spec: { containers: [{ name: 'app', image: 'registry.example/race:v2' }] } } },
+        },
+      },
+      mergePatch,
+    );
+    await eventually(async () => (await revision(namespace, 'race')) === '2');
+    const id = await declare(engine, svc.race, 'medium'); // SEV3: expires 8 s after it is asked
+    await start(id, 'rollback-deployment', { service: svc.race, namespace, deployment: 'race' });
+    const approval = await pendingApproval(engine, id);
+    // No worker while the expiry timer fires: the approval then arrives in the same workflow task.
+    await engine.stopWorker();
+    await new Promise((r) => setTimeout(r, Date.parse(approval.expires_at) - Date.now() + 1_000));
+    const decision = engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+      token: 'approver',
+      body: {},
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    await engine.startWorker();
+    const answer = await decision;
+    expect(answer.status).toBe(200);
+    expect(answer.body.status).toBe('approved');
+    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated'], 30_000);
+    expect(run.approvals[0]).toMatchObject({ status: 'approved', decided_by: 'alice' });
+    expect(run.status).toBe('succeeded');
+    await eventually(async () => (await revision(namespace, 'race')) === '3', { timeoutMs: 30_000 });
   });
 });
 

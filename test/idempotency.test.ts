@@ -135,7 +135,7 @@ it('a keyed retry after the incident continued as new gets the first answer, not
   await post(`/api/v1/incidents/${id}/notes`, { text: 'noted once' }, noteKey);
   // Unkeyed notes push history past the limit: the incident continues as new.
   for (let n = 0; n < 30; n++) await post(`/api/v1/incidents/${id}/notes`, { text: `filler ${n}` });
-  await eventually(async () => (await handle.describe()).runId !== firstRun, 30_000);
+  await eventually(async () => (await handle.describe()).runId !== firstRun, { timeoutMs: 30_000 });
 
   const again = await post(`/api/v1/incidents/${id}/action-items`, item, key);
   expect(again.status).toBe(201);

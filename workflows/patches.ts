@@ -25,8 +25,6 @@ export const PATCH = {
   minRunAge: 'min-run-age',
   /** 2026-11-29, runbook run: a paused step waits for the guard's resume signal instead of polling every 3 s. */
   pauseSignal: 'pause-signal',
-  /** 2026-11-29, runbook run: a decision handled in the same activation as the expiry timer wins over it. */
-  decisionBeatsExpiry: 'decision-beats-expiry',
   /** 2026-11-26, runbook run: undecided approvals escalate at their deadline and expire at 4×. */
   approvalExpiry: 'approval-expiry',
   /** 2026-11-29, incident: resolving or closing withdraws its runs' pending approvals (a signal to each). */

@@ -133,14 +133,13 @@ export class Gate {
     const decidedYet = () => approval.status !== 'pending';
     if (!wf.patched(PATCH.approvalExpiry)) return void (await wf.condition(decidedYet)); // runs from before deadlines
     const timeoutMs = this.timeoutMs();
-    // A decision handled in the same activation as the deadline's timer wins over the timer.
-    const decisionFirst = wf.patched(PATCH.decisionBeatsExpiry);
-    const waitFor = async (ms: number) =>
-      (await wf.condition(decidedYet, ms)) || (decisionFirst && decidedYet());
-    if (await waitFor(timeoutMs)) return;
+    // A decision that arrives with the expiry timer wins: the SDK runs Updates before timers
+    // in one activation (test/guardrails-policy.test.ts shows it on the real server).
+    if (await wf.condition(decidedYet, timeoutMs)) return;
     approval.escalated_at = nowIso();
     await this.r.report();
-    if (!(await waitFor(3 * timeoutMs))) decided(approval, 'rejected', 'tourniquet', EXPIRED);
+    if (!(await wf.condition(decidedYet, 3 * timeoutMs)))
+      decided(approval, 'rejected', 'tourniquet', EXPIRED);
   }
 
   private timeoutMs(): number {
