@@ -90,7 +90,8 @@ export interface RunbookRunRecord {
   run_id: string;
   name: string;
   started_by: string;
-  status: 'running' | 'waiting' | 'succeeded' | 'failed' | 'escalated';
+  /** cancelled: the incident was resolved or closed while the run waited for a human. */
+  status: 'running' | 'waiting' | 'succeeded' | 'failed' | 'escalated' | 'cancelled';
   params: Record<string, string>;
   steps: StepRecord[];
   approvals: ApprovalRecord[];

@@ -36,6 +36,7 @@ const S = {
   cap: testService('cap', { deployments: ['search'], runbooks: { 'scale-out': {} } }),
   failover: failover('failover'),
   failback: failover('failback'),
+  fenced: failover('fenced'),
   missing: testService('svc', { runbooks: { 'rolling-restart': {} } }),
 };
 let engine: TestEngine;
@@ -298,8 +299,8 @@ describe('rollback-deployment needs an approval', () => {
       body: { to: 'resolved', root_cause: 'fixed by hand' },
     });
     expect(resolved.status).toBe(200);
-    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
-    expect(run.status).toBe('escalated');
+    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated', 'cancelled']);
+    expect(run).toMatchObject({ status: 'cancelled', outcome: 'Cancelled: the incident is resolved' });
     expect(run.approvals[0]).toMatchObject({
       status: 'rejected',
       comment: 'withdrawn: the incident is resolved',
@@ -313,7 +314,7 @@ describe('rollback-deployment needs an approval', () => {
     const timeline = (await detail(engine, id)).timeline
       .map((e: { message: string }) => e.message)
       .join('\n');
-    expect(timeline).toContain('Withdrew the pending approvals of rollback-deployment');
+    expect(timeline).toContain(`Stopped rollback-deployment (${id}-rb-1), which waited for a human`);
     expect(await revision(namespace, 'checkout')).toBe('2'); // not rolled back
   });
 
@@ -470,6 +471,50 @@ describe('failover', () => {
     expect((await k.core.readNamespacedService({ namespace, name: 'db' })).spec?.selector).toEqual({
       app: 'db-proxy',
     });
+  });
+});
+
+it('resolving the incident stops a run waiting on a manual step: cancelled, the switch never made', async () => {
+  const namespace = await ensureNamespace(k, S.fenced);
+  await readyDeployment(namespace, 'db-proxy', 1);
+  await readyDeployment(namespace, 'db-proxy-standby', 0);
+  await k.core.createNamespacedService({
+    namespace,
+    body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
+  });
+  const id = await declare(engine, S.fenced.name, 'critical');
+  const params = {
+    namespace,
+    service: 'db',
+    primary: 'db-proxy',
+    standby: 'db-proxy-standby',
+    confirm_fenced: 'true',
+  };
+  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'failover', params } });
+  await eventually(async () =>
+    (await detail(engine, id)).runbooks[0]?.steps.some((s: any) => s.status === 'waiting'),
+  );
+  await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+  await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
+    body: { to: 'resolved', root_cause: 'the primary recovered' },
+  });
+  const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated', 'cancelled']);
+  expect(run).toMatchObject({ status: 'cancelled', outcome: 'Cancelled: the incident is resolved' });
+  expect(run.steps.find((s: any) => s.id === 'confirm-fenced')).toMatchObject({
+    status: 'skipped',
+    result: 'not done: the incident is resolved',
+  });
+  expect(run.steps.map((s: any) => s.id)).not.toContain('switch');
+  const late = await engine.call(
+    'POST',
+    `/api/v1/incidents/${id}/runbooks/${id}-rb-1/steps/confirm-fenced/complete`,
+    {
+      body: {},
+    },
+  );
+  expect(late.status).toBe(409);
+  expect((await k.core.readNamespacedService({ namespace, name: 'db' })).spec?.selector).toEqual({
+    app: 'db-proxy',
   });
 });
 

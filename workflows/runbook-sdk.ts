@@ -75,3 +75,8 @@ export function defineRunbook(def: RunbookDefinition): RunbookDefinition {
 export class RunbookEscalation extends Error {
   readonly name = 'RunbookEscalation';
 }
+
+/** The engine stops a waiting run: its incident was resolved or closed (not for runbook code to throw). */
+export class RunbookCancelled extends Error {
+  readonly name = 'RunbookCancelled';
+}

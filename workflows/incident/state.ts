@@ -99,18 +99,24 @@ export class IncidentState {
     if (t.to === 'resolved' || t.to === 'closed') this.withdrawApprovals(`the incident is ${t.to}`);
   }
 
-  /** Runs still waiting for a human: their approvals can no longer be granted (a link used later answers 409). */
+  /**
+   * Runs still waiting for a human — an approval, a manual step, the guard's pause — stop:
+   * their approvals can no longer be granted (a link used later answers 409).
+   */
   private withdrawApprovals(reason: string): void {
+    const allWaiting = wf.patched(PATCH.cancelWaitingRuns);
     const waiting = this.incident.runbooks.filter(
       (r) =>
-        (r.status === 'running' || r.status === 'waiting') && r.approvals.some((a) => a.status === 'pending'),
+        (r.status === 'running' || r.status === 'waiting') &&
+        (r.approvals.some((a) => a.status === 'pending') ||
+          (allWaiting && (r.status === 'waiting' || r.steps.some((st) => st.status === 'waiting')))),
     );
     if (!waiting.length || !wf.patched(PATCH.withdrawOnResolve)) return;
     for (const run of waiting) {
       this.record(
         'tourniquet',
         'approval',
-        `Withdrew the pending approvals of ${run.name} (${run.run_id}): ${reason}`,
+        `Stopped ${run.name} (${run.run_id}), which waited for a human: ${reason}`,
       );
       void wf
         .getExternalWorkflowHandle(run.run_id)

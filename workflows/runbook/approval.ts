@@ -29,6 +29,7 @@ export function registerApprovalHandler(r: RunRecord, keys: RequestKeys): void {
   const find = (id: string) => r.run.approvals.find((x) => x.id === id);
   // The incident was resolved or closed while a step waited: nobody may grant it any more.
   wf.setHandler(withdrawApprovalsSignal, ({ reason }) => {
+    r.withdrawn = reason;
     for (const a of r.run.approvals)
       if (a.status === 'pending') decided(a, 'rejected', 'tourniquet', `${APPROVAL_WITHDRAWN}: ${reason}`);
   });

@@ -13,7 +13,7 @@ import type { RunbookRunRecord } from '../../domain/runbook';
 import { runbookQuery } from '../definitions';
 import { PATCH } from '../patches';
 import { RUNBOOKS } from '../runbook-registry';
-import { RunbookEscalation } from '../runbook-sdk';
+import { RunbookCancelled, RunbookEscalation } from '../runbook-sdk';
 import { registerApprovalHandler } from './approval';
 import type { RunbookRunInput } from './input';
 import { RunRecord } from './record';
@@ -57,6 +57,13 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
     run.outcome = await def.run(ctx);
     run.status = 'succeeded';
   } catch (err) {
+    if (err instanceof RunbookCancelled) {
+      run.status = 'cancelled';
+      run.outcome = `Cancelled: ${err.message}`;
+      run.finished_at = nowIso();
+      await r.report();
+      return run;
+    }
     run.status = err instanceof RunbookEscalation ? 'escalated' : 'failed';
     const verb = run.status === 'escalated' ? 'Escalating' : 'Failed';
     run.outcome = `${verb}: ${errorMessage(err)}; page ${def?.meta.escalation ?? 'the incident commander'}`;

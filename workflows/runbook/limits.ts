@@ -60,6 +60,7 @@ export class SharedLimits {
         waitingSaid = true;
       }
       await this.untilResumed();
+      if (this.r.withdrawn) return this.r.withdrawn;
     }
     if (waitingSaid) {
       this.r.waiting(s, false);
@@ -75,7 +76,7 @@ export class SharedLimits {
    */
   private async untilResumed(): Promise<void> {
     if (!wf.patched(PATCH.pauseSignal)) return void (await wf.sleep('3 seconds'));
-    await wf.condition(() => this.resumed, '1 hour');
+    await wf.condition(() => this.resumed || this.r.withdrawn !== undefined, '1 hour');
     this.resumed = false;
   }
 

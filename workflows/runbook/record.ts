@@ -13,6 +13,8 @@ const { metrics } = wf.proxySinks<MetricsSinks>();
 
 export class RunRecord {
   readonly run: RunbookRunRecord;
+  /** Set when the incident was resolved or closed: whatever the run waits for, it stops. */
+  withdrawn?: string;
   private readonly incident: wf.ExternalWorkflowHandle;
 
   constructor(private readonly input: RunbookRunInput) {

@@ -14,7 +14,7 @@ import type { StepRecord } from '../../domain/runbook';
 import { manualStepUpdate } from '../definitions';
 import { conflict, notFound } from '../failures';
 import { PATCH } from '../patches';
-import { type RunbookContext, RunbookEscalation, type StepSpec } from '../runbook-sdk';
+import { RunbookCancelled, type RunbookContext, RunbookEscalation, type StepSpec } from '../runbook-sdk';
 import { Gate } from './approval';
 import type { RunbookRunInput } from './input';
 import { SharedLimits } from './limits';
@@ -89,7 +89,12 @@ export function runbookContext(
       s.status = 'waiting';
       s.result = instructions;
       await r.report();
-      await wf.condition(() => manualDone.has(id));
+      await wf.condition(() => manualDone.has(id) || r.withdrawn !== undefined);
+      if (!manualDone.has(id)) {
+        r.finish(s, 'skipped', { result: `not done: ${r.withdrawn}` });
+        await r.report();
+        throw new RunbookCancelled(r.withdrawn);
+      }
       r.finish(s, 'succeeded', { result: s.result });
       await r.report();
     },
@@ -176,10 +181,11 @@ class Steps {
     }
   }
 
+  /** A step that may not run: the run escalates, or stops when its incident was resolved meanwhile. */
   private async skipAndEscalate(s: StepRecord, result: string, reason: string): Promise<never> {
     this.r.finish(s, 'skipped', { result });
     await this.r.report();
-    throw new RunbookEscalation(reason);
+    throw this.r.withdrawn ? new RunbookCancelled(this.r.withdrawn) : new RunbookEscalation(reason);
   }
 }
 
