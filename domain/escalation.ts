@@ -215,6 +215,8 @@ export interface EscalationState {
   next_at?: string;
   /** Set by a reassignment until the new assignee acknowledges. */
   awaiting_ack?: string;
+  /** Walks since the first (each handoff starts one): part of page keys, so a second walk pages again. */
+  episode?: number;
 }
 
 export interface PageRecord {

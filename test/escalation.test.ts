@@ -209,6 +209,25 @@ describe('escalation along the policy', () => {
   });
 });
 
+describe('a second escalation after a handoff', () => {
+  it('pages every level again: the keys of the first walk do not swallow the second', async () => {
+    const id = await declare(engine, 'checkout', 'critical');
+    await eventually(async () => pagesFor(id).some((p) => p.body.level === 2), { timeoutMs: 15_000 });
+    expect((await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} })).status).toBe(200);
+    // Handed to alice, who never acknowledges: the handoff milestone (3 s) misses and the walk starts over.
+    await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { assignee: 'alice' } });
+    const second = await eventually(
+      async () => pagesFor(id).filter((p) => p.body.level === 2).length === 2 && pagesFor(id),
+      { timeoutMs: 20_000 },
+    );
+    const byLevel = (level: number) => second.filter((p) => p.body.level === level).map((p) => p.body.to);
+    expect(byLevel(0)).toEqual(['pat', 'pat']);
+    expect(byLevel(1)).toEqual(['sam', 'sam']);
+    expect(byLevel(2)).toEqual(['ivy', 'ivy']);
+    expect(new Set(second.map((p) => p.body.idempotency_key)).size).toBe(second.length);
+  });
+});
+
 describe('one-click links in pages', () => {
   it('acknowledges as the person paged through the signed link in the page', async () => {
     const id = await declare(engine, 'ack-svc', 'high');
