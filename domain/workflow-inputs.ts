@@ -35,6 +35,16 @@ export function incidentInputProblem(i: unknown): Problem {
   ]);
 }
 
+export function pageDeliveryInputProblem(d: unknown): Problem {
+  if (!isObject(d)) return 'input: an object';
+  const n = d.notification;
+  return first([
+    [text(d.incidentId, 64), 'incidentId: a string of 1-64 characters'],
+    [text(d.notifier, 128), 'notifier: a notifier name'],
+    [isObject(n) && text(n.idempotency_key, 1024), 'notification.idempotency_key: a string'],
+  ]);
+}
+
 export function alertGroupInputProblem(g: unknown): Problem {
   if (!isObject(g)) return 'input: an object';
   return first([

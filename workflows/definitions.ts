@@ -155,6 +155,14 @@ export const startRunbookUpdate = defineUpdate<
 /** The comment on an approval withdrawn because its incident was resolved or closed starts with this. */
 export const APPROVAL_WITHDRAWN = 'withdrawn';
 /** The incident was resolved or closed: a run's pending approvals are withdrawn (they can no longer be granted). */
+/** A page delivery (workflows/page-delivery.ts) tells the incident how it went. */
+export interface PageDelivered {
+  key: string;
+  notifier: string;
+  delivered_at?: string;
+  error?: string;
+}
+export const pageDeliveredSignal = defineSignal<[PageDelivered]>('pageDelivered');
 export const withdrawApprovalsSignal = defineSignal<[{ reason: string }]>('withdrawApprovals');
 export const runbookProgressSignal = defineSignal<[RunbookRunRecord]>('runbookProgress');
 export const runbookQuery = defineQuery<RunbookRunRecord>('runbook');

@@ -5,3 +5,4 @@ export { alertGroup } from './alert-group';
 export { runbookRun } from './runbook';
 export { serviceGuard } from './service-guard';
 export { engineHealth } from './engine-health';
+export { pageDelivery } from './page-delivery';

@@ -19,6 +19,8 @@ export const PATCH = {
   localIdAllocation: 'local-id-allocation',
   /** 2026-11-29, alert group: forward in bounded chunks; continue as new early, carrying pending alerts. */
   boundedForwards: 'bounded-forwards',
+  /** 2026-11-29, incident: each delivery is a workflow keyed by the page (never started twice across continue-as-new). */
+  deliveryWorkflows: 'delivery-workflows',
   /** 2026-11-29, incident: a handoff starts a new escalation episode; page keys carry it, so a second walk pages again. */
   pageEpisodes: 'page-episodes',
   /** 2026-11-29, incident: continue-as-new does not wait for page deliveries; the next run re-sends undelivered ones. */

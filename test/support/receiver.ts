@@ -21,12 +21,14 @@ export interface Receiver {
   delivered(): Received[];
   /** While true, answers 503. */
   down: boolean;
+  /** Answers after this many ms (a slow chat service). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<Receiver> {
   const requests: Received[] = [];
-  const r: Partial<Receiver> = { requests, down: false };
+  const r: Partial<Receiver> = { requests, down: false, delayMs: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
@@ -40,7 +42,7 @@ export async function startReceiver(): Promise<Receiver> {
       }
       const status = r.down ? 503 : 200;
       requests.push({ at: Date.now(), status, headers: req.headers, raw, body });
-      res.writeHead(status).end();
+      setTimeout(() => res.writeHead(status).end(), r.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -13,6 +13,7 @@ import {
   engineNoteSignal,
   incidentQuery,
   noteUpdate,
+  pageDeliveredSignal,
   runbookProgressSignal,
   startRunbookUpdate,
   timelineQuery,
@@ -25,6 +26,7 @@ import { registerActionItemHandlers } from './action-items';
 import { notClosed, refuseClose } from './guards';
 import { registerRecordHandlers } from './record';
 import { runbookProgress, startRunbook } from './runbooks';
+import { pageDelivered } from './paging';
 import type { IncidentState } from './state';
 import { setKeyedUpdate } from '../request-keys';
 
@@ -41,6 +43,7 @@ export function registerHandlers(s: IncidentState): void {
     s.changed();
   });
   wf.setHandler(runbookProgressSignal, (run) => runbookProgress(s, run));
+  wf.setHandler(pageDeliveredSignal, (outcome) => pageDelivered(s, outcome));
   wf.setHandler(engineNoteSignal, ({ text }) => {
     s.record('tourniquet', 'system', text);
     s.changed();

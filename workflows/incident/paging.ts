@@ -5,7 +5,7 @@
  */
 import { PAGE_RECORDS } from '../../domain/limits';
 import * as wf from '@temporalio/workflow';
-import type { NotifyActivities } from '../../activities/notify';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { iso } from '../../domain/clock';
 import {
   type EscalationConfig,
@@ -18,19 +18,10 @@ import {
   type Target,
 } from '../../domain/escalation';
 import { buildNotification } from '../../domain/notification';
+import { PATCH } from '../patches';
+import type { PageDelivered } from '../definitions';
 import type { IncidentState } from './state';
-
-// A receiver that is down delays a page, it does not lose it: retry with backoff for a day.
-const notifier = wf.proxyActivities<NotifyActivities>({
-  startToCloseTimeout: '15 seconds',
-  scheduleToCloseTimeout: '1 day',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: ['NotifierRefused', 'InvalidInput'],
-  },
-});
+import { notifier, pageDelivery, pageDeliveryId } from '../page-delivery';
 
 export interface Page {
   kind: NotificationKind;
@@ -43,8 +34,27 @@ export interface Page {
   level?: number;
 }
 
+/** A delivery workflow's outcome (it may have been started by an earlier run of the incident). */
+export function pageDelivered(
+  s: IncidentState,
+  { key, notifier: name, delivered_at, error }: PageDelivered,
+): void {
+  const page = s.incident.pages?.find((p) => p.key === key);
+  if (!page) return;
+  if (delivered_at) page.delivered_at ??= delivered_at;
+  else if (error) deliveryFailed(s, page, name, error);
+}
+
+function deliveryFailed(s: IncidentState, page: PageRecord, notifierName: string, why: string): void {
+  page.error = `${notifierName}: ${why}`;
+  const message = `Could not deliver to ${page.to} through ${notifierName}: ${page.error}`;
+  s.record('tourniquet', 'page', message, { key: page.key });
+}
+
 export class Pager {
+  /** Deliveries (runs from before delivery workflows) or delivery workflows being started. */
   private readonly inflight = new Set<Promise<void>>();
+  readonly byWorkflow = wf.patched(PATCH.deliveryWorkflows);
 
   constructor(
     private readonly s: IncidentState,
@@ -105,7 +115,10 @@ export class Pager {
       if (!page.delivered_at && !page.error) this.dispatch(page);
   }
 
-  /** Waits for pages in flight (before continue-as-new, in runs from before pages were carried). */
+  /**
+   * Waits for pages in flight before continue-as-new: in runs from before pages were carried,
+   * the deliveries; with delivery workflows, only their starts (they outlive this run).
+   */
   async drain(): Promise<void> {
     while (this.inflight.size) await Promise.all([...this.inflight]);
   }
@@ -114,7 +127,26 @@ export class Pager {
   private dispatch(page: PageRecord): void {
     const notification = buildNotification(this.s.incident, page, this.cfg, this.whoToCall(page.level));
     for (const n of this.cfg.notifiers)
-      if (notifierCarries(n, page.kind, page.to)) this.track(this.deliver(n.name, page, notification));
+      if (notifierCarries(n, page.kind, page.to))
+        this.track(
+          this.byWorkflow
+            ? this.startDelivery(n.name, notification)
+            : this.deliver(n.name, page, notification),
+        );
+  }
+
+  /** Starts the delivery workflow; one already started for this key (by an earlier run) is left to finish. */
+  private async startDelivery(notifierName: string, notification: ReturnType<typeof buildNotification>) {
+    await wf
+      .startChild(pageDelivery, {
+        workflowId: pageDeliveryId(notifierName, notification.idempotency_key),
+        args: [{ incidentId: this.s.incident.id, notifier: notifierName, notification }],
+        parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: wf.WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      })
+      .catch((err) => {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      });
   }
 
   private async deliver(
@@ -127,9 +159,7 @@ export class Pager {
       page.delivered_at ??= delivered_at;
     } catch (err) {
       const why = err instanceof wf.ActivityFailure && err.cause ? err.cause.message : String(err);
-      page.error = `${notifierName}: ${why}`;
-      const message = `Could not deliver to ${page.to} through ${notifierName}: ${page.error}`;
-      this.s.record('tourniquet', 'page', message, { key: page.key });
+      deliveryFailed(this.s, page, notifierName, why);
     }
   }
 
