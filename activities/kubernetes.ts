@@ -1,25 +1,65 @@
 /**
  * Kubernetes actions for runbooks, through @kubernetes/client-node. Every mutating action
- * is idempotent: it carries a key (incident id + step id), writes it in an annotation in
- * the same write as the change (PUT with resourceVersion, so a concurrent change conflicts
- * instead of being overwritten), and does nothing when the key is already there.
+ * is idempotent: it carries a key (run id + step id) that is checked against the object's
+ * own bounded history of applied keys (KEY_ANNOTATION) and appended in the same write as the
+ * change (PUT with resourceVersion: a concurrent change conflicts, is re-read and re-checked,
+ * never overwritten). A retry finds its key — even after other runs wrote since — and answers
+ * what the first attempt did.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type Scoped, TargetScope } from './scope';
-import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  type V1Deployment,
+  type V1ObjectMeta,
+  type V1Service,
+} from '@kubernetes/client-node';
 
-export const KEY_ANNOTATION = 'tourniquet.dev/last-action';
-/** On a Service: the key of the last selector change and the selector it replaced. */
-export const SELECTOR_ANNOTATION = 'tourniquet.dev/last-selector-change';
+/** On each object Tourniquet changed: the newest KEY_HISTORY keys applied to it, with what each did. */
+export const KEY_ANNOTATION = 'tourniquet.dev/actions';
+const KEY_HISTORY = 20;
+/** Written by earlier versions (one key per object); still read, so their retries are recognised. */
+const LEGACY_KEY = 'tourniquet.dev/last-action';
+const LEGACY_SELECTOR = 'tourniquet.dev/last-selector-change';
 
-const parseMark = (v: string | undefined): { key: string; previous: Record<string, string> } | undefined => {
+interface Applied {
+  key: string;
+  at: string;
+  /** What the action answered the first time (a retry answers the same). */
+  result?: Record<string, unknown>;
+}
+
+const parseJson = <T>(v: string | undefined): T | undefined => {
   try {
-    return v ? (JSON.parse(v) as { key: string; previous: Record<string, string> }) : undefined;
+    return v ? (JSON.parse(v) as T) : undefined;
   } catch {
-    return undefined; // someone edited it by hand: treat as no mark
+    return undefined; // someone edited it by hand: treat as absent
   }
 };
+
+/** The keys applied to an object, its legacy annotations included. */
+function appliedKeys(meta: V1ObjectMeta | undefined): Applied[] {
+  const a = meta?.annotations ?? {};
+  const history = parseJson<Applied[]>(a[KEY_ANNOTATION]);
+  const legacy = parseJson<{ key: string; previous: Record<string, string> }>(a[LEGACY_SELECTOR]);
+  return [
+    ...(a[LEGACY_KEY] ? [{ key: a[LEGACY_KEY], at: '' }] : []),
+    ...(legacy ? [{ key: legacy.key, at: '', result: { previous: legacy.previous } }] : []),
+    ...(Array.isArray(history) ? history.filter((e) => typeof e?.key === 'string') : []),
+  ];
+}
+
+/** Writes the history (the newest KEY_HISTORY entries) and drops the legacy annotations it now holds. */
+function remember(meta: V1ObjectMeta, history: Applied[]): void {
+  const { [LEGACY_KEY]: _key, [LEGACY_SELECTOR]: _selector, ...rest } = meta.annotations ?? {};
+  meta.annotations = { ...rest, [KEY_ANNOTATION]: JSON.stringify(history.slice(-KEY_HISTORY)) };
+}
+
+const isConflict = (err: unknown) => (err as { code?: number } | undefined)?.code === 409;
 
 export interface KubernetesDeps {
   /** Absent when no cluster is configured: every action then fails with a clear message. */
@@ -83,19 +123,58 @@ export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps
     checkService(o);
     return clients().core.readNamespacedService({ namespace: o.namespace, name: o.service });
   };
-  /** Writes `change` unless `key` was already applied; returns whether it wrote. */
-  const applyOnce = async (
-    ref: DeploymentRef,
-    key: string,
-    change: (d: V1Deployment) => void,
-  ): Promise<boolean> => {
-    const d = await read(ref);
-    if (d.metadata?.annotations?.[KEY_ANNOTATION] === key) return false;
-    change(d);
-    d.metadata!.annotations = { ...d.metadata!.annotations, [KEY_ANNOTATION]: key };
-    await clients().apps.replaceNamespacedDeployment({ namespace: ref.namespace, name: ref.name, body: d });
-    return true;
-  };
+  /**
+   * Changes an object once per key: reads it, answers the remembered result if the key was
+   * applied, else lets `change` edit it (undefined: nothing to change) and writes the edit
+   * with the key appended to its history. A write that conflicts is re-read and re-checked.
+   * Without a key (older callers): the same, remembering nothing.
+   */
+  async function applyOnce<O extends { metadata?: V1ObjectMeta }, R extends Record<string, unknown>>(
+    key: string | undefined,
+    io: { read(): Promise<O>; write(o: O): Promise<unknown> },
+    change: (o: O) => Promise<R | undefined> | R | undefined,
+  ): Promise<{ applied: boolean; result?: R }> {
+    for (let attempt = 1; ; attempt++) {
+      const o = await io.read();
+      const history = appliedKeys(o.metadata);
+      const done = key !== undefined && history.find((e) => e.key === key);
+      if (done) return { applied: false, result: done.result as R | undefined };
+      const result = await change(o);
+      if (result === undefined) return { applied: false };
+      if (key !== undefined)
+        remember(o.metadata!, [...history, { key, at: new Date().toISOString(), result }]);
+      try {
+        await io.write(o);
+        return { applied: true, result };
+      } catch (err) {
+        if (!isConflict(err) || attempt >= 5) throw err;
+      }
+    }
+  }
+  const deploymentIO = (ref: DeploymentRef) => ({
+    read: () => read(ref),
+    write: (body: V1Deployment) =>
+      clients().apps.replaceNamespacedDeployment({ namespace: ref.namespace, name: ref.name, body }),
+  });
+
+  /** The newest ReplicaSet revision of `d` older than `current` (what `rollout undo` restores). */
+  async function previousRevision(ref: DeploymentRef, d: V1Deployment, current: string) {
+    const sets = await clients().apps.listNamespacedReplicaSet({ namespace: ref.namespace });
+    const previous = sets.items
+      .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid))
+      .map((rs) => ({
+        rs,
+        revision: Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
+      }))
+      .filter((x) => x.revision < Number(current))
+      .sort((a, b) => b.revision - a.revision)[0];
+    if (!previous)
+      throw ApplicationFailure.nonRetryable(
+        `Deployment ${ref.namespace}/${ref.name} has no earlier revision to roll back to`,
+        'NoPreviousRevision',
+      );
+    return previous;
+  }
 
   function rolloutState(d: V1Deployment): RolloutState {
     const desired = d.spec?.replicas ?? 1;
@@ -141,91 +220,68 @@ export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps
 
     /** Like `kubectl rollout restart`: a new pod template annotation rolls every pod. */
     async k8sRolloutRestart(ref: DeploymentRef & { key: string }): Promise<{ restarted: boolean }> {
-      const restarted = await applyOnce(ref, ref.key, (d) => {
+      const { applied } = await applyOnce(ref.key, deploymentIO(ref), (d) => {
         const t = d.spec!.template;
+        const restartedAt = new Date().toISOString();
         t.metadata = {
           ...t.metadata,
-          annotations: {
-            ...t.metadata?.annotations,
-            'kubectl.kubernetes.io/restartedAt': new Date().toISOString(),
-          },
+          annotations: { ...t.metadata?.annotations, 'kubectl.kubernetes.io/restartedAt': restartedAt },
         };
+        return { restartedAt };
       });
-      return { restarted };
+      return { restarted: applied };
     },
 
     /** Like `kubectl rollout undo`: restore the pod template of the previous ReplicaSet revision. */
     async k8sRolloutUndo(
       ref: DeploymentRef & { key: string },
-    ): Promise<{ rolledBack: boolean; from: string; to?: string; image?: string }> {
-      const d = await read(ref);
-      const current = d.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '0';
-      if (d.metadata?.annotations?.[KEY_ANNOTATION] === ref.key) return { rolledBack: false, from: current };
-      const sets = await clients().apps.listNamespacedReplicaSet({ namespace: ref.namespace });
-      const owned = sets.items
-        .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid))
-        .map((rs) => ({
-          rs,
-          revision: Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
-        }))
-        .filter((x) => x.revision < Number(current))
-        .sort((a, b) => b.revision - a.revision);
-      const previous = owned[0];
-      if (!previous)
-        throw ApplicationFailure.nonRetryable(
-          `Deployment ${ref.namespace}/${ref.name} has no earlier revision to roll back to`,
-          'NoPreviousRevision',
-        );
-      const template = structuredClone(previous.rs.spec!.template!);
-      delete template.metadata?.labels?.['pod-template-hash'];
-      d.spec!.template = template;
-      d.metadata!.annotations = { ...d.metadata!.annotations, [KEY_ANNOTATION]: ref.key };
-      await clients().apps.replaceNamespacedDeployment({ namespace: ref.namespace, name: ref.name, body: d });
-      return {
-        rolledBack: true,
-        from: current,
-        to: String(previous.revision),
-        image: template.spec?.containers?.[0]?.image,
-      };
+    ): Promise<{ rolledBack: boolean; from?: string; to?: string; image?: string }> {
+      const { applied, result } = await applyOnce(ref.key, deploymentIO(ref), async (d) => {
+        const from = d.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '0';
+        const previous = await previousRevision(ref, d, from);
+        const template = structuredClone(previous.rs.spec!.template!);
+        delete template.metadata?.labels?.['pod-template-hash'];
+        d.spec!.template = template;
+        return { from, to: String(previous.revision), image: template.spec?.containers?.[0]?.image };
+      });
+      return { rolledBack: applied, ...result };
     },
 
-    /** Sets the replica count (absolute, so a retry is harmless). */
-    async k8sScale(ref: DeploymentRef & { replicas: number }): Promise<{ from: number; to: number }> {
-      const d = await read(ref);
-      const from = d.spec?.replicas ?? 1;
-      if (from !== ref.replicas) {
+    /** Sets the replica count (absolute, so a retry is harmless); with a key, remembered like every change. */
+    async k8sScale(
+      ref: DeploymentRef & { replicas: number; key?: string },
+    ): Promise<{ from: number; to: number }> {
+      const scale = (d: V1Deployment) => {
+        const from = d.spec?.replicas ?? 1;
+        if (from === ref.replicas) return undefined;
         d.spec!.replicas = ref.replicas;
-        await clients().apps.replaceNamespacedDeployment({
-          namespace: ref.namespace,
-          name: ref.name,
-          body: d,
-        });
-      }
-      return { from, to: ref.replicas };
+        return { from, to: ref.replicas };
+      };
+      const { result } = await applyOnce(ref.key, deploymentIO(ref), scale);
+      return result ?? { from: ref.replicas, to: ref.replicas };
     },
 
-    /** Points a Service at other pods; returns the selector it had. Idempotent: same selector, no write. */
     /**
-     * Points a Service at other pods. With a key, the selector it replaced is written in the
-     * same PUT (SELECTOR_ANNOTATION): a retry after a lost reply answers that selector — not
-     * the one it set itself — so a switch-back restores what was really there.
+     * Points a Service at other pods. With a key, the selector it replaced is remembered with
+     * the key in the same PUT: a retry after a lost reply answers that selector — not the one
+     * it set itself — so a switch-back restores what was really there.
      */
     async k8sSetServiceSelector(
       o: ServiceRef & { selector: Record<string, string>; key?: string },
     ): Promise<{ previous: Record<string, string>; changed: boolean }> {
-      const svc = await readService(o);
-      const mark = parseMark(svc.metadata?.annotations?.[SELECTOR_ANNOTATION]);
-      if (o.key && mark?.key === o.key) return { previous: mark.previous, changed: false };
-      const previous = svc.spec?.selector ?? {};
-      if (JSON.stringify(previous) === JSON.stringify(o.selector)) return { previous, changed: false };
-      svc.spec!.selector = o.selector;
-      if (o.key)
-        svc.metadata!.annotations = {
-          ...svc.metadata!.annotations,
-          [SELECTOR_ANNOTATION]: JSON.stringify({ key: o.key, previous }),
-        };
-      await clients().core.replaceNamespacedService({ namespace: o.namespace, name: o.service, body: svc });
-      return { previous, changed: true };
+      const io = {
+        read: () => readService(o),
+        write: (body: V1Service) =>
+          clients().core.replaceNamespacedService({ namespace: o.namespace, name: o.service, body }),
+      };
+      let current: Record<string, string> = {};
+      const { applied, result } = await applyOnce(o.key, io, (svc) => {
+        current = svc.spec?.selector ?? {};
+        if (JSON.stringify(current) === JSON.stringify(o.selector)) return undefined;
+        svc.spec!.selector = o.selector;
+        return { previous: current };
+      });
+      return { previous: (result?.previous as Record<string, string>) ?? current, changed: applied };
     },
 
     async k8sServiceSelector(o: ServiceRef): Promise<Record<string, string>> {

@@ -1,3 +1,5 @@
+import { patched } from '@temporalio/workflow';
+import { PATCH } from '../workflows/patches';
 import { defineRunbook } from '../workflows/runbook-sdk';
 
 /**
@@ -44,7 +46,7 @@ export default defineRunbook({
         action: 'scale',
         what: `scale ${standbyRef.name} to ${replicas} replicas`,
       },
-      () => ctx.k8s.k8sScale({ ...standbyRef, replicas }),
+      () => ctx.k8s.k8sScale({ ...standbyRef, replicas, key: ctx.key('scale-standby') }),
     );
     if (!ctx.dryRun) {
       const ready = await ctx.step(
@@ -69,6 +71,19 @@ export default defineRunbook({
           'Make sure the primary takes no more writes (stop its writers or revoke its access), then mark this step done.',
       });
     }
+    // What the Service selects before the switch, read in a step of its own: the switch-back
+    // restores exactly this (runs from before the step use what the switch reported).
+    const original = patched(PATCH.failoverReadsSelector)
+      ? await ctx.step(
+          {
+            id: 'read-selector',
+            title: `Read ${service}'s selector`,
+            impact: 'read',
+            what: `read Service ${namespace}/${service}'s selector`,
+          },
+          () => ctx.k8s.k8sServiceSelector({ namespace, service }),
+        )
+      : undefined;
     const switched = await ctx.step(
       {
         id: 'switch',
@@ -103,13 +118,13 @@ export default defineRunbook({
           title: `Switch ${service} back`,
           impact: 'low',
           compensation: true,
-          what: `restore selector ${JSON.stringify(switched!.previous)}`,
+          what: `restore selector ${JSON.stringify(original ?? switched!.previous)}`,
         },
         () =>
           ctx.k8s.k8sSetServiceSelector({
             namespace,
             service,
-            selector: switched!.previous,
+            selector: original ?? switched!.previous,
             key: ctx.key('switch-back'),
           }),
       );

@@ -40,7 +40,7 @@ export default defineRunbook({
         action: 'scale',
         what: `scale ${ref.namespace}/${ref.name} from ${now!.desired} to ${target} replicas (cap ${cap})`,
       },
-      () => ctx.k8s.k8sScale({ ...ref, replicas: target }),
+      () => ctx.k8s.k8sScale({ ...ref, replicas: target, key: ctx.key('scale') }),
     );
     if (ctx.dryRun) return `dry-run: would scale ${ref.name} to ${target}`;
     const after = await ctx.step(

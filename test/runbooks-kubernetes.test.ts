@@ -23,6 +23,7 @@ const S = {
     runbooks: { 'rolling-restart': { automatic: true } },
   }),
   idem: testService('idem', { deployments: ['web'] }),
+  between: testService('between', { deployments: ['checkout', 'legacy'] }),
   selector: testService('selector', { services: ['db'] }),
   rollback: checkout('rollback'),
   reject: checkout('reject'),
@@ -98,7 +99,9 @@ describe('rolling-restart, started by an alert', () => {
 
     const d = await k.apps.readNamespacedDeployment({ name: 'api', namespace });
     expect(d.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
-    expect(d.metadata?.annotations?.[KEY_ANNOTATION]).toBe(`${id}-rb-1/restart`);
+    expect(JSON.parse(d.metadata!.annotations![KEY_ANNOTATION])).toEqual([
+      expect.objectContaining({ key: `${id}-rb-1/restart` }),
+    ]);
     expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     expect(d.status?.readyReplicas).toBe(3);
 
@@ -135,6 +138,59 @@ describe('rolling-restart, started by an alert', () => {
     const again = await k.apps.readNamespacedDeployment({ name: 'web', namespace });
     expect(again.spec?.template?.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toBe(stamp);
     await eventually(async () => (await revision(namespace, 'web')) === '2');
+  });
+});
+
+describe('keys remembered per object', () => {
+  it('a retried undo after another run wrote in between does nothing: it never re-deploys the bad revision', async () => {
+    const namespace = await ensureNamespace(k, S.between);
+    await readyDeployment(namespace, 'checkout', 1);
+    const image = (tag: string) => ({
+      spec: {
+        template: { spec: { containers: [{ name: 'app', image: `registry.example/checkout:${tag}` }] } },
+      },
+    });
+    await k.apps.patchNamespacedDeployment(
+      { name: 'checkout', namespace, body: image('v2-bad') },
+      mergePatch,
+    );
+    await eventually(async () => (await revision(namespace, 'checkout')) === '2');
+    const { entries } = toServiceCatalogue(ServicesConfigSchema.parse(catalogueOf([S.between])));
+    const acts = createKubernetesActivities({ kubeconfig: k.kc, scope: new TargetScope(entries) });
+    const ref = { namespace, name: 'checkout', scope: S.between.name };
+    const undo = { ...ref, key: 'INC-7-rb-1/undo' };
+    expect(await acts.k8sRolloutUndo(undo)).toMatchObject({ rolledBack: true, from: '2', to: '1' });
+    await eventually(async () => (await revision(namespace, 'checkout')) === '3');
+    // Another run acts on the same Deployment before the undo's retry arrives.
+    await acts.k8sScale({ ...ref, replicas: 2, key: 'INC-8-rb-1/scale' });
+    expect(await acts.k8sRolloutUndo(undo)).toMatchObject({ rolledBack: false });
+    const d = await k.apps.readNamespacedDeployment({ name: 'checkout', namespace });
+    expect(d.spec?.template?.spec?.containers?.[0]?.image).toBe('registry.example/checkout:v1');
+    expect(d.spec?.replicas).toBe(2);
+    // The object remembers both keys (bounded), newest last.
+    const history = JSON.parse(d.metadata!.annotations![KEY_ANNOTATION]);
+    expect(history.map((e: { key: string }) => e.key)).toEqual(['INC-7-rb-1/undo', 'INC-8-rb-1/scale']);
+  });
+
+  it('recognises a key written by an earlier version (one last-action annotation)', async () => {
+    const namespace = await ensureNamespace(k, S.between);
+    const body = deployment('legacy', 1);
+    const metadata = {
+      ...body.metadata,
+      annotations: { 'tourniquet.dev/last-action': 'INC-6-rb-1/restart' },
+    };
+    await k.apps.createNamespacedDeployment({ namespace, body: { ...body, metadata } });
+    const { entries } = toServiceCatalogue(ServicesConfigSchema.parse(catalogueOf([S.between])));
+    const acts = createKubernetesActivities({ kubeconfig: k.kc, scope: new TargetScope(entries) });
+    const ref = { namespace, name: 'legacy', scope: S.between.name };
+    expect(await acts.k8sRolloutRestart({ ...ref, key: 'INC-6-rb-1/restart' })).toEqual({ restarted: false });
+    expect(await acts.k8sRolloutRestart({ ...ref, key: 'INC-9-rb-1/restart' })).toEqual({ restarted: true });
+    const d = await k.apps.readNamespacedDeployment({ name: 'legacy', namespace });
+    expect(JSON.parse(d.metadata!.annotations![KEY_ANNOTATION]).map((e: { key: string }) => e.key)).toEqual([
+      'INC-6-rb-1/restart',
+      'INC-9-rb-1/restart',
+    ]);
+    expect(d.metadata!.annotations!['tourniquet.dev/last-action']).toBeUndefined();
   });
 });
 
