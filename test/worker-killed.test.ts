@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { eventually, startEngine, TestEngine } from './support/engine';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
 import { declare, pendingApproval, runReaches } from './support/incidents';
 import { deployment, kube, mergePatch } from './support/kube';
+import { spawnWorker } from './support/worker-process';
 
 const k = kube();
 let engine: TestEngine;
@@ -34,25 +33,7 @@ it('a worker killed with SIGKILL while a rollback waits for approval loses nothi
       ] === '2',
   );
 
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, '../bench/support/worker-process.ts')],
-    {
-      env: {
-        ...process.env,
-        BENCH_TEMPORAL: process.env.TOURNIQUET_TEST_TEMPORAL,
-        BENCH_TASK_QUEUE: engine.taskQueue,
-        BENCH_NAMESPACE: engine.namespace,
-        BENCH_KUBECONFIG: process.env.TOURNIQUET_TEST_KUBECONFIG,
-        BENCH_SERVICES: JSON.stringify(catalogueOf([orders])),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
-  });
+  const worker = await spawnWorker(engine, { services: catalogueOf([orders]) });
 
   const id = await declare(engine, orders.name);
   await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
@@ -60,9 +41,8 @@ it('a worker killed with SIGKILL while a rollback waits for approval loses nothi
   });
   const approval = await pendingApproval(engine, id);
 
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
+  worker.child.kill('SIGKILL');
+  await worker.exited;
 
   await engine.startWorker();
   expect(

@@ -11,6 +11,8 @@ export interface WorkerDeps extends ActivityDeps {
   taskQueue: string;
   /** A prebuilt workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Temporal interceptors for the main worker (tracing; the crash tests kill it at activity boundaries). */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 /** What `createWorker` returns: run until shutdown, like a Temporal Worker. */
@@ -43,6 +45,7 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
     ...common,
     taskQueue: deps.taskQueue,
     activities: createActivities(deps),
+    interceptors: deps.interceptors,
     sinks: metricsSinks,
     // ~1,000 cached incidents cost 550-700 MB (see shared VERIFIED.md); evicted ones replay on demand.
     maxCachedWorkflows: 1000,

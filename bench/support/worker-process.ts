@@ -1,11 +1,19 @@
 /**
- * A worker in its own process: the benchmarks measure its memory alone, and a test kills
- * it with SIGKILL mid-incident. BENCH_TEMPORAL, BENCH_TASK_QUEUE, BENCH_NAMESPACE (default
+ * A worker in its own process: the benchmarks measure its memory alone, and tests kill it
+ * with SIGKILL mid-incident. BENCH_TEMPORAL, BENCH_TASK_QUEUE, BENCH_NAMESPACE (default
  * "default"), BENCH_KUBECONFIG, BENCH_ESCALATION and BENCH_SERVICES (the config's escalation and services
- * sections as JSON), all optional.
+ * sections as JSON), BENCH_BUNDLE (a prebuilt workflow bundle), all optional.
+ * WORKER_CRASH_AT=<activity>:<before|during|after>[:<nth call>] makes it kill itself with
+ * SIGKILL at that activity boundary (writing WORKER_CRASH_MARK first, so a test knows).
  */
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { writeFileSync } from 'node:fs';
+import {
+  type ActivityInterceptorsFactory,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+} from '@temporalio/worker';
 import pino from 'pino';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createWorker } from '../../worker';
@@ -39,6 +47,10 @@ async function main() {
     escalation: escalation.config,
     notifiers: escalation.notifiers,
     services: toServiceCatalogue(ServicesConfigSchema.parse(JSON.parse(process.env.BENCH_SERVICES ?? '{}'))),
+    ...(process.env.BENCH_BUNDLE ? { workflowBundle: { codePath: process.env.BENCH_BUNDLE } } : {}),
+    ...(process.env.WORKER_CRASH_AT
+      ? { interceptors: { activity: [crashAt(process.env.WORKER_CRASH_AT)] } }
+      : {}),
   });
   process.on('SIGTERM', () => worker.shutdown());
   const running = worker.run();
@@ -46,6 +58,28 @@ async function main() {
   await running;
   process.exit(0);
 }
+/** Kills this process at one activity boundary: before it runs, while it runs, or after it ran but before its completion is sent. */
+function crashAt(spec: string): ActivityInterceptorsFactory {
+  const [activity, phase, nth = '1'] = spec.split(':');
+  let calls = 0;
+  const die = () => {
+    writeFileSync(process.env.WORKER_CRASH_MARK ?? '/dev/null', spec);
+    process.kill(process.pid, 'SIGKILL');
+  };
+  return (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        if (ctx.info.activityType !== activity || ++calls !== Number(nth)) return next(input);
+        if (phase === 'before') die();
+        if (phase === 'during') setTimeout(die, 300);
+        const result = await next(input);
+        if (phase === 'after') die();
+        return result;
+      },
+    },
+  });
+}
+
 main().catch((err) => {
   console.error(err);
   process.exit(1);

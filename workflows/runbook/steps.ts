@@ -29,10 +29,11 @@ export const ACTION_RETRY: wf.ActivityOptions['retry'] = {
   maximumInterval: '30 seconds',
   maximumAttempts: 5,
 };
-// Long waits (rollouts) heartbeat; a call silent for 30 s is considered lost and retried.
+// Long waits (rollouts) heartbeat every 0.5 s; a call silent for 10 s is considered lost
+// (its worker died) and retried — safe, every write is keyed — so a crash costs 10 s, not more.
 const k8s = wf.proxyActivities<KubernetesActivities>({
   startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: ACTION_RETRY,
 });
 const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 seconds', retry: ACTION_RETRY });
