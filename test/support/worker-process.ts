@@ -35,7 +35,7 @@ export async function spawnWorker(
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
     void exited.then(() => reject(new Error('worker process exited before it was ready')));
   });
   return { child, exited };
