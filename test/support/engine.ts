@@ -83,9 +83,11 @@ export async function startEngine(
     pageSize?: number;
     /** A namespace of its own (one of TEST_NAMESPACES beyond the jest workers'), for load that would disturb metrics. */
     namespace?: string;
+    /** Another Temporal server than the run's shared one (a test that restarts its own). */
+    temporalAddress?: string;
   } = {},
 ): Promise<TestEngine> {
-  const address = process.env.TOURNIQUET_TEST_TEMPORAL;
+  const address = opts.temporalAddress ?? process.env.TOURNIQUET_TEST_TEMPORAL;
   if (!address)
     throw new Error(
       'TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)',
