@@ -172,3 +172,90 @@ it('declares keep their id allocation deadline per batch: an expired first calle
   expect(new Set(got).size).toBe(got.length);
   expect(got.length).toBeGreaterThan(100);
 });
+
+describe('retry storms while the worker restarts', () => {
+  /** A client that retries what the engine answered 503 (Temporal or the worker away), same key. */
+  async function retrying(method: string, path: string, body: unknown, key: string) {
+    for (let attempt = 0; ; attempt++) {
+      const r = await engine.call(method, path, { body, headers: { 'Idempotency-Key': key } });
+      if (r.status !== 503 || attempt >= 20) return r;
+      await new Promise((res) => setTimeout(res, 300));
+    }
+  }
+
+  /** Three concurrent calls with one key while the worker is down, then three in sequence. */
+  async function storm(method: string, path: string, body: unknown) {
+    const key = unique('storm');
+    await engine.stopWorker();
+    const burst = Promise.all([1, 2, 3].map(() => retrying(method, path, body, key)));
+    await new Promise((r) => setTimeout(r, 1_000));
+    await engine.startWorker();
+    const answers = [...(await burst)];
+    for (let n = 0; n < 3; n++) answers.push(await retrying(method, path, body, key));
+    expect(new Set(answers.map((a) => a.status)).size).toBe(1);
+    expect(answers[0].status).toBeLessThan(300);
+    return { key, answers };
+  }
+
+  /** What must be identical across the answers: records as they are; an incident by id and status. */
+  const gist = (body: any) => (body?.timeline ? { id: body.id, status: body.status } : body);
+
+  it('every mutating incident route: one effect, the same answer six times, 422 for another body', async () => {
+    const declared = await storm('POST', '/api/v1/incidents', declareBody());
+    const id = declared.answers[0].body.id;
+    expect(new Set(declared.answers.map((a) => a.body.id))).toEqual(new Set([id]));
+    const base = `/api/v1/incidents/${id}`;
+    // Each call, and another body for its key (publish has no body to differ).
+    const calls: [string, string, object, object | undefined][] = [
+      ['PATCH', base, { affected_services: ['x', 'y'] }, { affected_services: ['x', 'z'] }],
+      ['POST', `${base}/acknowledge`, {}, { assignee: 'olga' }],
+      ['POST', `${base}/notes`, { text: 'storm note' }, { text: 'other' }],
+      [
+        'POST',
+        `${base}/evidence`,
+        { kind: 'log', title: 'storm evidence', text: 'e' },
+        { kind: 'log', title: 'o', text: 'e' },
+      ],
+      ['PUT', `${base}/services/x/health`, { health: 'degraded' }, { health: 'major_outage' }],
+      [
+        'POST',
+        `${base}/status-updates`,
+        { message: 'storm update', visibility: 'internal' },
+        { message: 'o', visibility: 'internal' },
+      ],
+      [
+        'POST',
+        `${base}/action-items`,
+        { title: 'storm item', owner: 'olga', due: '2027-01-15' },
+        { title: 'o', owner: 'olga', due: '2027-01-15' },
+      ],
+      ['POST', `${base}/runbooks`, { name: 'rolling-restart', dry_run: true }, { name: 'rolling-restart' }],
+      [
+        'POST',
+        `${base}/transition`,
+        { to: 'resolved', root_cause: 'a storm' },
+        { to: 'resolved', root_cause: 'o' },
+      ],
+      ['PUT', `${base}/postmortem`, { summary: 'storm summary' }, { summary: 'other' }],
+      ['POST', `${base}/postmortem/publish`, {}, undefined],
+    ];
+    for (const [method, path, body, other] of calls) {
+      const { key, answers } = await storm(method, path, body);
+      for (const a of answers) expect(gist(a.body)).toEqual(gist(answers[0].body));
+      if (!other) continue;
+      const reused = await engine.call(method, path, { body: other, headers: { 'Idempotency-Key': key } });
+      expect([path, reused.status]).toEqual([path, 422]);
+    }
+    const d = await detail(engine, id);
+    const timeline = await wholeTimeline(id); // earlier runs included: the storm continued it as new
+    const count = (text: string) => timeline.filter((m) => m.includes(text)).length;
+    expect(count('storm note')).toBe(1);
+    expect(d.evidence).toHaveLength(1);
+    expect(d.status_updates).toHaveLength(1);
+    expect(d.action_items).toHaveLength(1);
+    expect(d.runbooks).toHaveLength(1);
+    expect(count('Postmortem published')).toBe(1);
+    expect(count('Status acknowledged → resolved')).toBe(1);
+    expect(d.status).toBe('postmortem');
+  }, 240_000);
+});
