@@ -15,12 +15,15 @@ import { createNamespace, deployment, kube } from './support/kube';
 import { HISTORIES_DIR as DIR, missing, save } from './support/histories';
 import { alertGroupId } from '../api/alerts/intake';
 import { startReceiver } from './support/receiver';
+import { catalogueOf, ensureNamespace, testService } from './support/services';
+import { pageDeliveryId } from '../workflows/page-delivery';
 
 /**
  * Each generation of the workflow code records its own fixtures (a suffix on the names):
- * '' the first wave, '-v2' the incident and runbook workflows as folders (2026-11-29).
+ * '' the first wave, '-v2' the incident and runbook workflows as folders (2026-11-29), '-v4'
+ * exactly once (2026-11-29: keyed requests, delivery workflows, page episodes, withdrawn runs).
  */
-const GENERATIONS = ['', '-v2'];
+const GENERATIONS = ['', '-v2', '-v4'];
 
 for (const gen of GENERATIONS) {
   if (missing(`incident-escalation${gen}`))
@@ -133,12 +136,14 @@ for (const gen of GENERATIONS) {
 
   if (missing(`incident${gen}`))
     it(`records histories of an alert-opened incident with an approved runbook (${gen || 'first'})`, async () => {
-      const engine = await startEngine();
+      // Since services (#16) an alert's runbook acts only on its catalogued service.
+      const svc = testService('replay', { deployments: ['api'], runbooks: { 'rollback-deployment': {} } });
+      const engine = await startEngine({ services: catalogueOf([svc]) });
       try {
         const k = kube();
-        const namespace = await createNamespace(k, 'replay');
+        const namespace = await ensureNamespace(k, svc);
         await k.apps.createNamespacedDeployment({ namespace, body: deployment('api', 1) });
-        const service = unique('replay');
+        const service = svc.name;
         const alert = (status: string) => ({
           version: '4',
           status,
@@ -288,9 +293,91 @@ if (missing('incident-continued-v3'))
     }
   });
 
+/**
+ * Paths added for exactly once (2026-11-29, '-v4'): keyed requests remembered across
+ * continue-as-new, a notification delivered by its own workflow, and a run waiting on a
+ * manual step cancelled when the incident is resolved.
+ */
+if (missing('incident-keys-v4'))
+  it('records keyed requests across continue-as-new, a delivery workflow and a run cancelled at resolve', async () => {
+    const chat = await startReceiver();
+    const svc = testService('replay-keys', {
+      deployments: ['db-proxy', 'db-proxy-standby'],
+      services: ['db'],
+      runbooks: { failover: {} },
+    });
+    const engine = await startEngine({
+      historyLimit: 60,
+      services: catalogueOf([svc]),
+      escalation: {
+        business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+        notifiers: [{ name: 'chat', type: 'slack', url: chat.url, kinds: ['notify'] }],
+      },
+    });
+    try {
+      const k = kube();
+      const namespace = await ensureNamespace(k, svc);
+      await k.apps.createNamespacedDeployment({ namespace, body: deployment('db-proxy', 1) });
+      await k.apps.createNamespacedDeployment({ namespace, body: deployment('db-proxy-standby', 0) });
+      await k.core.createNamespacedService({
+        namespace,
+        body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
+      });
+      const keyed = (path: string, body: unknown, key: string) =>
+        engine.call('POST', path, { body, headers: { 'Idempotency-Key': key } });
+      const created = await keyed(
+        '/api/v1/incidents',
+        { title: 'replay keys', description: 'd', severity: 'medium', affected_services: [svc.name] },
+        'replay-declare',
+      );
+      const id = created.body.id;
+      await eventually(async () => chat.delivered().some((r) => r.body.text?.includes(id)));
+      const handle = engine.client.workflow.getHandle(id);
+      const firstRun = (await handle.describe()).runId;
+      await keyed(`/api/v1/incidents/${id}/notes`, { text: 'keyed' }, 'replay-note');
+      for (let n = 0; n < 20; n++)
+        await engine.call('POST', `/api/v1/incidents/${id}/notes`, { body: { text: `note ${n}` } });
+      await eventually(async () => (await handle.describe()).runId !== firstRun);
+      await keyed(`/api/v1/incidents/${id}/notes`, { text: 'keyed' }, 'replay-note');
+      const retriedIn = (await handle.describe()).runId; // the run that found the key in its book
+      const params = {
+        namespace,
+        service: 'db',
+        primary: 'db-proxy',
+        standby: 'db-proxy-standby',
+        confirm_fenced: 'true',
+      };
+      await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'failover', params } });
+      await eventually(async () =>
+        (await engine.call('GET', `/api/v1/incidents/${id}`)).body.runbooks[0]?.steps.some(
+          (s: any) => s.status === 'waiting',
+        ),
+      ).catch(async (err) => {
+        throw new Error(
+          `${err}: ${JSON.stringify((await engine.call('GET', `/api/v1/incidents/${id}`)).body.runbooks)}`,
+        );
+      });
+      await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+      await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
+        body: { to: 'resolved', root_cause: 'replay' },
+      });
+      await runReaches(engine, id, `${id}-rb-1`, ['cancelled']).catch(async (err) => {
+        throw new Error(
+          `${err}: ${JSON.stringify((await engine.call('GET', `/api/v1/incidents/${id}`)).body.runbooks)}`,
+        );
+      });
+      save(engine.namespace, id, 'incident-keys-v4', retriedIn);
+      save(engine.namespace, `${id}-rb-1`, 'runbook-cancelled-v4');
+      save(engine.namespace, pageDeliveryId('chat', `${id}/SEV3-notify/team`), 'page-delivery-v4');
+    } finally {
+      await engine.close();
+      await chat.close();
+    }
+  });
+
 it('replays every recorded history on the current workflow code', async () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  expect(files.length).toBeGreaterThanOrEqual(4 * GENERATIONS.length + 5);
+  expect(files.length).toBeGreaterThanOrEqual(4 * GENERATIONS.length + 8);
   for (const file of files) {
     const history = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
     await expect(

@@ -15,7 +15,7 @@ const record = process.env.RECORD_HISTORIES === '1';
 export const missing = (name: string) => record && !existsSync(path.join(HISTORIES_DIR, `${name}.json`));
 
 /** Writes a workflow's history as the CLI's proto JSON (what Worker.runReplayHistory reads). */
-export function save(namespace: string, workflowId: string, name: string) {
+export function save(namespace: string, workflowId: string, name: string, runId?: string) {
   const json = execFileSync(ensureTemporalCli(), [
     'workflow',
     'show',
@@ -25,6 +25,7 @@ export function save(namespace: string, workflowId: string, name: string) {
     namespace,
     '-w',
     workflowId,
+    ...(runId ? ['-r', runId] : []),
     '-o',
     'json',
   ]);
