@@ -19,7 +19,7 @@ export const PATCH = {
   localIdAllocation: 'local-id-allocation',
   /** 2026-11-29, alert group: forward in bounded chunks; continue as new early, carrying pending alerts. */
   boundedForwards: 'bounded-forwards',
-  /** 2026-11-29, incident: each delivery is a workflow keyed by the page (never started twice across continue-as-new). */
+  /** 2026-11-29, incident: Slack deliveries are workflows keyed by the page (never started twice across continue-as-new). */
   deliveryWorkflows: 'delivery-workflows',
   /** 2026-11-29, incident: a handoff starts a new escalation episode; page keys carry it, so a second walk pages again. */
   pageEpisodes: 'page-episodes',

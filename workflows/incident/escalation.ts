@@ -153,12 +153,13 @@ export class Escalation {
 
   /**
    * Before continue-as-new: waits for stronger runbooks being started. Pages in flight are
-   * not waited for (the next run re-sends what was not delivered; with delivery workflows,
-   * only their starts), except in runs from before that, which replay the wait they did.
+   * not waited for (the next run re-sends what was not delivered; delivery workflows only
+   * until started), except in runs from before that, which replay the wait they did.
    */
   async drain(): Promise<void> {
     while (this.offers.size) await Promise.all([...this.offers]);
-    if (!wf.patched(PATCH.pagesCarried) || this.pager.byWorkflow) await this.pager.drain();
+    if (!wf.patched(PATCH.pagesCarried)) await this.pager.drain();
+    await this.pager.started();
   }
 
   /** A continued incident: deliver again what the previous run had not delivered. */

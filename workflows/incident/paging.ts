@@ -51,10 +51,18 @@ function deliveryFailed(s: IncidentState, page: PageRecord, notifierName: string
   s.record('tourniquet', 'page', message, { key: page.key });
 }
 
+/** Keeps `p` in `set` until it settles. */
+function track(set: Set<Promise<void>>, p: Promise<void>): void {
+  const tracked = p.finally(() => set.delete(tracked));
+  set.add(tracked);
+}
+
 export class Pager {
-  /** Deliveries (runs from before delivery workflows) or delivery workflows being started. */
+  /** Deliveries by activity, in flight. */
   private readonly inflight = new Set<Promise<void>>();
-  readonly byWorkflow = wf.patched(PATCH.deliveryWorkflows);
+  /** Delivery workflows being started (continue-as-new waits for these, never for deliveries). */
+  private readonly starting = new Set<Promise<void>>();
+  private readonly byWorkflow = wf.patched(PATCH.deliveryWorkflows);
 
   constructor(
     private readonly s: IncidentState,
@@ -115,24 +123,29 @@ export class Pager {
       if (!page.delivered_at && !page.error) this.dispatch(page);
   }
 
-  /**
-   * Waits for pages in flight before continue-as-new: in runs from before pages were carried,
-   * the deliveries; with delivery workflows, only their starts (they outlive this run).
-   */
+  /** Waits for deliveries in flight (before continue-as-new, in runs from before pages were carried). */
   async drain(): Promise<void> {
     while (this.inflight.size) await Promise.all([...this.inflight]);
   }
 
-  /** Delivers a recorded page through every notifier that takes its kind (and channel). */
+  /** Waits for delivery workflows being started (before continue-as-new: the workflows outlive this run). */
+  async started(): Promise<void> {
+    while (this.starting.size) await Promise.all([...this.starting]);
+  }
+
+  /**
+   * Delivers a recorded page through every notifier that takes its kind (and channel). Slack
+   * ignores Idempotency-Key, so its messages go through a delivery workflow keyed by the page
+   * (never started twice); webhooks deduplicate by the header and the log does not mind.
+   */
   private dispatch(page: PageRecord): void {
     const notification = buildNotification(this.s.incident, page, this.cfg, this.whoToCall(page.level));
-    for (const n of this.cfg.notifiers)
-      if (notifierCarries(n, page.kind, page.to))
-        this.track(
-          this.byWorkflow
-            ? this.startDelivery(n.name, notification)
-            : this.deliver(n.name, page, notification),
-        );
+    for (const n of this.cfg.notifiers) {
+      if (!notifierCarries(n, page.kind, page.to)) continue;
+      if (this.byWorkflow && n.type === 'slack')
+        track(this.starting, this.startDelivery(n.name, notification));
+      else track(this.inflight, this.deliver(n.name, page, notification));
+    }
   }
 
   /** Starts the delivery workflow; one already started for this key (by an earlier run) is left to finish. */
@@ -161,11 +174,6 @@ export class Pager {
       const why = err instanceof wf.ActivityFailure && err.cause ? err.cause.message : String(err);
       deliveryFailed(this.s, page, notifierName, why);
     }
-  }
-
-  private track(p: Promise<void>): void {
-    const tracked = p.finally(() => this.inflight.delete(tracked));
-    this.inflight.add(tracked);
   }
 
   private whoToCall(level: number | undefined): string {
