@@ -27,6 +27,9 @@ export interface ConnectionDiagnosis {
 }
 
 export function createPostgresActivities({ urls, scope }: PostgresDeps) {
+  // The catalogue's cap, whatever the runbook asked for.
+  const capOf = (o: Target) =>
+    scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated;
   async function withClient<T>(
     { service, scope: actingFor }: Target,
     fn: (c: Client) => Promise<T>,
@@ -110,11 +113,7 @@ export function createPostgresActivities({ urls, scope }: PostgresDeps) {
         dryRun?: boolean;
       },
     ): Promise<{ pids: number[]; dry_run: boolean }> {
-      // The catalogue's cap, whatever the runbook asked for.
-      const max = Math.min(
-        o.max,
-        scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated,
-      );
+      const max = Math.min(o.max, capOf(o));
       const done: number[] = [
         ...((Context.current().info.heartbeatDetails as { pids?: number[] } | undefined)?.pids ?? []),
       ];
@@ -138,6 +137,71 @@ export function createPostgresActivities({ urls, scope }: PostgresDeps) {
         return { pids: done, dry_run: false };
       });
     },
+
+    /**
+     * The sessions to terminate: idle in a transaction for longer than `olderThanSeconds`,
+     * oldest first, at most the catalogue's cap. A read; its answer is recorded in the run's
+     * history, so the termination that follows acts on exactly these, however often retried.
+     */
+    async pgIdleInTransaction(
+      o: Target & { olderThanSeconds: number; max: number },
+    ): Promise<{ sessions: Session[] }> {
+      const max = Math.min(o.max, capOf(o));
+      return withClient(o, async (c) => ({
+        sessions: (
+          await c.query(
+            `select pid, backend_start::text as backend_start from pg_stat_activity
+              where state = 'idle in transaction' and backend_type = 'client backend' and pid <> pg_backend_pid()
+                and now() - state_change > make_interval(secs => $1)
+              order by state_change limit $2`,
+            [o.olderThanSeconds, max],
+          )
+        ).rows.map((r: { pid: number; backend_start: string }) => ({
+          pid: Number(r.pid),
+          backend_start: r.backend_start,
+        })),
+      }));
+    },
+
+    /**
+     * Terminates the sessions chosen by `pgIdleInTransaction`, each only while it is still the
+     * same backend (pid and start) and still idle in a transaction. A retry terminates nothing
+     * new: the list is fixed. Answers which of them it terminated or found gone.
+     */
+    async pgTerminateSessions(o: Target & { sessions: Session[] }): Promise<{ pids: number[] }> {
+      if (o.sessions.length > capOf(o))
+        throw ApplicationFailure.nonRetryable(
+          `${o.sessions.length} sessions exceed ${o.service}'s cap of ${capOf(o)}`,
+          'OverCap',
+        );
+      return withClient(o, async (c) => {
+        const pids: number[] = [];
+        for (const s of o.sessions) {
+          const { rows } = await c.query<{ terminated: boolean }>(
+            `select pg_terminate_backend(pid) as terminated from pg_stat_activity
+              where pid = $1 and backend_start::text = $2 and state = 'idle in transaction'`,
+            [s.pid, s.backend_start],
+          );
+          // Terminated now, or gone already (an earlier attempt, or it ended): either way, done.
+          if (rows[0]?.terminated || !(await present(c, s))) pids.push(s.pid);
+        }
+        return { pids };
+      });
+    },
   };
 }
 export type PostgresActivities = ReturnType<typeof createPostgresActivities>;
+
+const present = async (c: Client, s: Session) =>
+  (
+    await c.query('select 1 from pg_stat_activity where pid = $1 and backend_start::text = $2', [
+      s.pid,
+      s.backend_start,
+    ])
+  ).rowCount! > 0;
+
+/** A backend, told apart from a later one that reuses its pid by when it started. */
+export interface Session {
+  pid: number;
+  backend_start: string;
+}

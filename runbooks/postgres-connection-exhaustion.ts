@@ -1,3 +1,5 @@
+import { patched } from '@temporalio/workflow';
+import { PATCH } from '../workflows/patches';
 import { defineRunbook } from '../workflows/runbook-sdk';
 
 /** "PostgreSQL: connection limit reached" (seed page, runbook integration). */
@@ -30,6 +32,7 @@ export default defineRunbook({
       () => ctx.pg.pgDiagnoseConnections({ service }),
     );
     ctx.evidence('connections before', before);
+    const chosenFirst = patched(PATCH.sessionsChosenFirst);
     const terminated = await ctx.step(
       {
         id: 'terminate',
@@ -38,7 +41,14 @@ export default defineRunbook({
         action: 'terminate-sessions',
         what: `terminate up to ${max} sessions of ${service} idle in a transaction for over ${olderThanSeconds}s`,
       },
-      () => ctx.pg.pgTerminateIdleInTransaction({ service, olderThanSeconds, max }),
+      // Once approved: choose the sessions (a read, recorded), then terminate exactly those —
+      // a worker lost mid-step can never make the retry pick more. Runs from before choose inside.
+      chosenFirst
+        ? async () => {
+            const { sessions } = await ctx.pg.pgIdleInTransaction({ service, olderThanSeconds, max });
+            return ctx.pg.pgTerminateSessions({ service, sessions });
+          }
+        : () => ctx.pg.pgTerminateIdleInTransaction({ service, olderThanSeconds, max }),
     );
     if (ctx.dryRun)
       return `dry-run: would terminate idle-in-transaction sessions older than ${olderThanSeconds}s`;

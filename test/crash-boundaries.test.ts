@@ -2,7 +2,7 @@
  * Crash at every boundary (#17): a worker killed with SIGKILL before an activity starts,
  * while it runs, or after it ran but before its completion reached the server. A new worker
  * takes over; each built-in Kubernetes runbook then shows exactly one effect on the real
- * target and finishes. (The worker kills itself at the boundary: bench/support/worker-process.ts.)
+ * target and finishes, and session termination stays within its cap on a real PostgreSQL. (The worker kills itself at the boundary: bench/support/worker-process.ts.)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,8 @@ import { declare, detail, runReaches } from './support/incidents';
 import { deployment, kube, mergePatch } from './support/kube';
 import { catalogueOf, ensureNamespace, testService, type TestService } from './support/services';
 import { spawnWorker, type WorkerProcess } from './support/worker-process';
+import { type Postgres, startPostgres } from './support/postgres';
+import { Client } from 'pg';
 
 const k = kube();
 const FINISHED = ['succeeded', 'failed', 'escalated', 'cancelled'];
@@ -41,14 +43,29 @@ const cases: Case[] = [
     runbooks: { [runbookOf({ runbook })]: {} },
   }),
 }));
-const services = catalogueOf(cases.map((c) => c.svc));
+// A database whose runbook may terminate at most 2 sessions, whatever happens to the worker.
+const database = testService('crash-db', {
+  kubernetes: false,
+  caps: { max_sessions_terminated: 2 },
+  runbooks: { 'postgres-connection-exhaustion': {} },
+});
+let services: Record<string, unknown>;
+let pg: Postgres;
+const sessions: Client[] = [];
 
 let engine: TestEngine;
 beforeAll(async () => {
+  pg = await startPostgres({ maxConnections: 20 });
+  database.config.postgres = pg.url;
+  services = catalogueOf([...cases.map((c) => c.svc), database]);
   engine = await startEngine({ services });
   await engine.stopWorker(); // each case starts with a worker in a child process that dies on cue
 });
-afterAll(() => engine?.close());
+afterAll(async () => {
+  await Promise.all(sessions.map((c) => c.end().catch(() => undefined)));
+  await engine?.close();
+  await pg?.stop();
+});
 
 const read = (namespace: string) => k.apps.readNamespacedDeployment({ name: 'app', namespace });
 const revision = async (namespace: string) =>
@@ -111,8 +128,8 @@ async function approveUntilFinished(id: string): Promise<void> {
 }
 
 /** Runs the case's runbook on a worker that dies at the boundary, then on a fresh one to the end. */
-async function crashAndRecover(c: Case) {
-  const params = await arrange(c);
+async function crashAndRecover(c: Case, arranged?: Record<string, string>) {
+  const params = arranged ?? (await arrange(c));
   const mark = path.join(os.tmpdir(), `${c.svc.name}.crash`);
   const worker = await spawnWorker(engine, { services, crashAt: c.crash, crashMark: mark });
   try {
@@ -176,5 +193,37 @@ describe.each(cases)('$runbook, worker killed at $crash', (c) => {
       ]);
       expect(run.outcome).toContain('switched back');
     }
+  }, 120_000);
+});
+
+describe('postgres-connection-exhaustion, worker killed right after it terminated sessions', () => {
+  it('terminates no more than the cap in all: the retry acts on the sessions chosen before', async () => {
+    const stuck = await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        const c = new Client({ connectionString: pg.url, application_name: 'stuck' });
+        c.on('error', () => undefined); // terminated sessions report here
+        await c.connect();
+        sessions.push(c);
+        await c.query('begin');
+        return c;
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 3_500)); // idle in transaction for > 3 s
+    const c: Case = {
+      runbook: 'postgres-connection-exhaustion',
+      crash: 'pgTerminateSessions:after',
+      svc: database,
+    };
+    const { run } = await crashAndRecover(c, { idle_seconds: '3' });
+    expect(FINISHED).toContain(run.status);
+    const alive = await Promise.all(
+      stuck.map((s) =>
+        s.query('select 1').then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    expect(alive.filter((a) => !a)).toHaveLength(2); // the cap, not 2 per attempt
   }, 120_000);
 });

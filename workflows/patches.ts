@@ -37,6 +37,8 @@ export const PATCH = {
   cancelWaitingRuns: 'cancel-waiting-runs',
   /** 2026-11-29, failover runbook: reads the Service's selector in a step before switching; switch-back restores it. */
   failoverReadsSelector: 'failover-reads-selector',
+  /** 2026-11-29, postgres-connection-exhaustion: chooses the sessions (recorded) before terminating exactly those. */
+  sessionsChosenFirst: 'sessions-chosen-first',
   /** 2026-11-29, runbook run: a step approved past the open breaker still takes a guard slot (one more activity). */
   guardGrants: 'guard-grants',
   /** 2026-11-29, runbook run: the service's catalogue entry is read at start; it scopes params, targets and caps. */
