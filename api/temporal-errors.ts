@@ -90,22 +90,26 @@ export function temporalCall<T>(
   timeoutMs = 10_000,
 ): Promise<T> {
   return client
-    .withDeadline(Date.now() + timeoutMs, () => untilFirstTask(fn))
+    .withDeadline(Date.now() + timeoutMs, () => retryTransient(fn))
     .catch((err) => {
       throw fromTemporal(err, what);
     });
 }
 
 /**
- * A query that reaches a run before its first workflow task (just started, or just continued
- * as new) is refused for a moment; a run that continues as new often makes that common.
+ * Moments when Temporal refuses a call that will succeed when repeated: a query that reaches
+ * a run before its first workflow task (just started, or just continued as new), and an
+ * Update whose workflow task failed for a reason of the server's own — e.g. a signal arrived
+ * while the task was completing the workflow (the Update was not applied; sending it again is safe).
  */
-async function untilFirstTask<T>(fn: () => Promise<T>): Promise<T> {
+const TRANSIENT = /workflow task is not scheduled yet|unexpected workflow task failure/i;
+
+async function retryTransient<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= 50 || !/workflow task is not scheduled yet/i.test(messages(err))) throw err;
+      if (attempt >= 50 || !TRANSIENT.test(messages(err))) throw err;
       await new Promise((r) => setTimeout(r, 100));
     }
   }

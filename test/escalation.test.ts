@@ -191,7 +191,9 @@ describe('escalation along the policy', () => {
     expect(
       (await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { assignee: 'alice' } })).status,
     ).toBe(200);
-    const handoff = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'alice'));
+    const handoff = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'alice'), {
+      timeoutMs: 30_000,
+    });
     expect(handoff.body.reason).toContain('reassigned to you');
     // Only alice takes it: rob acknowledging again (or an old link of his) does not complete it.
     const notHers = await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });

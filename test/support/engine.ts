@@ -92,7 +92,7 @@ export async function startEngine(
     throw new Error(
       'TOURNIQUET_TEST_TEMPORAL is unset: run tests through jest (test/support/global-setup.ts)',
     );
-  runtimeMetrics ??= await installRuntime(pino({ level: 'error' }));
+  runtimeMetrics ??= await installRuntime(pino({ level: process.env.TOURNIQUET_TEST_SDK_LOG ?? 'error' }));
   const namespace = opts.namespace ?? `test-${process.env.JEST_WORKER_ID ?? '1'}`;
   const taskQueue = 'tourniquet';
   const logger = pino({ level: 'warn' });
