@@ -6,6 +6,7 @@
 import { own } from './own';
 import { BusinessHours, isBusinessHours, nextBusinessDayEnd, onCallAt, Schedule } from './oncall';
 import type { Severity } from './severity';
+import { isActive, type Status } from './lifecycle';
 
 /** A milestone target: seconds after the incident opened, or the end of the next business day. */
 export type Due = number | 'next_business_day' | null;
@@ -202,6 +203,22 @@ export interface Milestone {
   at?: string;
   /** Who to page when missed, for runbook milestones (the runbook's escalation target). */
   target?: string;
+}
+
+/** Who an incident was assigned to, and whether acknowledged, when last looked at. */
+export interface SeenAssignment {
+  assignee?: string;
+  acked: boolean;
+}
+
+/** Reassigning an acknowledged incident that is worked on hands it off: the new assignee, else undefined. */
+export function handoffOf(
+  seen: SeenAssignment,
+  i: { assignee?: string; acknowledged_at?: string; status: Status },
+): string | undefined {
+  return i.assignee !== seen.assignee && i.assignee && seen.acked && isActive(i.status)
+    ? i.assignee
+    : undefined;
 }
 
 export interface EscalationState {

@@ -193,6 +193,11 @@ describe('escalation along the policy', () => {
     ).toBe(200);
     const handoff = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'alice'), {
       timeoutMs: 30_000,
+    }).catch(async (err) => {
+      const d = await detail(engine, id);
+      throw new Error(
+        `${err}: ${JSON.stringify({ pages: d.pages, timeline: d.timeline.slice(-8), esc: d.escalation })}`,
+      );
     });
     expect(handoff.body.reason).toContain('reassigned to you');
     // Only alice takes it: rob acknowledging again (or an old link of his) does not complete it.
@@ -208,6 +213,40 @@ describe('escalation along the policy', () => {
     expect(took.body.milestones.find((m: any) => m.name === 'handoff')).toMatchObject({ status: 'met' });
     // A second acknowledgement is a conflict again.
     expect((await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} })).status).toBe(409);
+  });
+});
+
+describe('a handoff in the first moments of an incident', () => {
+  it('pages the new assignee even when the incident had not yet read its escalation config', async () => {
+    // Started with no worker running: the acknowledge and the reassignment reach the workflow
+    // in its first task, before its config does.
+    await engine.stopWorker();
+    const id = `INC-8${String(Date.now()).slice(-6)}`;
+    let restarted = false;
+    try {
+      await engine.client.workflow.start('incident', {
+        workflowId: id,
+        taskQueue: engine.taskQueue,
+        args: [
+          {
+            id,
+            actor: 'rob',
+            request: { title: 'early', description: 'd', severity: 'SEV2', affected_services: ['billing'] },
+          },
+        ],
+      });
+      const ack = engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+      await new Promise((r) => setTimeout(r, 300));
+      const edit = engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { assignee: 'alice' } });
+      await new Promise((r) => setTimeout(r, 300));
+      await engine.startWorker();
+      restarted = true;
+      expect([(await ack).status, (await edit).status]).toEqual([200, 200]);
+    } finally {
+      if (!restarted) await engine.startWorker(); // the other tests need it
+    }
+    const handoff = await eventually(async () => pagesFor(id).find((p) => p.body.to === 'alice'));
+    expect(handoff.body.reason).toContain('reassigned to you');
   });
 });
 

@@ -21,6 +21,8 @@ export const PATCH = {
   boundedForwards: 'bounded-forwards',
   /** 2026-11-29, incident: Slack deliveries are workflows keyed by the page (never started twice across continue-as-new). */
   deliveryWorkflows: 'delivery-workflows',
+  /** 2026-11-29, incident: a handoff made before the run read its escalation config pages once it has. */
+  earlyHandoff: 'early-handoff',
   /** 2026-11-29, incident: a handoff starts a new escalation episode; page keys carry it, so a second walk pages again. */
   pageEpisodes: 'page-episodes',
   /** 2026-11-29, incident: continue-as-new does not wait for page deliveries; the next run re-sends undelivered ones. */

@@ -7,8 +7,10 @@ import * as wf from '@temporalio/workflow';
 import { iso } from '../../domain/clock';
 import {
   type EscalationConfig,
+  handoffOf,
   type Milestone,
   policyFor,
+  type SeenAssignment,
   type SeverityPolicy,
   targetsNamed,
 } from '../../domain/escalation';
@@ -31,7 +33,7 @@ export class Escalation {
   /** Stronger runbooks being started; drained before continue-as-new. */
   private readonly offers = new Set<Promise<void>>();
   /** What the last sync saw, to tell what changed since. */
-  private seen: { severity: Severity; assignee?: string; acked: boolean };
+  private seen: SeenAssignment & { severity: Severity };
 
   constructor(
     private readonly s: IncidentState,
@@ -109,11 +111,15 @@ export class Escalation {
     }
     if (i.severity !== this.seen.severity) this.severityChanged(this.seen.severity);
     // Reassigning an acknowledged incident hands it off: the new assignee must acknowledge too.
-    if (i.assignee !== this.seen.assignee && i.assignee && this.seen.acked && isWorkedOn(i.status)) {
-      this.walk.handoff(i.assignee, now);
-    }
+    const to = handoffOf(this.seen, i);
+    if (to) this.walk.handoff(to, now);
     this.seen.assignee = i.assignee;
     this.seen.acked = !!i.acknowledged_at;
+  }
+
+  /** A handoff made before this run had read its config (the first moments of an incident). */
+  handoffBeforeConfig(assignee: string): void {
+    if (this.i.assignee === assignee && isWorkedOn(this.i.status)) this.walk.handoff(assignee, Date.now());
   }
 
   /** The new assignee took the handoff. */

@@ -15,6 +15,7 @@ import { Escalation } from './escalation';
 import { registerHandlers } from './handlers';
 import { startOpeningRunbook } from './runbooks';
 import { IncidentState } from './state';
+import { PATCH } from '../patches';
 
 // The worker's escalation config, read once per run and recorded in history.
 const config = wf.proxyActivities<Pick<Activities, 'escalationConfig'>>({
@@ -35,6 +36,8 @@ export async function incident(input: IncidentInput): Promise<Incident> {
       s.esc.sync();
       s.esc.resendUndelivered();
     } else s.esc.open();
+    // Reassigned before the config was read: the new assignee is paged now.
+    if (s.early.handoff && wf.patched(PATCH.earlyHandoff)) s.esc.handoffBeforeConfig(s.early.handoff);
     s.publish();
   }
   for (;;) {

@@ -14,6 +14,7 @@ import { type IncidentInput, withdrawApprovalsSignal } from '../definitions';
 import { MIN_RUN_MS, oldEnoughToContinue } from '../continue-as-new';
 import { PATCH } from '../patches';
 import type { Escalation } from './escalation';
+import { handoffOf, type SeenAssignment } from '../../domain/escalation';
 import { Visibility } from './visibility';
 import { RequestKeys } from '../request-keys';
 
@@ -36,6 +37,11 @@ export class IncidentState {
   private readonly minRunAge: boolean;
   /** Set once the escalation config is read (absent on old incidents). */
   esc?: Escalation;
+  /**
+   * Until then (a run's first moments): what the assignment was, and a handoff made
+   * meanwhile, for the escalation to page once it exists.
+   */
+  readonly early: { seen: SeenAssignment; handoff?: string };
   /** Set when a deadline changed, so the main loop re-arms its timer (the loop clears it). */
   replanned = false;
   /** Set on resolution when an alert group waits to hear that this incident ended. */
@@ -62,6 +68,7 @@ export class IncidentState {
     this.escalating = wf.patched(PATCH.escalation) && (!input.carried || !!input.carried.escalation);
     this.minRunAge = wf.patched(PATCH.minRunAge);
     this.keys = new RequestKeys(input.keys);
+    this.early = { seen: { assignee: this.incident.assignee, acked: !!this.incident.acknowledged_at } };
   }
 
   /** Appends to the timeline. A timeline entry alone changes nothing listed or planned. */
@@ -71,8 +78,15 @@ export class IncidentState {
 
   /** After every change to the record: re-plan milestones, then publish visibility if it changed. */
   changed(): void {
-    this.esc?.sync();
+    if (this.esc) this.esc.sync();
+    else this.noteEarly();
     this.publish();
+  }
+
+  private noteEarly(): void {
+    const i = this.incident;
+    this.early.handoff = handoffOf(this.early.seen, i) ?? this.early.handoff;
+    this.early.seen = { assignee: i.assignee, acked: !!i.acknowledged_at };
   }
 
   /** Visibility only, for changes the escalation made itself (its timers and pages). */
