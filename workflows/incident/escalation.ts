@@ -157,11 +157,8 @@ export class Escalation {
     }
   }
 
-  /**
-   * Before continue-as-new: waits for stronger runbooks being started. Pages in flight are
-   * not waited for (the next run re-sends what was not delivered; delivery workflows only
-   * until started), except in runs from before that, which replay the wait they did.
-   */
+  /** Before continue-as-new: stronger runbooks being started, delivery workflows until started
+   * (pages in flight are re-sent by the next run; runs from before that replay their wait). */
   async drain(): Promise<void> {
     while (this.offers.size) await Promise.all([...this.offers]);
     if (!wf.patched(PATCH.pagesCarried)) await this.pager.drain();
