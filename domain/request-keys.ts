@@ -27,7 +27,7 @@ export interface KeyBook {
   omitted: number;
 }
 
-export const KEY_BOOK = { max: 300, keepMs: 24 * 3_600_000, answerBytes: 1_024 } as const;
+export const KEY_BOOK = { max: 300, keepMs: 24 * 3_600_000, answerBytes: 512 } as const;
 
 const PREFIX = 'key:';
 
