@@ -19,7 +19,7 @@ import {
   writeResults,
 } from './support/common';
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 100); // #18 asks for at least 100
 
 async function main() {
   const plane = await startK8sPlane({ log: (m) => log(`k8s: ${m}`) });
@@ -122,8 +122,8 @@ async function main() {
     log(`    p50 ${round(percentile(ours, 50))} ms, p99 ${round(percentile(ours, 99))} ms`);
 
     const figures = {
-      raw_update_p50_ms: round(percentile(raw, 50)),
-      raw_update_p99_ms: round(percentile(raw, 99)),
+      raw_p50_ms: round(percentile(raw, 50)),
+      raw_p99_ms: round(percentile(raw, 99)),
       p50_ms: round(percentile(ours, 50)),
       p99_ms: round(percentile(ours, 99)),
       p99_ratio: round(percentile(ours, 99) / percentile(raw, 99), 2),
@@ -133,7 +133,7 @@ async function main() {
     writeResults(
       'approval',
       figures,
-      `approve returned → gated activity started p50 ${figures.p50_ms} / p99 ${figures.p99_ms} ms; raw Update round trip p50 ${figures.raw_update_p50_ms} / p99 ${figures.raw_update_p99_ms} ms; p99 ratio ${figures.p99_ratio} (goal ≤ 1.5: ${figures.p99_ratio <= 1.5 ? 'met' : 'MISSED'})`,
+      `approve returned → gated activity started p50 ${figures.p50_ms} / p99 ${figures.p99_ms} ms; raw Update round trip p50 ${figures.raw_p50_ms} / p99 ${figures.raw_p99_ms} ms; p99 ratio ${figures.p99_ratio} (goal ≤ 1.5: ${figures.p99_ratio <= 1.5 ? 'met' : 'MISSED'})`,
     );
   } finally {
     await env.close();
