@@ -119,15 +119,7 @@ export function createPostgresActivities({ urls, scope }: PostgresDeps) {
       ];
       if (done.length >= max) return { pids: done, dry_run: !!o.dryRun };
       return withClient(o, async (c) => {
-        const victims = (
-          await c.query(
-            `select pid from pg_stat_activity
-              where state = 'idle in transaction' and backend_type = 'client backend' and pid <> pg_backend_pid()
-                and now() - state_change > make_interval(secs => $1)
-              order by state_change limit $2`,
-            [o.olderThanSeconds, max - done.length],
-          )
-        ).rows.map((r: { pid: number }) => Number(r.pid));
+        const victims = (await idleInTransaction(c, o.olderThanSeconds, max - done.length)).map((s) => s.pid);
         if (o.dryRun) return { pids: victims, dry_run: true };
         for (const pid of victims) {
           await c.query('select pg_terminate_backend($1)', [pid]);
@@ -147,20 +139,7 @@ export function createPostgresActivities({ urls, scope }: PostgresDeps) {
       o: Target & { olderThanSeconds: number; max: number },
     ): Promise<{ sessions: Session[] }> {
       const max = Math.min(o.max, capOf(o));
-      return withClient(o, async (c) => ({
-        sessions: (
-          await c.query(
-            `select pid, backend_start::text as backend_start from pg_stat_activity
-              where state = 'idle in transaction' and backend_type = 'client backend' and pid <> pg_backend_pid()
-                and now() - state_change > make_interval(secs => $1)
-              order by state_change limit $2`,
-            [o.olderThanSeconds, max],
-          )
-        ).rows.map((r: { pid: number; backend_start: string }) => ({
-          pid: Number(r.pid),
-          backend_start: r.backend_start,
-        })),
-      }));
+      return withClient(o, async (c) => ({ sessions: await idleInTransaction(c, o.olderThanSeconds, max) }));
     },
 
     /**
@@ -191,6 +170,18 @@ export function createPostgresActivities({ urls, scope }: PostgresDeps) {
   };
 }
 export type PostgresActivities = ReturnType<typeof createPostgresActivities>;
+
+/** Client sessions idle in a transaction for over `olderThanSeconds`, oldest first, at most `limit`. */
+async function idleInTransaction(c: Client, olderThanSeconds: number, limit: number): Promise<Session[]> {
+  const { rows } = await c.query<{ pid: number; backend_start: string }>(
+    `select pid, backend_start::text as backend_start from pg_stat_activity
+      where state = 'idle in transaction' and backend_type = 'client backend' and pid <> pg_backend_pid()
+        and now() - state_change > make_interval(secs => $1)
+      order by state_change limit $2`,
+    [olderThanSeconds, limit],
+  );
+  return rows.map((r) => ({ pid: Number(r.pid), backend_start: r.backend_start }));
+}
 
 const present = async (c: Client, s: Session) =>
   (

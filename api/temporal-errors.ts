@@ -109,16 +109,8 @@ async function retryTransient<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= 50 || !TRANSIENT.test(messages(err))) throw err;
+      if (attempt >= 50 || !TRANSIENT.test(causeMessages(err))) throw err;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-}
-
-function messages(err: unknown): string {
-  const out: string[] = [];
-  for (let e = err as { message?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    out.push(String(e.message));
-  }
-  return out.join(' ');
 }

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { ALERT_SECRETS, eventually, startEngine, unique } from './support/engine';
-import { pendingApproval, runReaches } from './support/incidents';
+import { fencedFailoverWaiting, pendingApproval, runReaches } from './support/incidents';
 import { createNamespace, deployment, kube } from './support/kube';
 import { HISTORIES_DIR as DIR, missing, save } from './support/histories';
 import { alertGroupId } from '../api/alerts/intake';
@@ -340,23 +340,7 @@ if (missing('incident-keys-v4'))
       await eventually(async () => (await handle.describe()).runId !== firstRun);
       await keyed(`/api/v1/incidents/${id}/notes`, { text: 'keyed' }, 'replay-note');
       const retriedIn = (await handle.describe()).runId; // the run that found the key in its book
-      const params = {
-        namespace,
-        service: 'db',
-        primary: 'db-proxy',
-        standby: 'db-proxy-standby',
-        confirm_fenced: 'true',
-      };
-      await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'failover', params } });
-      await eventually(async () =>
-        (await engine.call('GET', `/api/v1/incidents/${id}`)).body.runbooks[0]?.steps.some(
-          (s: any) => s.status === 'waiting',
-        ),
-      ).catch(async (err) => {
-        throw new Error(
-          `${err}: ${JSON.stringify((await engine.call('GET', `/api/v1/incidents/${id}`)).body.runbooks)}`,
-        );
-      });
+      await fencedFailoverWaiting(engine, id, namespace);
       await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
       await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
         body: { to: 'resolved', root_cause: 'replay' },

@@ -3,7 +3,7 @@ import { TargetScope } from '../activities/scope';
 import { ServicesConfigSchema } from '../config/schema';
 import { toServiceCatalogue } from '../config/services';
 import { ALERT_SECRETS, eventually, startEngine, TestEngine } from './support/engine';
-import { declare, detail, pendingApproval, runReaches } from './support/incidents';
+import { declare, detail, fencedFailoverWaiting, pendingApproval, runReaches } from './support/incidents';
 import { deployment, kube, mergePatch } from './support/kube';
 import { catalogueOf, ensureNamespace, testService, type TestService } from './support/services';
 
@@ -432,22 +432,8 @@ describe('failover', () => {
       body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
     });
     const id = await declare(engine, svc.name, 'critical');
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: {
-        name: 'failover',
-        params: {
-          namespace,
-          service: 'db',
-          primary: 'db-proxy',
-          standby: 'db-proxy-standby',
-          confirm_fenced: 'true',
-        },
-      },
-    });
     // A human checklist item first: the incident shows which step it waits on.
-    const waiting = await eventually(async () =>
-      (await detail(engine, id)).runbooks[0]?.steps.find((s: any) => s.status === 'waiting'),
-    );
+    const waiting = await fencedFailoverWaiting(engine, id, namespace);
     expect(waiting).toMatchObject({ id: 'confirm-fenced', impact: 'manual' });
     expect((await k.core.readNamespacedService({ namespace, name: 'db' })).spec?.selector).toEqual({
       app: 'db-proxy',
@@ -539,17 +525,7 @@ it('resolving the incident stops a run waiting on a manual step: cancelled, the 
     body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
   });
   const id = await declare(engine, S.fenced.name, 'critical');
-  const params = {
-    namespace,
-    service: 'db',
-    primary: 'db-proxy',
-    standby: 'db-proxy-standby',
-    confirm_fenced: 'true',
-  };
-  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'failover', params } });
-  await eventually(async () =>
-    (await detail(engine, id)).runbooks[0]?.steps.some((s: any) => s.status === 'waiting'),
-  );
+  await fencedFailoverWaiting(engine, id, namespace);
   await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
   await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
     body: { to: 'resolved', root_cause: 'the primary recovered' },

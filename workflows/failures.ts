@@ -3,7 +3,7 @@
  * each `FailureType` to its HTTP status (api/temporal-errors.ts); non-retryable, because a
  * refusal is an answer, not an outage.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { FailureType } from './definitions';
 
 const failure = (type: string) => (message: string) =>
@@ -14,6 +14,12 @@ export const notFound = failure(FailureType.notFound);
 export const invalid = failure(FailureType.invalid);
 export const forbidden = failure(FailureType.forbidden);
 export const unprocessable = failure(FailureType.unprocessable);
+
+/** What went wrong, as a person reads it: an activity's own message rather than "Activity task failed". */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
 
 /**
  * Fails the workflow itself (not its task) when its input is bad: the reason is visible in

@@ -9,7 +9,7 @@ import type { NotifyActivities } from '../activities/notify';
 import type { Notification } from '../domain/notification';
 import { pageDeliveryInputProblem } from '../domain/workflow-inputs';
 import { pageDeliveredSignal } from './definitions';
-import { checkInput } from './failures';
+import { checkInput, errorMessage } from './failures';
 
 // A receiver that is down delays a page, it does not lose it: retry with backoff for a day.
 export const notifier = wf.proxyActivities<NotifyActivities>({
@@ -40,7 +40,7 @@ export async function pageDelivery(input: PageDeliveryInput): Promise<void> {
   try {
     outcome = await notifier.deliverNotification({ notifier: input.notifier, notification });
   } catch (err) {
-    outcome = { error: err instanceof wf.ActivityFailure && err.cause ? err.cause.message : String(err) };
+    outcome = { error: errorMessage(err) };
   }
   // The incident may have closed meanwhile: then nobody is waiting to hear.
   await wf

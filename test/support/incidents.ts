@@ -21,6 +21,24 @@ export function runReaches(
   );
 }
 
+/**
+ * Starts failover with its manual "primary fenced" step (db-proxy → db-proxy-standby behind
+ * Service db in `namespace`); returns the step once the run waits on it.
+ */
+export async function fencedFailoverWaiting(engine: TestEngine, id: string, namespace: string) {
+  const params = {
+    namespace,
+    service: 'db',
+    primary: 'db-proxy',
+    standby: 'db-proxy-standby',
+    confirm_fenced: 'true',
+  };
+  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'failover', params } });
+  return eventually(async () =>
+    (await detail(engine, id)).runbooks[0]?.steps.find((s: any) => s.status === 'waiting'),
+  );
+}
+
 /** Waits for a pending approval on the incident and returns it. */
 export function pendingApproval(engine: TestEngine, id: string) {
   return eventually(async () => {

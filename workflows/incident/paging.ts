@@ -19,6 +19,7 @@ import {
 } from '../../domain/escalation';
 import { buildNotification } from '../../domain/notification';
 import { PATCH } from '../patches';
+import { errorMessage } from '../failures';
 import type { PageDelivered } from '../definitions';
 import type { IncidentState } from './state';
 import { notifier, pageDelivery, pageDeliveryId } from '../page-delivery';
@@ -171,8 +172,7 @@ export class Pager {
       const { delivered_at } = await notifier.deliverNotification({ notifier: notifierName, notification });
       page.delivered_at ??= delivered_at;
     } catch (err) {
-      const why = err instanceof wf.ActivityFailure && err.cause ? err.cause.message : String(err);
-      deliveryFailed(this.s, page, notifierName, why);
+      deliveryFailed(this.s, page, notifierName, errorMessage(err));
     }
   }
 

@@ -4,7 +4,7 @@
  * change. The steps themselves run through steps.ts: policy, shared limits, then the action.
  */
 import { runbookRunInputProblem } from '../../domain/workflow-inputs';
-import { checkInput } from '../failures';
+import { checkInput, errorMessage } from '../failures';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { nowIso } from '../../domain/clock';
@@ -19,7 +19,7 @@ import type { RunbookRunInput } from './input';
 import { RunRecord } from './record';
 import { RequestKeys } from '../request-keys';
 import { scopeRun } from './scope';
-import { ACTION_RETRY, errorMessage, registerManualStepHandler, runbookContext } from './steps';
+import { ACTION_RETRY, registerManualStepHandler, runbookContext } from './steps';
 
 export type { RunbookRunInput };
 

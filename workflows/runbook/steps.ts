@@ -12,7 +12,7 @@ import type { GuardrailConfig } from '../../domain/guardrails';
 import { DEFAULT_CAPS, type ServiceCaps } from '../../domain/services';
 import type { StepRecord } from '../../domain/runbook';
 import { manualStepUpdate } from '../definitions';
-import { conflict, notFound } from '../failures';
+import { conflict, errorMessage, notFound } from '../failures';
 import { PATCH } from '../patches';
 import { RunbookCancelled, type RunbookContext, RunbookEscalation, type StepSpec } from '../runbook-sdk';
 import { Gate } from './approval';
@@ -188,11 +188,6 @@ class Steps {
     await this.r.report();
     throw this.r.withdrawn ? new RunbookCancelled(this.r.withdrawn) : new RunbookEscalation(reason);
   }
-}
-
-export function errorMessage(err: unknown): string {
-  if (err instanceof wf.ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
 }
 
 function summarise(result: unknown): string | undefined {
