@@ -39,7 +39,8 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const numbers = new IncidentNumbers(deps.client, deps.taskQueue);
+  // Alert groups take spare numbers: most new incidents in a storm need no Update on the sequence.
+  const numbers = new IncidentNumbers(deps.client, deps.taskQueue, 10);
   const escalation = deps.escalation ?? DEFAULT_ESCALATION;
   const scope = new TargetScope(deps.services?.entries ?? []);
   const notify = createNotifyActivities({
@@ -59,7 +60,7 @@ export function createActivities(deps: ActivityDeps) {
     guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,
     ...notify,
     ...createEngineHealthActivities({ ...deps, escalation, deliver: (a) => notify.deliverNotification(a) }),
-    /** Read once per incident run (a local activity), so a run keeps one escalation plan. */
+    /** Read once per incident run, so a run keeps one escalation plan. */
     escalationConfig: async (): Promise<EscalationConfig> => escalation,
     /** Used by alert groups to open an incident with a fresh INC- id. */
     allocateIncidentNumber: () => numbers.next(),

@@ -6,7 +6,6 @@ import { updateIdFor } from './idempotency';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowExecutionInfo } from '@temporalio/client';
 import { IncidentNumbers } from '../common/incident-numbers';
 import {
-  durationMs,
   Incident,
   INCIDENT_ID_PATTERN,
   incidentId,
@@ -39,6 +38,7 @@ import type { TimelineEntry } from '../domain/incident';
 import type { IncidentFacts } from './metrics';
 import { temporalCall } from './temporal-errors';
 import { newestFirst } from './newest-first';
+import { IncidentIndex, toRow } from './incident-index';
 import { ConflictError, NotFoundError } from './errors';
 
 export interface IncidentsOptions {
@@ -55,8 +55,11 @@ export interface IncidentsOptions {
 export class Incidents {
   private readonly numbers: IncidentNumbers;
 
+  private readonly index: IncidentIndex;
+
   constructor(private readonly o: IncidentsOptions) {
     this.numbers = new IncidentNumbers(o.client, o.taskQueue);
+    this.index = new IncidentIndex(o.client);
   }
 
   private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -249,8 +252,8 @@ export class Incidents {
   }
 
   /**
-   * Lists from Temporal visibility. The dev server's SQL visibility cannot ORDER BY custom
-   * attributes, so matching rows are sorted here; the cursor is an offset into that order.
+   * Lists from Temporal visibility. SQL visibility cannot ORDER BY custom attributes, so
+   * other orders sort the index's rows here (incident-index.ts); the cursor is an offset into that order.
    */
   async list(
     q: ListIncidentsQuery,
@@ -262,7 +265,7 @@ export class Incidents {
     if (q.assignee) clauses.push(`${SA.assignee.name} = '${q.assignee}'`);
     const now = new Date();
     const offset = q.cursor ? Number(q.cursor) : 0;
-    // The default view (newest first) reads only as far as it must; other orders read all.
+    // The default view (newest first) reads visibility directly, only as far as it must.
     if (q.sort === 'created' && q.order === 'desc' && offset + q.limit <= 1000) {
       const fast = await this.call('incident list', () => this.newest(clauses, offset + q.limit, now));
       if (fast) {
@@ -270,13 +273,15 @@ export class Incidents {
         return { incidents: fast.rows.slice(offset, offset + q.limit), next_cursor: next, total: fast.total };
       }
     }
-    const rows = await this.call('incident list', async () => {
-      const out: IncidentRow[] = [];
-      for await (const wf of this.o.client.workflow.list({ query: clauses.join(' AND '), pageSize: 1000 })) {
-        if (INCIDENT_ID_PATTERN.test(wf.workflowId)) out.push(toRow(wf, now));
-      }
-      return out;
-    });
+    // Any other order: from the index of every row (refreshed with what changed), filtered here.
+    const all = await this.call('incident list', () => this.index.all(now));
+    const rows = all.filter(
+      (r) =>
+        (!q.status || r.status === q.status) &&
+        (!q.severity || r.severity === q.severity) &&
+        (!q.service || r.affected_services.includes(q.service)) &&
+        (!q.assignee || r.assignee === q.assignee),
+    );
     const dir = q.order === 'asc' ? 1 : -1;
     const key = SORT[q.sort];
     rows.sort((a, b) => dir * compare(key(a), key(b)) || dir * (incidentNumber(a.id) - incidentNumber(b.id)));
@@ -334,21 +339,3 @@ const SORT: Record<ListIncidentsQuery['sort'], (r: IncidentRow) => string | numb
   title: (r) => r.title.toLowerCase(),
   assignee: (r) => r.assignee ?? '',
 };
-
-function toRow(wf: WorkflowExecutionInfo, now: Date): IncidentRow {
-  const memo = (wf.memo ?? {}) as Partial<IncidentMemo>;
-  const sa = wf.typedSearchAttributes;
-  const created_at = memo.created_at ?? wf.startTime.toISOString();
-  const resolved_at = memo.resolved_at ?? null;
-  return {
-    id: wf.workflowId,
-    title: memo.title ?? '',
-    severity: (sa.get(SA.severity) ?? 'SEV4') as Severity,
-    status: (sa.get(SA.status) ?? 'triggered') as Status,
-    assignee: sa.get(SA.assignee) ?? null,
-    duration_ms: durationMs({ created_at, resolved_at: resolved_at ?? undefined }, now),
-    affected_services: sa.get(SA.services) ?? [],
-    created_at,
-    resolved_at,
-  };
-}

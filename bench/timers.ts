@@ -14,11 +14,14 @@ import {
   percentile,
   round,
   runConcurrent,
+  seedIncidents,
   startBenchEnv,
   writeResults,
 } from './support/common';
 
 const INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 1000);
+/** Other incidents open meanwhile (#18: the deadlines must hold with 10,000 open). */
+const BACKGROUND = Number(process.env.BENCH_BACKGROUND ?? 10_000);
 /** Seconds from declaration to the acknowledge deadline: creation must finish before the first one. */
 const ACK_SECONDS = Number(process.env.BENCH_ACK_SECONDS ?? 60);
 const { EventType } = temporal.api.enums.v1;
@@ -31,7 +34,11 @@ async function main() {
     escalation: {
       business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
       // No page on open, one page when the acknowledge milestone passes; nothing else due.
-      severities: { SEV2: { acknowledge: ACK_SECONDS, mitigate: null, update_every: null, page: false } },
+      severities: {
+        SEV2: { acknowledge: ACK_SECONDS, mitigate: null, update_every: null, page: false },
+        // The background incidents: open, nothing ever due.
+        SEV4: { acknowledge: null, mitigate: null, update_every: null, page: false },
+      },
       schedules: {
         primary: {
           timezone: 'UTC',
@@ -46,6 +53,7 @@ async function main() {
     },
   });
   try {
+    await seedIncidents(env, BACKGROUND, 800_000, ['SEV4']);
     log(`declaring ${INCIDENTS} SEV2 incidents (acknowledge within ${ACK_SECONDS} s)`);
     const ids: string[] = [];
     const created = await runConcurrent(INCIDENTS, 24, async (i) => {
@@ -117,13 +125,14 @@ async function main() {
       worker_rss_mb: round(rss, 0),
       deadline_window_s: round(window, 1),
       baseline_server_timer_lateness_p99_ms: round(percentile(timerLate, 99), 0),
+      background_open: BACKGROUND,
     };
     log(JSON.stringify(figures));
-    const met = figures.lateness_p99_ms <= 1000 && missed === 0 && figures.duplicates === 0;
+    const met = figures.lateness_p99_ms <= 500 && missed === 0 && figures.duplicates === 0;
     writeResults(
       'timers',
       figures,
-      `${INCIDENTS} incidents, deadlines within ${figures.deadline_window_s} s: ${keys.size}/${INCIDENTS} pages, ${missed} missed, ${figures.duplicates} duplicates, lateness p50 ${figures.lateness_p50_ms} / p99 ${figures.lateness_p99_ms} / max ${figures.lateness_max_ms} ms (server timers alone p99 ${figures.baseline_server_timer_lateness_p99_ms} ms), worker RSS ${figures.worker_rss_mb} MB — goal p99 ≤ 1 s, none missing or duplicated: ${met ? 'met' : 'MISSED'}`,
+      `${INCIDENTS} incidents, deadlines within ${figures.deadline_window_s} s: ${keys.size}/${INCIDENTS} pages, ${missed} missed, ${figures.duplicates} duplicates, lateness p50 ${figures.lateness_p50_ms} / p99 ${figures.lateness_p99_ms} / max ${figures.lateness_max_ms} ms (server timers alone p99 ${figures.baseline_server_timer_lateness_p99_ms} ms), worker RSS ${figures.worker_rss_mb} MB with ${BACKGROUND} other incidents open — goal p99 ≤ 500 ms, none missing or duplicated: ${met ? 'met' : 'MISSED'}`,
     );
   } finally {
     await env.close();

@@ -32,6 +32,10 @@ export function incidentInputProblem(i: unknown): Problem {
     [optional(i.carried, (c) => isObject(c) && c.id === i.id), 'carried: the record of this incident'],
     [optional(i.alerts, Array.isArray), 'alerts: a list'],
     [optional(i.historyLimit, count), 'historyLimit: a positive integer'],
+    [
+      optional(i.openingRun, (o) => isObject(o) && text(o.run_id, 128) && text(o.name, 128)),
+      'openingRun: { run_id, name }',
+    ],
   ]);
 }
 

@@ -21,9 +21,11 @@ import { pageDeliveryId } from '../workflows/page-delivery';
 /**
  * Each generation of the workflow code records its own fixtures (a suffix on the names):
  * '' the first wave, '-v2' the incident and runbook workflows as folders (2026-11-29), '-v4'
- * exactly once (2026-11-29: keyed requests, delivery workflows, page episodes, withdrawn runs).
+ * exactly once (2026-11-29: keyed requests, delivery workflows, page episodes, withdrawn runs),
+ * '-v5' the hot paths (2026-11-29: the alert group starts the opening run, a run reads its
+ * config by local activities and reports in the background, visibility stamps IncidentListedAt).
  */
-const GENERATIONS = ['', '-v2', '-v4'];
+const GENERATIONS = ['', '-v2', '-v4', '-v5'];
 
 for (const gen of GENERATIONS) {
   if (missing(`incident-escalation${gen}`))
@@ -356,6 +358,58 @@ if (missing('incident-keys-v4'))
     } finally {
       await engine.close();
       await chat.close();
+    }
+  });
+
+/**
+ * The approval path since #18 ('-v5'): an alert group that started the opening run itself,
+ * and that run approved, taking its guard slot by a local activity before the rollback.
+ */
+if (missing('runbook-approved-v5'))
+  it('records an alert-opened run approved and guarded by a local activity', async () => {
+    const svc = testService('replay-approved', {
+      deployments: ['api'],
+      runbooks: { 'rollback-deployment': {} },
+    });
+    const engine = await startEngine({ services: catalogueOf([svc]) });
+    try {
+      const k = kube();
+      const namespace = await ensureNamespace(k, svc);
+      await k.apps.createNamespacedDeployment({ namespace, body: deployment('api', 1) });
+      const groupKey = unique('replay-approved');
+      const alert = (status: string) => ({
+        version: '4',
+        status,
+        groupKey,
+        alerts: [
+          {
+            status,
+            labels: { alertname: 'HighErrorRateAfterDeploy', service: svc.name, severity: 'warning' },
+            annotations: { summary: 'errors' },
+            fingerprint: groupKey,
+          },
+        ],
+      });
+      const post = (body: unknown) =>
+        engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.alertmanager, body });
+      await post(alert('firing'));
+      const id = await eventually(
+        async () => (await engine.call('GET', `/api/v1/incidents?service=${svc.name}`)).body.incidents[0]?.id,
+      );
+      const approval = await pendingApproval(engine, id);
+      const approved = await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+        token: 'approver',
+        body: {},
+      });
+      expect(approved.status).toBe(200);
+      await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+      await post(alert('resolved'));
+      const group = engine.client.workflow.getHandle(alertGroupId('alertmanager', groupKey));
+      await eventually(async () => (await group.describe()).status.name === 'COMPLETED');
+      save(engine.namespace, group.workflowId, 'alert-group-v5');
+      save(engine.namespace, `${id}-rb-1`, 'runbook-approved-v5');
+    } finally {
+      await engine.close();
     }
   });
 

@@ -13,6 +13,9 @@ import {
   NewIncident,
 } from './definitions';
 import { incident } from './incident';
+import { openingRunbook, runbookInput } from './incident/runbooks';
+import { runbookRun } from './runbook';
+import { ENGINE_ACTOR } from './runbook/scope';
 import { oldEnoughToContinue } from './continue-as-new';
 import { PATCH } from './patches';
 
@@ -84,28 +87,13 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
         queue.putBack(batch);
       }
     } else if (batch.some((e) => e.action === 'trigger')) {
+      const startsRun = wf.patched(PATCH.groupStartsRunbook); // before the local activity (patches.ts)
       const id = incidentId(
         wf.patched(PATCH.localIdAllocation)
           ? await local.allocateIncidentNumber()
           : await allocateIncidentNumber(),
       );
-      await wf.startChild(incident, {
-        workflowId: id,
-        taskQueue: input.taskQueue,
-        parentClosePolicy: 'ABANDON', // the incident outlives this group
-        args: [
-          {
-            id,
-            request: incidentFromAlerts(batch),
-            actor: `alert:${input.source}`,
-            alertGroupId: wf.workflowInfo().workflowId,
-            alerts: batch,
-            alertPolicy: input.alertPolicy,
-            historyLimit: input.historyLimit,
-            ...(ended ? { replaces: ended } : {}),
-          },
-        ],
-      });
+      await openIncident(input, id, batch, { replaces: ended, startsRun });
       open = id;
       opened.push(id);
     } // resolve/acknowledge for a key with no open incident: nothing to do
@@ -174,6 +162,66 @@ class Backlog {
     this.sizes.unshift(...sizes);
     this.bytes += sizes.reduce((a, b) => a + b, 0);
   }
+}
+
+/**
+ * Starts the incident for `batch`, and (patched) the runbook its first alert picks, in the
+ * same workflow task: the run does not wait for the incident's first task to start it.
+ */
+async function openIncident(
+  input: AlertGroupInput,
+  id: string,
+  batch: AlertEvent[],
+  { replaces, startsRun }: { replaces?: string; startsRun: boolean },
+) {
+  const request = incidentFromAlerts(batch);
+  const labels = batch.find((e) => e.action === 'trigger')?.labels ?? {};
+  const meta = startsRun
+    ? openingRunbook(labels, { services: request.affected_services, severity: request.severity })
+    : undefined;
+  const run = meta && { run_id: `${id}-rb-1`, name: meta.name };
+  const started: Promise<unknown>[] = [];
+  if (run) {
+    // Asked for first: the server starts children in order, and the run is the hot path
+    // (its first report waits, briefly, for the incident if it comes second).
+    const on = { ...request, id, alertsFiring: firingCount(batch) };
+    const start = { actor: ENGINE_ACTOR, name: run.name, params: {} };
+    started.push(
+      wf.startChild(runbookRun, {
+        workflowId: run.run_id,
+        taskQueue: input.taskQueue,
+        parentClosePolicy: 'ABANDON',
+        args: [runbookInput(on, run.run_id, start)],
+      }),
+    );
+  }
+  started.push(
+    wf.startChild(incident, {
+      workflowId: id,
+      taskQueue: input.taskQueue,
+      parentClosePolicy: 'ABANDON', // the incident outlives this group
+      args: [
+        {
+          id,
+          request,
+          actor: `alert:${input.source}`,
+          alertGroupId: wf.workflowInfo().workflowId,
+          alerts: batch,
+          alertPolicy: input.alertPolicy,
+          historyLimit: input.historyLimit,
+          ...(replaces ? { replaces } : {}),
+          ...(run ? { openingRun: run } : {}),
+        },
+      ],
+    }),
+  );
+  await Promise.all(started);
+}
+
+/** Distinct alerts whose latest event in the batch fires. */
+function firingCount(batch: AlertEvent[]): number {
+  const last = new Map(batch.map((e) => [e.fingerprint, e.action]));
+  return [...last.values()].filter((a) => a === 'trigger').length;
 }
 
 function incidentFromAlerts(batch: AlertEvent[]): NewIncident {

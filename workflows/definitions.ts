@@ -6,7 +6,7 @@ import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio
 import type { AlertEvent, AlertPolicy } from '../domain/alerts';
 import type { KeyBook } from '../domain/request-keys';
 import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
-import { defineSearchAttributeKey, SearchAttributeType, type UpdateDefinition } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Incident, NewIncident } from '../domain/incident';
 import type { IncidentView, TimelinePage } from '../domain/incident-view';
 
@@ -32,15 +32,7 @@ export const SEQUENCE_WORKFLOW_ID = 'tourniquet-incident-sequence';
  */
 export const idTaskQueue = (taskQueue: string) => `${taskQueue}-ids`;
 
-/** Custom search attributes. Budget on the dev server's SQLite store: 10 Keyword, 3 Datetime, 3 KeywordList. */
-export const SA = {
-  severity: defineSearchAttributeKey('IncidentSeverity', SearchAttributeType.KEYWORD),
-  status: defineSearchAttributeKey('IncidentStatus', SearchAttributeType.KEYWORD),
-  assignee: defineSearchAttributeKey('IncidentAssignee', SearchAttributeType.KEYWORD),
-  services: defineSearchAttributeKey('IncidentServices', SearchAttributeType.KEYWORD_LIST),
-  acknowledgedAt: defineSearchAttributeKey('IncidentAcknowledgedAt', SearchAttributeType.DATETIME),
-  resolvedAt: defineSearchAttributeKey('IncidentResolvedAt', SearchAttributeType.DATETIME),
-} as const;
+export { SA } from './search-attributes';
 
 export interface IncidentInput {
   id: string;
@@ -58,6 +50,8 @@ export interface IncidentInput {
   replaces?: string;
   /** Carried by continue-as-new: recent Idempotency-Keys (workflows/request-keys.ts). */
   keys?: KeyBook;
+  /** The opening runbook, already started by the alert group next to this incident: recorded, not started again. */
+  openingRun?: { run_id: string; name: string };
 }
 
 /** One per (source, dedup key): opens the incident, then forwards further alerts to it. */

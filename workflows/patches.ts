@@ -7,8 +7,24 @@
  * StartTime < "2026-11-27T00:00:00Z"'` is empty (an incident that continued-as-new counts as
  * started anew). Then replace `patched(X)` with `deprecatePatch(X)` and keep only the new
  * branch; one release later, delete the call.
+ *
+ * Local activities and patches: in replay a local activity's result is known at once, so the
+ * code after it may replay in an earlier workflow task than the one it first ran in, where a
+ * patched() called for the first time finds no marker. So a workflow evaluates the patches
+ * it may call after a local activity before that activity: the alert group before it
+ * allocates a number, a runbook run every one of RUN_PATCHES at its start.
  */
 export const PATCH = {
+  /** 2026-11-29, runbook run: progress reports go out without holding up the next step (one in flight, the newest next). */
+  reportsInBackground: 'reports-in-background',
+  /** 2026-11-29, runbook run: the guardrail policy and catalogue entry are read together, as local activities. */
+  localRunReads: 'local-run-reads',
+  /** 2026-11-29, alert group: starts the opening runbook itself, next to the incident (one child hop fewer). */
+  groupStartsRunbook: 'group-starts-runbook',
+  /** 2026-11-29, incident: each visibility upsert stamps IncidentListedAt (the API's list index reads changes since). */
+  listedAt: 'listed-at',
+  /** 2026-11-29, runbook run: the guard slot is taken by a local activity, in the task that received the approval. */
+  localGuardAcquire: 'local-guard-acquire',
   /** 2026-11-26, incident: milestones, escalation and paging. Older incidents run without them. */
   escalation: 'escalation',
   /** 2026-11-26, incident: upsert visibility only when a listed field changed (storms used to add two commands per alert). */
@@ -50,3 +66,14 @@ export const PATCH = {
   /** 2026-11-26, runbook run: rate limits, breaker and pause shared across incidents (guard workflows). */
   serviceGuardrails: 'service-guardrails',
 } as const;
+
+/** Every patch a runbook run (its engine code and the runbooks) may call: evaluated at its start (see above). */
+export const RUN_PATCHES = [
+  PATCH.approvalExpiry,
+  PATCH.serviceGuardrails,
+  PATCH.guardGrants,
+  PATCH.pauseSignal,
+  PATCH.localGuardAcquire,
+  PATCH.failoverReadsSelector,
+  PATCH.sessionsChosenFirst,
+] as const;

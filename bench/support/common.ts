@@ -18,6 +18,9 @@ import { TokenStore } from '../../api/auth';
 import type { AlertsConfig } from '../../config';
 import { DevServer, ensureTemporalCli, freePort, startDevServer } from '../../worker/dev-server';
 import { ensureSearchAttributes } from '../../worker/search-attributes';
+import { type Severity, SEVERITIES } from '../../domain/severity';
+import type { IncidentInput } from '../../workflows/definitions';
+import type { incident } from '../../workflows';
 
 export const BENCH_TOKEN = 'bench-admin-token';
 /** A second person: whoever starts a run cannot approve its steps. */
@@ -197,11 +200,7 @@ export function percentile(values: number[], p: number): number {
 export const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** bench/results/NAME.json plus a dated line with the machine in bench/RESULTS.md. */
-export function writeResults(
-  name: string,
-  figures: Record<string, number | boolean | string>,
-  summary: string,
-): void {
+export function writeResults(name: string, figures: Record<string, unknown>, summary: string): void {
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, `bench/results/${name}.json`), JSON.stringify(figures, null, 2) + '\n');
   const machine = `${os.cpus().length} cores ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -217,4 +216,39 @@ export function writeResults(
     `- ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC — **${name}** — ${machine} — ${summary}\n`,
   );
   log(`wrote bench/results/${name}.json and a line in bench/RESULTS.md`);
+}
+
+/**
+ * `n` open incidents started straight through the Temporal client (ids from `firstNumber`),
+ * severities in turn; resolves once visibility lists them all and their first tasks settled.
+ */
+export async function seedIncidents(
+  env: BenchEnv,
+  n: number,
+  firstNumber: number,
+  severities: readonly Severity[] = SEVERITIES,
+): Promise<void> {
+  log(`seeding ${n} incidents through the Temporal client`);
+  await runConcurrent(n, 32, async (i) => {
+    const id = `INC-${firstNumber + i}`;
+    const input: IncidentInput = {
+      id,
+      actor: 'bench',
+      request: {
+        title: `seeded ${i}`,
+        description: '',
+        severity: severities[i % severities.length],
+        affected_services: ['bench-seeded'],
+      },
+    };
+    await env.client.workflow.start<typeof incident>('incident', {
+      workflowId: id,
+      taskQueue: env.taskQueue,
+      args: [input],
+    });
+  });
+  const listed = `WorkflowType = 'incident' AND IncidentServices = 'bench-seeded'`;
+  while ((await env.client.workflow.count(listed)).count < n) await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 10_000)); // let the first workflow tasks and upserts settle
+  log(`    ${n} seeded incidents listed`);
 }

@@ -14,7 +14,16 @@ import { ensureSearchAttributes } from '../../worker/search-attributes';
 import { quietBundlerLogger } from '../../worker';
 import { startK8sPlane } from './k8s-plane';
 
-export const TEST_NAMESPACES = ['test-1', 'test-2', 'test-3', 'test-4', 'test-5', 'test-6', 'test-7'];
+export const TEST_NAMESPACES = [
+  'test-1',
+  'test-2',
+  'test-3',
+  'test-4',
+  'test-5',
+  'test-6',
+  'test-7',
+  'test-8',
+];
 
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-test-'));

@@ -4,10 +4,11 @@
  */
 import * as wf from '@temporalio/workflow';
 import { nowIso } from '../../domain/clock';
-import { pickRunbook, type RunbookRunRecord } from '../../domain/runbook';
+import { pickRunbook, type RunbookMeta, type RunbookRunRecord } from '../../domain/runbook';
+import type { Severity } from '../../domain/severity';
 import { runbookProgressEntries } from '../../domain/runbook-timeline';
 import { addEntry } from '../../domain/timeline';
-import { runbookRun } from '../runbook';
+import { runbookRun, type RunbookRunInput } from '../runbook';
 import { ENGINE_ACTOR } from '../runbook/scope';
 import { RUNBOOKS } from '../runbook-registry';
 import { runbookFindings } from './record';
@@ -24,54 +25,92 @@ export interface RunbookStart {
 
 /** Starts a runbook as a child workflow; its progress comes back as signals. Returns the run id. */
 export async function startRunbook(s: IncidentState, start: RunbookStart): Promise<string> {
-  const { actor, name, params, dryRun, approvalRequired } = start;
   const i = s.incident;
   const runId = `${i.id}-rb-${i.runbooks.length + 1}`;
-  i.runbooks.push({
-    run_id: runId,
-    name,
-    started_by: actor,
-    status: 'running',
-    params,
-    steps: [],
-    approvals: [],
-    started_at: nowIso(),
-  });
-  const how = `${dryRun ? ' (dry-run)' : ''}${approvalRequired ? ` for approval: ${approvalRequired}` : ''}`;
-  s.record(actor, 'runbook', `Runbook ${name} started${how}`, { run_id: runId, params });
+  recordRunStarted(s, start, runId);
   await wf.startChild(runbookRun, {
     workflowId: runId,
     parentClosePolicy: 'ABANDON', // survives the incident's continue-as-new
     args: [
-      {
-        incidentId: i.id,
+      runbookInput(
+        { ...i, alertsFiring: i.alerts.filter((a) => a.status === 'firing').length },
         runId,
-        name,
-        params,
-        startedBy: actor,
-        severity: i.severity,
-        dryRun,
-        alertsFiring: i.alerts.filter((a) => a.status === 'firing').length,
-        service: i.affected_services[0] || params.service,
-        ...(approvalRequired ? { approvalRequired } : {}),
-      },
+        start,
+      ),
     ],
   });
   return runId;
 }
 
-/** A new incident: the runbook whose triggers match its first alert best runs by itself (or none). */
+/** The incident a run acts for, as its input needs it. */
+export interface RunFor {
+  id: string;
+  severity: Severity;
+  affected_services: string[];
+  alertsFiring: number;
+}
+
+/** What a run of `start` is started with (by the incident, or by its alert group). */
+export function runbookInput(i: RunFor, runId: string, start: RunbookStart): RunbookRunInput {
+  const { actor, name, params, dryRun, approvalRequired } = start;
+  return {
+    incidentId: i.id,
+    runId,
+    name,
+    params,
+    startedBy: actor,
+    severity: i.severity,
+    dryRun,
+    alertsFiring: i.alertsFiring,
+    service: i.affected_services[0] || params.service,
+    ...(approvalRequired ? { approvalRequired } : {}),
+  };
+}
+
+/** The run on the incident's record and timeline (once: its first report may have come first). */
+function recordRunStarted(s: IncidentState, start: RunbookStart, runId: string): void {
+  const { actor, name, params, dryRun, approvalRequired } = start;
+  if (!s.incident.runbooks.some((r) => r.run_id === runId))
+    s.incident.runbooks.push({
+      run_id: runId,
+      name,
+      started_by: actor,
+      status: 'running',
+      params,
+      steps: [],
+      approvals: [],
+      started_at: nowIso(),
+    });
+  const how = `${dryRun ? ' (dry-run)' : ''}${approvalRequired ? ` for approval: ${approvalRequired}` : ''}`;
+  s.record(actor, 'runbook', `Runbook ${name} started${how}`, { run_id: runId, params });
+}
+
+/** The runbook an opening alert's labels pick (or none): the best-matching trigger. */
+export function openingRunbook(
+  labels: Record<string, string>,
+  on: { services: string[]; severity: Severity },
+): RunbookMeta | undefined {
+  return pickRunbook(
+    Object.values(RUNBOOKS).map((r) => r.meta),
+    { labels, ...on },
+  );
+}
+
+/**
+ * A new incident: the runbook whose triggers match its first alert best runs by itself (or
+ * none). Its alert group may have started it already, in the same task that started the incident.
+ */
 export async function startOpeningRunbook(s: IncidentState): Promise<void> {
   const i = s.incident;
-  const labels = s.input.alerts?.find((a) => a.action === 'trigger')?.labels ?? {};
-  const meta = pickRunbook(
-    Object.values(RUNBOOKS).map((r) => r.meta),
-    { labels, services: i.affected_services, severity: i.severity },
-  );
-  if (meta) {
-    // Labels pick the runbook, never what it touches: its parameters come from the service's catalogue entry.
-    await startRunbook(s, { actor: ENGINE_ACTOR, name: meta.name, params: {} });
+  // Labels pick the runbook, never what it touches: its parameters come from the service's catalogue entry.
+  const opening = { actor: ENGINE_ACTOR, params: {} };
+  if (s.input.openingRun) {
+    recordRunStarted(s, { ...opening, name: s.input.openingRun.name }, s.input.openingRun.run_id);
+    return;
   }
+  const labels = s.input.alerts?.find((a) => a.action === 'trigger')?.labels ?? {};
+  const meta = openingRunbook(labels, { services: i.affected_services, severity: i.severity });
+  if (meta) await startRunbook(s, { ...opening, name: meta.name });
 }
 
 /** A run's whole record arrived: timeline entries, evidence and health, milestones, visibility. */

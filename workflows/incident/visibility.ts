@@ -81,7 +81,9 @@ export class Visibility {
     ]);
     if (wf.patched(PATCH.publishOnChange) && listed === this.published) return;
     this.published = listed;
-    wf.upsertSearchAttributes(searchAttributes(i));
+    // Stamped with the time of the change: the API's list index re-reads only rows changed since.
+    const stamp = wf.patched(PATCH.listedAt) ? [{ key: SA.listedAt, value: new Date() }] : [];
+    wf.upsertSearchAttributes([...searchAttributes(i), ...stamp]);
     wf.upsertMemo({ ...memo });
   }
 }

@@ -11,7 +11,7 @@ import { nowIso } from '../../domain/clock';
 import { DEFAULT_GUARDRAILS, type GuardrailConfig } from '../../domain/guardrails';
 import type { RunbookRunRecord } from '../../domain/runbook';
 import { runbookQuery } from '../definitions';
-import { PATCH } from '../patches';
+import { PATCH, RUN_PATCHES } from '../patches';
 import { RUNBOOKS } from '../runbook-registry';
 import { RunbookCancelled, RunbookEscalation } from '../runbook-sdk';
 import { registerApprovalHandler } from './approval';
@@ -23,7 +23,9 @@ import { ACTION_RETRY, registerManualStepHandler, runbookContext } from './steps
 
 export type { RunbookRunInput };
 
-const config = wf.proxyActivities<Pick<Activities, 'guardrailConfig' | 'serviceEntry'>>({
+type ConfigReads = Pick<Activities, 'guardrailConfig' | 'serviceEntry'>;
+const config = wf.proxyActivities<ConfigReads>({ startToCloseTimeout: '10 seconds', retry: ACTION_RETRY });
+const local = wf.proxyLocalActivities<ConfigReads>({
   startToCloseTimeout: '10 seconds',
   retry: ACTION_RETRY,
 });
@@ -38,15 +40,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   registerApprovalHandler(r, keys);
   registerManualStepHandler(r, manualDone, keys);
 
-  // One policy for the whole run, read once from the worker's config (recorded in history).
-  const guardrails: GuardrailConfig = wf.patched(PATCH.guardrailConfig)
-    ? await config.guardrailConfig()
-    : DEFAULT_GUARDRAILS;
-  // The service's catalogue entry, read once (recorded): what this run may touch and how.
-  const catalogued = wf.patched(PATCH.serviceCatalogue);
-  const entry = catalogued
-    ? ((await config.serviceEntry(input.service || 'unknown')) ?? undefined)
-    : undefined;
+  const { guardrails, entry, catalogued } = await readConfig(input);
   const scoped = catalogued ? scopeRun(input, def?.meta, entry) : { input };
   r.run.params = scoped.input.params;
   const ctx = runbookContext(scoped.input, r, guardrails, manualDone, entry?.caps);
@@ -62,6 +56,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
       run.outcome = `Cancelled: ${err.message}`;
       run.finished_at = nowIso();
       await r.report();
+      await r.settled();
       return run;
     }
     run.status = err instanceof RunbookEscalation ? 'escalated' : 'failed';
@@ -70,5 +65,26 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   }
   run.finished_at = nowIso();
   await r.report();
+  await r.settled();
   return run;
+}
+
+/**
+ * One policy for the whole run and the service's catalogue entry (what this run may touch
+ * and how), read once at its start and recorded in history. Local activities, together: they
+ * run inside the run's first workflow task instead of two task-queue round trips.
+ */
+async function readConfig(input: RunbookRunInput) {
+  const service = input.service || 'unknown';
+  if (wf.patched(PATCH.localRunReads)) {
+    for (const patch of RUN_PATCHES) wf.patched(patch); // before the local activities (patches.ts)
+    const [guardrails, entry] = await Promise.all([local.guardrailConfig(), local.serviceEntry(service)]);
+    return { guardrails, entry: entry ?? undefined, catalogued: true };
+  }
+  const guardrails: GuardrailConfig = wf.patched(PATCH.guardrailConfig)
+    ? await config.guardrailConfig()
+    : DEFAULT_GUARDRAILS;
+  const catalogued = wf.patched(PATCH.serviceCatalogue);
+  const entry = catalogued ? ((await config.serviceEntry(service)) ?? undefined) : undefined;
+  return { guardrails, entry, catalogued };
 }

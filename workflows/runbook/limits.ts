@@ -12,10 +12,14 @@ import type { StepSpec } from '../runbook-sdk';
 import type { Gate } from './approval';
 import type { RunRecord } from './record';
 
-const guard = wf.proxyActivities<GuardActivities>({
+const guarding = {
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
-});
+} as const;
+const guard = wf.proxyActivities<GuardActivities>(guarding);
+// Taking a slot is one Update on the guard workflow: a local activity runs it in the task that
+// received the approval, and the action is scheduled as soon as it answers.
+const local = wf.proxyLocalActivities<GuardActivities>(guarding);
 
 export class SharedLimits {
   private resumed = false;
@@ -35,8 +39,9 @@ export class SharedLimits {
     const grant = this.grant(spec);
     let waitingSaid = false;
     let override = false;
+    const guardAcquire = wf.patched(PATCH.localGuardAcquire) ? local.guardAcquire : guard.guardAcquire;
     for (;;) {
-      const d = await guard.guardAcquire({
+      const d = await guardAcquire({
         service: this.service,
         action,
         incident: this.incident,

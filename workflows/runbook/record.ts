@@ -8,6 +8,7 @@ import { parseDuration } from '../../domain/duration';
 import type { RunbookRunRecord, StepRecord } from '../../domain/runbook';
 import { type MetricsSinks, runbookProgressSignal } from '../definitions';
 import type { RunbookRunInput } from './input';
+import { PATCH } from '../patches';
 
 const { metrics } = wf.proxySinks<MetricsSinks>();
 
@@ -16,6 +17,11 @@ export class RunRecord {
   /** Set when the incident was resolved or closed: whatever the run waits for, it stops. */
   withdrawn?: string;
   private readonly incident: wf.ExternalWorkflowHandle;
+  /** Reports go out without holding up the run: one signal in flight, then the latest record. */
+  private readonly background = wf.patched(PATCH.reportsInBackground);
+  private sending?: Promise<void>;
+  private dirty = false;
+  private reached = false;
 
   constructor(private readonly input: RunbookRunInput) {
     this.run = {
@@ -31,9 +37,44 @@ export class RunRecord {
     this.incident = wf.getExternalWorkflowHandle(input.incidentId);
   }
 
-  /** Sends the whole record to the incident; the handle follows the incident across continue-as-new. */
+  /**
+   * Sends the whole record to the incident; the handle follows the incident across
+   * continue-as-new. The next command (a step's activity) goes out in the same workflow task:
+   * records arrive in order, and a newer one replaces any not yet sent.
+   */
   async report(): Promise<void> {
-    await this.incident.signal(runbookProgressSignal, this.run).catch(() => undefined);
+    if (!this.background) return this.send();
+    this.dirty = true;
+    this.sending ??= this.flush();
+  }
+
+  /** Resolves once the incident has been sent the latest record (the run awaits it before it ends). */
+  async settled(): Promise<void> {
+    while (this.sending) await this.sending;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      await this.send();
+    }
+    this.sending = undefined;
+  }
+
+  private async send(): Promise<void> {
+    // A run started by the alert group may report before its incident exists: until one
+    // report has reached it, a failed one is tried again (briefly; an incident gone for good stays gone).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // The record is serialised now, as this command is made: later changes go in the next report.
+        await this.incident.signal(runbookProgressSignal, this.run);
+        this.reached = true;
+        return;
+      } catch {
+        if (!this.background || this.reached || attempt >= 5) return;
+        await wf.sleep(attempt * 200);
+      }
+    }
   }
 
   /** A step starts running; its ETA (if any) becomes a due time the incident watches. */
