@@ -3,8 +3,8 @@
  * no ORDER BY on custom search attributes). A cache of what visibility says, never a source:
  * it is read in full once, then only the rows whose IncidentListedAt moved since the last read
  * (with an overlap for visibility's own lag), and in full again every few minutes so rows
- * Temporal dropped (retention) leave it too. Requests reuse a read younger than `freshMs`, so
- * two API replicas answer the same within that time.
+ * Temporal dropped (retention) leave it too. Each list asks for what changed (concurrent
+ * lists share one read), so it is as fresh as visibility, and two API replicas answer the same.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { durationMs, INCIDENT_ID_PATTERN, type IncidentRow } from '../domain/incident';
@@ -13,8 +13,8 @@ import type { Status } from '../domain/lifecycle';
 import { type IncidentMemo, SA } from '../workflows/definitions';
 
 export const INDEX_TIMING = {
-  /** A list answered from the index is at most this old. */
-  freshMs: 1_000,
+  /** A read this recent is reused; 0: every list asks visibility what changed (concurrent lists share one read). */
+  freshMs: 0,
   /** Re-read rows stamped this long before the last read: visibility writes lag the workflow. */
   overlapMs: 30_000,
   /** A full read this often drops rows Temporal no longer has. */
@@ -39,7 +39,7 @@ export class IncidentIndex {
 
   /** Every row, no older than `freshMs`; concurrent callers share one read. */
   async all(now: Date): Promise<IncidentRow[]> {
-    if (this.readAt === undefined || Date.now() - this.readAt >= this.timing.freshMs) {
+    if (this.reading || this.readAt === undefined || Date.now() - this.readAt >= this.timing.freshMs) {
       this.reading ??= this.read().finally(() => (this.reading = undefined));
       await this.reading;
     }

@@ -129,7 +129,7 @@ describe('listing incidents comes from Temporal visibility', () => {
     });
     expect(index.lastRead).toBeGreaterThanOrEqual(1);
     expect(index.lastRead).toBeLessThan(rows);
-    // The API's own index (1 s fresh) shows it too: severity order puts it after the SEV1.
+    // The API's own index shows it too: severity order puts it after the SEV1.
     await eventually(async () => {
       const order = (await list('sort=severity&order=desc')).incidents.map((i: any) => i.id);
       return order[0] === ids.critical && order[1] === ids.low;
