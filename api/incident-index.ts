@@ -2,8 +2,8 @@
  * Every incident's list row, for the orders Temporal's SQL visibility cannot sort by (it has
  * no ORDER BY on custom search attributes). A cache of what visibility says, never a source:
  * it is read in full once, then only the rows whose IncidentListedAt moved since the last read
- * (with an overlap for visibility's own lag), and in full again every few minutes so rows
- * Temporal dropped (retention) leave it too. Each list asks for what changed (concurrent
+ * (with an overlap for visibility's own lag), and in full again every few minutes, beside
+ * the lists, so rows Temporal dropped (retention) leave it too. Each list asks for what changed (concurrent
  * lists share one read), so it is as fresh as visibility, and two API replicas answer the same.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
@@ -16,7 +16,7 @@ export const INDEX_TIMING = {
   /** A read this recent is reused; 0: every list asks visibility what changed (concurrent lists share one read). */
   freshMs: 0,
   /** Re-read rows stamped this long before the last read: visibility writes lag the workflow. */
-  overlapMs: 30_000,
+  overlapMs: 10_000,
   /** A full read this often drops rows Temporal no longer has. */
   fullEveryMs: 300_000,
 };
@@ -29,7 +29,8 @@ export class IncidentIndex {
   private readAt?: number;
   private fullAt = 0;
   private reading?: Promise<void>;
-  /** Rows the last read returned (tests and diagnostics: an incremental read stays small). */
+  private rereading?: Promise<void>;
+  /** Rows the last read of changes returned (tests and diagnostics: it stays small). */
   lastRead = 0;
 
   constructor(
@@ -37,31 +38,50 @@ export class IncidentIndex {
     private readonly timing = INDEX_TIMING,
   ) {}
 
-  /** Every row, no older than `freshMs`; concurrent callers share one read. */
+  /** Every row, as fresh as visibility; concurrent callers share one read. */
   async all(now: Date): Promise<IncidentRow[]> {
-    if (this.reading || this.readAt === undefined || Date.now() - this.readAt >= this.timing.freshMs) {
-      this.reading ??= this.read().finally(() => (this.reading = undefined));
+    if (this.readAt === undefined) {
+      this.reading ??= this.readAll().finally(() => (this.reading = undefined));
       await this.reading;
+    } else {
+      // The periodic full read runs beside the lists, which go on reading changes meanwhile.
+      if (Date.now() - this.fullAt >= this.timing.fullEveryMs)
+        this.rereading ??= this.readAll()
+          .catch(() => undefined) // the next list tries again
+          .finally(() => (this.rereading = undefined));
+      if (this.reading || Date.now() - this.readAt >= this.timing.freshMs) {
+        this.reading ??= this.readChanges().finally(() => (this.reading = undefined));
+        await this.reading;
+      }
     }
     return [...this.rows.values()].map((r) => withDuration(r, now));
   }
 
-  private async read(): Promise<void> {
+  private async readAll(): Promise<void> {
     const started = Date.now();
-    const full = this.readAt === undefined || started - this.fullAt >= this.timing.fullEveryMs;
-    const since = new Date((this.readAt ?? 0) - this.timing.overlapMs).toISOString();
-    const query = full ? LISTED : `${LISTED} AND ${SA.listedAt.name} >= '${since}'`;
-    const rows = full ? new Map<string, IncidentRow>() : this.rows;
+    const rows = new Map<string, IncidentRow>();
+    await this.list(LISTED, rows, started);
+    this.rows = rows;
+    this.fullAt = started;
+    // Changes read meanwhile went into the map just replaced: read them again from here on.
+    this.readAt = Math.min(this.readAt ?? started, started);
+  }
+
+  private async readChanges(): Promise<void> {
+    const started = Date.now();
+    const since = new Date(this.readAt! - this.timing.overlapMs).toISOString();
+    this.lastRead = await this.list(`${LISTED} AND ${SA.listedAt.name} >= '${since}'`, this.rows, started);
+    this.readAt = started;
+  }
+
+  private async list(query: string, into: Map<string, IncidentRow>, at: number): Promise<number> {
     let read = 0;
     for await (const wf of this.client.workflow.list({ query, pageSize: 1000 })) {
       if (!INCIDENT_ID_PATTERN.test(wf.workflowId)) continue;
-      rows.set(wf.workflowId, toRow(wf, new Date(started)));
+      into.set(wf.workflowId, toRow(wf, new Date(at)));
       read++;
     }
-    this.rows = rows;
-    this.lastRead = read;
-    this.readAt = started;
-    if (full) this.fullAt = started;
+    return read;
   }
 }
 
