@@ -259,3 +259,15 @@ describe('retry storms while the worker restarts', () => {
     expect(d.status).toBe('postmortem');
   }, 240_000);
 });
+
+it('worker-side numbers come with spares: unique across allocators, consecutive from one allocation', async () => {
+  const workers = [10, 10, 0].map((spare) => new IncidentNumbers(engine.client, engine.taskQueue, spare));
+  const got = await Promise.all(Array.from({ length: 60 }, (_, i) => workers[i % 3].next()));
+  expect(new Set(got).size).toBe(60);
+  // Five in a row from one worker after its first: served from the spares of one allocation.
+  const one = new IncidentNumbers(engine.client, engine.taskQueue, 10);
+  const first = await one.next();
+  const next: number[] = [];
+  for (let i = 0; i < 5; i++) next.push(await one.next());
+  expect(next).toEqual([1, 2, 3, 4, 5].map((d) => first + d));
+});

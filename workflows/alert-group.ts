@@ -43,8 +43,10 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
   let ended: string | undefined; // an open incident that went away without being resolved
   const opened: string[] = open ? [open] : [];
   let signals = 0;
+  // First, before any local activity (patches.ts): a run on #18's code has every earlier patch in force.
+  const current = wf.patched(PATCH.groupCurrent);
   // Runs from before bounded forwards replay the unbounded batches they sent.
-  const bounded = wf.patched(PATCH.boundedForwards);
+  const bounded = current || wf.patched(PATCH.boundedForwards);
 
   wf.setHandler(alertsSignal, (events) => {
     signals++;
@@ -87,13 +89,12 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
         queue.putBack(batch);
       }
     } else if (batch.some((e) => e.action === 'trigger')) {
-      const startsRun = wf.patched(PATCH.groupStartsRunbook); // before the local activity (patches.ts)
       const id = incidentId(
-        wf.patched(PATCH.localIdAllocation)
+        current || wf.patched(PATCH.localIdAllocation)
           ? await local.allocateIncidentNumber()
           : await allocateIncidentNumber(),
       );
-      await openIncident(input, id, batch, { replaces: ended, startsRun });
+      await openIncident(input, id, batch, { replaces: ended, startsRun: current });
       open = id;
       opened.push(id);
     } // resolve/acknowledge for a key with no open incident: nothing to do

@@ -11,20 +11,23 @@
  * Local activities and patches: in replay a local activity's result is known at once, so the
  * code after it may replay in an earlier workflow task than the one it first ran in, where a
  * patched() called for the first time finds no marker. So a workflow evaluates the patches
- * it may call after a local activity before that activity: the alert group before it
- * allocates a number, a runbook run every one of RUN_PATCHES at its start.
+ * it may call after a local activity before that activity: the alert group's are implied by
+ * PATCH.groupCurrent, evaluated first; a runbook run's by PATCH.hotPathRun, plus the patches
+ * runbooks call themselves (RUNBOOK_PATCHES) evaluated at its start.
  */
 export const PATCH = {
-  /** 2026-11-29, runbook run: progress reports go out without holding up the next step (one in flight, the newest next). */
-  reportsInBackground: 'reports-in-background',
-  /** 2026-11-29, runbook run: the guardrail policy and catalogue entry are read together, as local activities. */
-  localRunReads: 'local-run-reads',
-  /** 2026-11-29, alert group: starts the opening runbook itself, next to the incident (one child hop fewer). */
-  groupStartsRunbook: 'group-starts-runbook',
+  /** 2026-11-29, incident (#18): every earlier incident patch in force — one marker for a new incident, not eight. */
+  incidentCurrent: 'incident-current',
+  /** 2026-11-29, alert group (#18): every earlier alert-group patch in force, and it starts the opening runbook itself. */
+  groupCurrent: 'group-current',
+  /**
+   * 2026-11-29, runbook run (#18): config read by local activities, progress reported in the
+   * background, the guard slot taken by a local activity — and every earlier run patch in
+   * force, so a new run records this one marker instead of one per patch.
+   */
+  hotPathRun: 'hot-path-run',
   /** 2026-11-29, incident: each visibility upsert stamps IncidentListedAt (the API's list index reads changes since). */
   listedAt: 'listed-at',
-  /** 2026-11-29, runbook run: the guard slot is taken by a local activity, in the task that received the approval. */
-  localGuardAcquire: 'local-guard-acquire',
   /** 2026-11-26, incident: milestones, escalation and paging. Older incidents run without them. */
   escalation: 'escalation',
   /** 2026-11-26, incident: upsert visibility only when a listed field changed (storms used to add two commands per alert). */
@@ -67,13 +70,5 @@ export const PATCH = {
   serviceGuardrails: 'service-guardrails',
 } as const;
 
-/** Every patch a runbook run (its engine code and the runbooks) may call: evaluated at its start (see above). */
-export const RUN_PATCHES = [
-  PATCH.approvalExpiry,
-  PATCH.serviceGuardrails,
-  PATCH.guardGrants,
-  PATCH.pauseSignal,
-  PATCH.localGuardAcquire,
-  PATCH.failoverReadsSelector,
-  PATCH.sessionsChosenFirst,
-] as const;
+/** Patches the runbooks call themselves: evaluated at a run's start, before its local activities (see above). */
+export const RUNBOOK_PATCHES = [PATCH.failoverReadsSelector, PATCH.sessionsChosenFirst] as const;

@@ -3,7 +3,6 @@
  * timer (the main loop sleeps until `nextDeadline()`), every page an activity with its own
  * idempotency key (paging.ts). A worker or server restart neither loses nor repeats a page.
  */
-import * as wf from '@temporalio/workflow';
 import { iso } from '../../domain/clock';
 import {
   type EscalationConfig,
@@ -161,7 +160,7 @@ export class Escalation {
    * (pages in flight are re-sent by the next run; runs from before that replay their wait). */
   async drain(): Promise<void> {
     while (this.offers.size) await Promise.all([...this.offers]);
-    if (!wf.patched(PATCH.pagesCarried)) await this.pager.drain();
+    if (!this.s.patched(PATCH.pagesCarried)) await this.pager.drain();
     await this.pager.started();
   }
 

@@ -37,7 +37,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
       s.esc.resendUndelivered();
     } else s.esc.open();
     // Reassigned before the config was read: the new assignee is paged now.
-    if (s.early.handoff && wf.patched(PATCH.earlyHandoff)) s.esc.handoffBeforeConfig(s.early.handoff);
+    if (s.early.handoff && s.patched(PATCH.earlyHandoff)) s.esc.handoffBeforeConfig(s.early.handoff);
     s.publish();
   }
   for (;;) {

@@ -63,14 +63,16 @@ export class Pager {
   private readonly inflight = new Set<Promise<void>>();
   /** Delivery workflows being started (continue-as-new waits for these, never for deliveries). */
   private readonly starting = new Set<Promise<void>>();
-  private readonly byWorkflow = wf.patched(PATCH.deliveryWorkflows);
+  private readonly byWorkflow: boolean;
 
   constructor(
     private readonly s: IncidentState,
     private readonly cfg: EscalationConfig,
     /** "Who to call if stuck" for a page at `level`: the people of the next level. */
     private readonly nextLevel: (level: number | undefined) => Target[],
-  ) {}
+  ) {
+    this.byWorkflow = s.patched(PATCH.deliveryWorkflows);
+  }
 
   /** Pages everyone `targets` resolves to now; returns who that was. */
   pageTargets(targets: Target[], page: Page): Paged[] {

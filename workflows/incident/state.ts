@@ -31,6 +31,8 @@ export class IncidentState {
   readonly alertPolicy: AlertPolicy;
   /** Runs from before the metrics memo keep the memo (and the upserts) they had. */
   readonly richMemo: boolean;
+  /** A run on #18's code or later (PATCH.incidentCurrent): every earlier incident patch is in force. */
+  private readonly current: boolean;
   /** Milestones and escalation: incidents opened before they existed (and their continuations) go without. */
   readonly escalating: boolean;
   /** Runs from before it continue as new whatever their age (they replay what they did). */
@@ -63,12 +65,18 @@ export class IncidentState {
       );
     this.historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     this.alertPolicy = input.alertPolicy ?? DEFAULT_ALERT_POLICY;
-    this.richMemo = wf.patched(PATCH.recordMemo);
-    this.visibility = new Visibility(this.incident, this.richMemo);
-    this.escalating = wf.patched(PATCH.escalation) && (!input.carried || !!input.carried.escalation);
-    this.minRunAge = wf.patched(PATCH.minRunAge);
+    this.current = wf.patched(PATCH.incidentCurrent); // first: it implies the others
+    this.richMemo = this.patched(PATCH.recordMemo);
+    this.visibility = new Visibility(this.incident, this.richMemo, (id) => this.patched(id));
+    this.escalating = this.patched(PATCH.escalation) && (!input.carried || !!input.carried.escalation);
+    this.minRunAge = this.patched(PATCH.minRunAge);
     this.keys = new RequestKeys(input.keys);
     this.early = { seen: { assignee: this.incident.assignee, acked: !!this.incident.acknowledged_at } };
+  }
+
+  /** patched(), answered without a marker of its own in a run where PATCH.incidentCurrent holds. */
+  patched(id: string): boolean {
+    return this.current || wf.patched(id);
   }
 
   /** Appends to the timeline. A timeline entry alone changes nothing listed or planned. */
@@ -118,14 +126,14 @@ export class IncidentState {
    * their approvals can no longer be granted (a link used later answers 409).
    */
   private withdrawApprovals(reason: string): void {
-    const allWaiting = wf.patched(PATCH.cancelWaitingRuns);
+    const allWaiting = this.patched(PATCH.cancelWaitingRuns);
     const waiting = this.incident.runbooks.filter(
       (r) =>
         (r.status === 'running' || r.status === 'waiting') &&
         (r.approvals.some((a) => a.status === 'pending') ||
           (allWaiting && (r.status === 'waiting' || r.steps.some((st) => st.status === 'waiting')))),
     );
-    if (!waiting.length || !wf.patched(PATCH.withdrawOnResolve)) return;
+    if (!waiting.length || !this.patched(PATCH.withdrawOnResolve)) return;
     for (const run of waiting) {
       this.record(
         'tourniquet',

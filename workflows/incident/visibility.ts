@@ -66,6 +66,7 @@ export class Visibility {
   constructor(
     private readonly incident: Incident,
     private readonly richMemo: boolean,
+    private readonly patched: (id: string) => boolean,
   ) {}
 
   publish(): void {
@@ -79,10 +80,10 @@ export class Visibility {
       i.acknowledged_at,
       memo,
     ]);
-    if (wf.patched(PATCH.publishOnChange) && listed === this.published) return;
+    if (this.patched(PATCH.publishOnChange) && listed === this.published) return;
     this.published = listed;
     // Stamped with the time of the change: the API's list index re-reads only rows changed since.
-    const stamp = wf.patched(PATCH.listedAt) ? [{ key: SA.listedAt, value: new Date() }] : [];
+    const stamp = this.patched(PATCH.listedAt) ? [{ key: SA.listedAt, value: new Date() }] : [];
     wf.upsertSearchAttributes([...searchAttributes(i), ...stamp]);
     wf.upsertMemo({ ...memo });
   }

@@ -13,7 +13,6 @@ import {
 } from '../../domain/escalation';
 import { describePlan, pastHandoff } from '../../domain/milestones';
 import { nextBusinessStart } from '../../domain/oncall';
-import * as wf from '@temporalio/workflow';
 import { PATCH } from '../patches';
 import type { Pager } from './paging';
 import type { IncidentState } from './state';
@@ -138,7 +137,7 @@ export class PolicyWalk {
     this.esc.awaiting_ack = assignee;
     this.esc.level = -1;
     this.esc.round = 0;
-    if (wf.patched(PATCH.pageEpisodes)) this.esc.episode = (this.esc.episode ?? 0) + 1;
+    if (this.s.patched(PATCH.pageEpisodes)) this.esc.episode = (this.esc.episode ?? 0) + 1;
     const reason = `reassigned to you: acknowledge within ${ackSeconds} s`;
     this.pager.pageTargets([{ person: assignee }], { kind: 'page', reason, cause: `handoff-${n}`, due: now });
     this.s.replanned = true;

@@ -132,7 +132,7 @@ export class Gate {
 
   private async awaitDecision(approval: ApprovalRecord): Promise<void> {
     const decidedYet = () => approval.status !== 'pending';
-    if (!wf.patched(PATCH.approvalExpiry)) return void (await wf.condition(decidedYet)); // runs from before deadlines
+    if (!this.r.current && !wf.patched(PATCH.approvalExpiry)) return void (await wf.condition(decidedYet)); // runs from before deadlines
     const timeoutMs = this.timeoutMs();
     // A decision that arrives with the expiry timer wins: the SDK runs Updates before timers
     // in one activation (test/guardrails-policy.test.ts shows it on the real server).

@@ -11,7 +11,7 @@ import { nowIso } from '../../domain/clock';
 import { DEFAULT_GUARDRAILS, type GuardrailConfig } from '../../domain/guardrails';
 import type { RunbookRunRecord } from '../../domain/runbook';
 import { runbookQuery } from '../definitions';
-import { PATCH, RUN_PATCHES } from '../patches';
+import { PATCH, RUNBOOK_PATCHES } from '../patches';
 import { RUNBOOKS } from '../runbook-registry';
 import { RunbookCancelled, RunbookEscalation } from '../runbook-sdk';
 import { registerApprovalHandler } from './approval';
@@ -40,7 +40,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   registerApprovalHandler(r, keys);
   registerManualStepHandler(r, manualDone, keys);
 
-  const { guardrails, entry, catalogued } = await readConfig(input);
+  const { guardrails, entry, catalogued } = await readConfig(input, r.current);
   const scoped = catalogued ? scopeRun(input, def?.meta, entry) : { input };
   r.run.params = scoped.input.params;
   const ctx = runbookContext(scoped.input, r, guardrails, manualDone, entry?.caps);
@@ -74,10 +74,10 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
  * and how), read once at its start and recorded in history. Local activities, together: they
  * run inside the run's first workflow task instead of two task-queue round trips.
  */
-async function readConfig(input: RunbookRunInput) {
+async function readConfig(input: RunbookRunInput, current: boolean) {
   const service = input.service || 'unknown';
-  if (wf.patched(PATCH.localRunReads)) {
-    for (const patch of RUN_PATCHES) wf.patched(patch); // before the local activities (patches.ts)
+  if (current) {
+    for (const patch of RUNBOOK_PATCHES) wf.patched(patch); // before the local activities (patches.ts)
     const [guardrails, entry] = await Promise.all([local.guardrailConfig(), local.serviceEntry(service)]);
     return { guardrails, entry: entry ?? undefined, catalogued: true };
   }

@@ -39,7 +39,7 @@ export class SharedLimits {
     const grant = this.grant(spec);
     let waitingSaid = false;
     let override = false;
-    const guardAcquire = wf.patched(PATCH.localGuardAcquire) ? local.guardAcquire : guard.guardAcquire;
+    const guardAcquire = this.r.current ? local.guardAcquire : guard.guardAcquire;
     for (;;) {
       const d = await guardAcquire({
         service: this.service,
@@ -54,7 +54,7 @@ export class SharedLimits {
         const refusal = await this.gate.check(spec, s, d.reason);
         if (refusal) return `${refusal} (${d.reason})`;
         // Runs from before grants acted on the approval without a slot.
-        if (!wf.patched(PATCH.guardGrants)) return undefined;
+        if (!this.r.current && !wf.patched(PATCH.guardGrants)) return undefined;
         override = true; // approved past the breaker: it still takes a slot within the rate limit
         continue;
       }
@@ -80,7 +80,7 @@ export class SharedLimits {
    * comes, e.g. a guard reset by hand). Runs from before the signal polled every 3 s.
    */
   private async untilResumed(): Promise<void> {
-    if (!wf.patched(PATCH.pauseSignal)) return void (await wf.sleep('3 seconds'));
+    if (!this.r.current && !wf.patched(PATCH.pauseSignal)) return void (await wf.sleep('3 seconds'));
     await wf.condition(() => this.resumed || this.r.withdrawn !== undefined, '1 hour');
     this.resumed = false;
   }

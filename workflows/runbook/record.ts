@@ -17,8 +17,8 @@ export class RunRecord {
   /** Set when the incident was resolved or closed: whatever the run waits for, it stops. */
   withdrawn?: string;
   private readonly incident: wf.ExternalWorkflowHandle;
-  /** Reports go out without holding up the run: one signal in flight, then the latest record. */
-  private readonly background = wf.patched(PATCH.reportsInBackground);
+  /** A run on #18's code (PATCH.hotPathRun): every earlier run patch in force; reports in the background. */
+  readonly current = wf.patched(PATCH.hotPathRun);
   private sending?: Promise<void>;
   private dirty = false;
   private reached = false;
@@ -43,7 +43,7 @@ export class RunRecord {
    * records arrive in order, and a newer one replaces any not yet sent.
    */
   async report(): Promise<void> {
-    if (!this.background) return this.send();
+    if (!this.current) return this.send();
     this.dirty = true;
     this.sending ??= this.flush();
   }
@@ -71,7 +71,7 @@ export class RunRecord {
         this.reached = true;
         return;
       } catch {
-        if (!this.background || this.reached || attempt >= 5) return;
+        if (!this.current || this.reached || attempt >= 5) return;
         await wf.sleep(attempt * 200);
       }
     }

@@ -154,7 +154,7 @@ class Steps {
     const refusal = await this.gate.check(spec, s, offered ? this.input.approvalRequired : undefined);
     if (refusal) return this.skipAndEscalate(s, refusal, `step "${spec.title}": ${refusal}`);
     // Runs started before shared guardrails existed replay without them.
-    if (!wf.patched(PATCH.serviceGuardrails)) return this.run(s, action);
+    if (!this.r.current && !wf.patched(PATCH.serviceGuardrails)) return this.run(s, action);
     if (!spec.compensation) {
       const limited = await this.limits.acquire(spec, s);
       if (limited) return this.skipAndEscalate(s, limited, limited);
