@@ -17,11 +17,11 @@ import { startOpeningRunbook } from './runbooks';
 import { IncidentState } from './state';
 import { PATCH } from '../patches';
 
-// The worker's escalation config, read once per run and recorded in history.
-const config = wf.proxyActivities<Pick<Activities, 'escalationConfig'>>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumInterval: '10 seconds' },
-});
+// The worker's escalation config, read once per run and recorded in history. A run on #18's
+// code reads it by a local activity: it calls no patched() after it (patches.ts says why that matters).
+const reading = { startToCloseTimeout: '10 seconds', retry: { maximumInterval: '10 seconds' } } as const;
+const config = wf.proxyActivities<Pick<Activities, 'escalationConfig'>>(reading);
+const local = wf.proxyLocalActivities<Pick<Activities, 'escalationConfig'>>(reading);
 
 export async function incident(input: IncidentInput): Promise<Incident> {
   checkInput('incident', incidentInputProblem(input));
@@ -31,7 +31,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   s.publish();
   // Read after every handler is registered: updates arriving meanwhile are handled, then synced.
   if (s.escalating) {
-    s.esc = new Escalation(s, await config.escalationConfig());
+    s.esc = new Escalation(s, await (s.current ? local : config).escalationConfig());
     if (s.incident.escalation) {
       s.esc.sync();
       s.esc.resendUndelivered();

@@ -32,7 +32,7 @@ export class IncidentState {
   /** Runs from before the metrics memo keep the memo (and the upserts) they had. */
   readonly richMemo: boolean;
   /** A run on #18's code or later (PATCH.incidentCurrent): every earlier incident patch is in force. */
-  private readonly current: boolean;
+  readonly current: boolean;
   /** Milestones and escalation: incidents opened before they existed (and their continuations) go without. */
   readonly escalating: boolean;
   /** Runs from before it continue as new whatever their age (they replay what they did). */
