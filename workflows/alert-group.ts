@@ -166,8 +166,8 @@ class Backlog {
 }
 
 /**
- * Starts the incident for `batch`, and (patched) the runbook its first alert picks, in the
- * same workflow task: the run does not wait for the incident's first task to start it.
+ * Starts the incident for `batch` and (`startsRun`: a group on #18's code) the runbook its
+ * first alert picks, in the same workflow task: the run does not wait for the incident's first task.
  */
 async function openIncident(
   input: AlertGroupInput,

@@ -17,8 +17,8 @@ const guarding = {
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
 } as const;
 const guard = wf.proxyActivities<GuardActivities>(guarding);
-// Taking a slot is one Update on the guard workflow: a local activity runs it in the task that
-// received the approval, and the action is scheduled as soon as it answers.
+// Taking a slot is two Updates (the engine-wide guard, then the service's): a run on #18's code
+// makes them from a local activity in the task that received the approval, and schedules the action in it.
 const local = wf.proxyLocalActivities<GuardActivities>(guarding);
 
 export class SharedLimits {
