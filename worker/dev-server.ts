@@ -71,6 +71,9 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
   // WAL doubles throughput without giving up durability on a process crash (shared VERIFIED.md).
   if (o.dbFile) args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=wal');
   for (const ns of o.namespaces ?? []) args.push('--namespace', ns);
+  // An activity scheduled by a workflow task goes straight back to the worker that completed
+  // it (no task-queue round trip): a runbook's first step, an approved action (#18).
+  args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
 
   const log = createWriteStream(o.logFile, { flags: 'a' });
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
