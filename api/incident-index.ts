@@ -2,9 +2,9 @@
  * Every incident's list row, for the orders Temporal's SQL visibility cannot sort by (it has
  * no ORDER BY on custom search attributes). A cache of what visibility says, never a source:
  * it is read in full once, then only the rows whose IncidentListedAt moved since the last read
- * (with an overlap for visibility's own lag), and in full again every few minutes, beside
- * the lists, so rows Temporal dropped (retention) leave it too. Each list asks for what changed (concurrent
- * lists share one read), so it is as fresh as visibility, and two API replicas answer the same.
+ * (with an overlap for visibility's own lag), and in full again every few minutes, beside the
+ * lists, so rows Temporal dropped (retention) leave it too. Each list asks for what changed
+ * (concurrent lists share one read): it is as fresh as visibility, and replicas answer the same.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { durationMs, INCIDENT_ID_PATTERN, type IncidentRow } from '../domain/incident';
@@ -13,15 +13,13 @@ import type { Status } from '../domain/lifecycle';
 import { type IncidentMemo, SA } from '../workflows/definitions';
 
 export const INDEX_TIMING = {
-  /** A read this recent is reused; 0: every list asks visibility what changed (concurrent lists share one read). */
-  freshMs: 0,
   /** Re-read rows stamped this long before the last read: visibility writes lag the workflow. */
   overlapMs: 10_000,
   /** A full read this often drops rows Temporal no longer has. */
   fullEveryMs: 300_000,
 };
 
-/** Rows as visibility lists them; `where` narrows (the same clauses the list filters by). */
+/** Every incident's current run (a continued one's earlier runs are left out). */
 const LISTED = `WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew'`;
 
 export class IncidentIndex {
@@ -49,10 +47,9 @@ export class IncidentIndex {
         this.rereading ??= this.readAll()
           .catch(() => undefined) // the next list tries again
           .finally(() => (this.rereading = undefined));
-      if (this.reading || Date.now() - this.readAt >= this.timing.freshMs) {
-        this.reading ??= this.readChanges().finally(() => (this.reading = undefined));
-        await this.reading;
-      }
+      // Each list asks what changed; lists arriving meanwhile share that read.
+      this.reading ??= this.readChanges().finally(() => (this.reading = undefined));
+      await this.reading;
     }
     return [...this.rows.values()].map((r) => withDuration(r, now));
   }
