@@ -11,7 +11,7 @@ import { ServicesConfigSchema } from '../config/schema';
 import { toServiceCatalogue } from '../config/services';
 import { eventually, startEngine, TestEngine, unique } from './support/engine';
 import { declare, pendingApproval, runReaches } from './support/incidents';
-import { deployment, kube, mergePatch } from './support/kube';
+import { deployment, failoverTarget, kube, mergePatch } from './support/kube';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
 
 const k = kube();
@@ -58,12 +58,7 @@ async function applyRbac(): Promise<KubeConfig> {
 
 beforeAll(async () => {
   const namespace = await ensureNamespace(k, allowed);
-  await k.apps.createNamespacedDeployment({ namespace, body: deployment('web', 1) });
-  await k.apps.createNamespacedDeployment({ namespace, body: deployment('web-standby', 0) });
-  await k.core.createNamespacedService({
-    namespace,
-    body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } },
-  });
+  await failoverTarget(k, namespace, 'web', 'web', 80);
   tokenKc = await applyRbac();
   engine = await startEngine({ services: catalogueOf([allowed]), kubeconfig: tokenKc });
 });

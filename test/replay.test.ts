@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { ALERT_SECRETS, eventually, startEngine, unique } from './support/engine';
 import { fencedFailoverWaiting, pendingApproval, runReaches } from './support/incidents';
-import { createNamespace, deployment, kube } from './support/kube';
+import { createNamespace, deployment, failoverTarget, kube } from './support/kube';
 import { HISTORIES_DIR as DIR, missing, save } from './support/histories';
 import { alertGroupId } from '../api/alerts/intake';
 import { startReceiver } from './support/receiver';
@@ -319,12 +319,7 @@ if (missing('incident-keys-v4'))
     try {
       const k = kube();
       const namespace = await ensureNamespace(k, svc);
-      await k.apps.createNamespacedDeployment({ namespace, body: deployment('db-proxy', 1) });
-      await k.apps.createNamespacedDeployment({ namespace, body: deployment('db-proxy-standby', 0) });
-      await k.core.createNamespacedService({
-        namespace,
-        body: { metadata: { name: 'db' }, spec: { selector: { app: 'db-proxy' }, ports: [{ port: 5432 }] } },
-      });
+      await failoverTarget(k, namespace, 'db-proxy', 'db', 5432);
       const keyed = (path: string, body: unknown, key: string) =>
         engine.call('POST', path, { body, headers: { 'Idempotency-Key': key } });
       const created = await keyed(

@@ -60,3 +60,19 @@ export function deployment(name: string, replicas: number, labels: Record<string
     },
   };
 }
+
+/** A failover target: Deployment `name` (one pod), `name`-standby (none) and a Service `service` selecting `name`. */
+export async function failoverTarget(
+  k: Kube,
+  namespace: string,
+  name: string,
+  service: string,
+  port: number,
+) {
+  await k.apps.createNamespacedDeployment({ namespace, body: deployment(name, 1) });
+  await k.apps.createNamespacedDeployment({ namespace, body: deployment(`${name}-standby`, 0) });
+  await k.core.createNamespacedService({
+    namespace,
+    body: { metadata: { name: service }, spec: { selector: { app: name }, ports: [{ port }] } },
+  });
+}
