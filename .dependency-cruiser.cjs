@@ -29,10 +29,15 @@ module.exports = {
       name: 'workflows-are-deterministic',
       severity: 'error',
       comment:
-        'Workflow code runs in the Temporal sandbox: only the workflow SDK, domain/ and runbooks/ at runtime.',
+        'Workflow code runs in the Temporal sandbox: only the workflow SDK, zod (runbook parameters), domain/ and runbooks/ at runtime; the runbook list is generated at bundling (worker/bundle.ts).',
       from: { path: '^(workflows|runbooks)/' },
       to: {
-        pathNot: ['^(domain|workflows|runbooks)/', '^node_modules/@temporalio/(workflow|common)/'],
+        pathNot: [
+          '^(domain|workflows|runbooks)/',
+          '^node_modules/@temporalio/(workflow|common)/',
+          '^node_modules/zod/',
+          '^@tourniquet/runbook-set$',
+        ],
         ...runtime,
       },
     },

@@ -8,6 +8,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Runbook files import the SDK by this name (also tsconfig.json paths and worker/bundle.ts).
+  moduleNameMapper: { '^tourniquet/runbook$': '<rootDir>/workflows/runbook-sdk.ts' },
   transform: {
     '^.+\\.(t|j|mj)s$': [
       '@swc/jest',

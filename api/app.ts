@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { TokenStore } from './auth';
 import type { AlertsConfig } from '../config';
 import { DEFAULT_ESCALATION, type EscalationConfig } from '../domain/escalation';
-import { loadRunbookCatalog } from '../common/runbook-catalog';
+import { loadRunbooks } from '../common/runbook-catalog';
 import { AlertIntake } from './alerts/intake';
 import { errorHandler, notFoundRoute } from './errors';
 import { Incidents } from './incidents';
@@ -30,6 +30,8 @@ import { Runbooks } from './runbooks';
 
 export interface AppDeps {
   client: Client;
+  /** Directories of runbooks beside the built-ins (the catalogue lists them, run requests are checked against them). */
+  runbookDirs?: readonly string[];
   namespace: string;
   taskQueue: string;
   tokens: TokenStore;
@@ -97,7 +99,7 @@ function apiRoutes(deps: AppDeps, incidents: Incidents): Route[] {
     ...healthRoutes(deps),
     ...alertRoutes({ intake, config: deps.alerts, catalogue: deps.services ?? [] }),
     ...incidentRoutes({ incidents }),
-    ...runbookRoutes({ runbooks, catalog: loadRunbookCatalog() }),
+    ...runbookRoutes({ runbooks, catalog: loadRunbooks(deps.runbookDirs) }),
     ...automationRoutes(deps),
     ...linkRoutes({ runbooks, incidents, tokens: deps.tokens, secret: deps.linkSecret }),
     ...oncallRoutes({ escalation, incidents }),

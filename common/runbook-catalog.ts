@@ -1,9 +1,10 @@
 /**
- * The runbook catalogue for Node code: every file in runbooks/, with metadata checked by
- * zod. The worker refuses to start on an invalid or duplicate runbook, naming the file.
+ * The runbook catalogue for Node code: every file in runbooks/ and the configured runbook
+ * directories, with metadata checked by zod. The worker refuses to start on an invalid or
+ * duplicate runbook, naming the files. The workflow bundle holds the same set (worker/bundle.ts).
  */
 import { TARGET_KINDS } from '../domain/services';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { RunbookMeta } from '../domain/runbook';
@@ -39,43 +40,69 @@ export const RunbookMetaSchema = z.strictObject({
 
 export class RunbookCatalogError extends Error {}
 
-const DIR = path.resolve(__dirname, '../runbooks');
+/** The built-in runbooks; configured directories (TOURNIQUET_RUNBOOKS, `runbooks.dirs`) add to them. */
+export const BUILT_IN_RUNBOOKS = path.resolve(__dirname, '../runbooks');
 
-export function loadRunbookCatalog(dir = DIR): RunbookMeta[] {
-  const metas: RunbookMeta[] = [];
-  const files = new Map<string, string>();
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.ts'))
-    .sort()) {
-    // A runbook is TypeScript loaded by path at start-up; a static import cannot name files we have not seen.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const def = (require(path.join(dir, file)) as { default?: RunbookDefinition }).default;
-    if (!def?.meta || typeof def.run !== 'function')
-      throw new RunbookCatalogError(`runbooks/${file} must default-export defineRunbook({ meta, run })`);
-    const parsed = RunbookMetaSchema.safeParse(def.meta);
-    if (!parsed.success) {
-      throw new RunbookCatalogError(
-        `runbooks/${file}: invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    }
-    const other = files.get(parsed.data.name);
+/** Every runbook file: `*.ts` in each directory (not tests or declarations), built-ins first. */
+export function runbookFiles(dirs: readonly string[] = []): string[] {
+  return [BUILT_IN_RUNBOOKS, ...dirs.map((d) => path.resolve(d))].flatMap((dir) => {
+    if (!existsSync(dir)) throw new RunbookCatalogError(`runbook directory ${dir} does not exist`);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
+      .sort()
+      .map((f) => path.join(dir, f));
+  });
+}
+
+/** A catalogued runbook: its definition and the file it came from. */
+export interface CatalogEntry {
+  file: string;
+  def: RunbookDefinition;
+}
+
+/**
+ * The runbooks in the built-in directory and `dirs`, checked: metadata valid, names unique
+ * (a duplicate names both files), targets and stronger runbooks declared.
+ */
+export function loadRunbooks(dirs: readonly string[] = []): CatalogEntry[] {
+  const byName = new Map<string, CatalogEntry>();
+  for (const file of runbookFiles(dirs)) {
+    const entry = { file, def: loadDefinition(file) };
+    const other = byName.get(entry.def.meta.name);
     if (other)
       throw new RunbookCatalogError(
-        `runbooks/${file} and runbooks/${other} both name a runbook "${parsed.data.name}"`,
+        `${other.file} and ${file} both name a runbook "${entry.def.meta.name}": rename one`,
       );
-    files.set(parsed.data.name, file);
-    metas.push(parsed.data);
+    byName.set(entry.def.meta.name, entry);
   }
-  for (const m of metas) {
+  for (const { file, def } of byName.values()) {
+    const m = def.meta;
     for (const key of Object.keys(m.targets ?? {}))
       if (!Object.hasOwn(m.params, key))
-        throw new RunbookCatalogError(
-          `runbooks/${files.get(m.name)}: targets.${key} is not a declared parameter`,
-        );
-    if (m.stronger && !files.has(m.stronger.runbook))
-      throw new RunbookCatalogError(
-        `runbooks/${files.get(m.name)}: stronger.runbook names no runbook: ${m.stronger.runbook}`,
-      );
+        throw new RunbookCatalogError(`${file}: targets.${key} is not a declared parameter`);
+    if (m.stronger && !byName.has(m.stronger.runbook))
+      throw new RunbookCatalogError(`${file}: stronger.runbook names no runbook: ${m.stronger.runbook}`);
   }
-  return metas;
+  return [...byName.values()];
+}
+
+/** The catalogue's metadata (what the API lists), in file order. */
+export function loadRunbookCatalog(dirs: readonly string[] = []): RunbookMeta[] {
+  return loadRunbooks(dirs).map((e) => e.def.meta);
+}
+
+function loadDefinition(file: string): RunbookDefinition {
+  // A runbook is TypeScript loaded by path at start-up; a static import cannot name files we have not seen.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const def = (require(file) as { default?: RunbookDefinition }).default;
+  if (!def?.meta || typeof def.run !== 'function' || !def.params)
+    throw new RunbookCatalogError(
+      `${file} must default-export defineRunbook({ meta, run }) from 'tourniquet/runbook'`,
+    );
+  const parsed = RunbookMetaSchema.safeParse(def.meta);
+  if (!parsed.success)
+    throw new RunbookCatalogError(
+      `${file}: invalid metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return { ...def, meta: parsed.data };
 }

@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   TOURNIQUET_TASK_QUEUE: z.string().min(1).default('tourniquet'),
   TOURNIQUET_TOKENS: z.string().optional(),
   TOURNIQUET_CONFIG: z.string().optional(),
+  /** Runbook directories beside the built-ins, colon-separated (added to the config file's runbooks.dirs). */
+  TOURNIQUET_RUNBOOKS: z.string().optional(),
   TOURNIQUET_ALERTMANAGER_TOKEN: z.string().min(8).optional(),
   TOURNIQUET_GRAFANA_TOKEN: z.string().min(8).optional(),
   TOURNIQUET_PAGERDUTY_ROUTING_KEYS: z.string().min(8).optional(),
@@ -67,6 +69,8 @@ export interface Config {
     taskQueue: string;
   };
   tokens: TokenEntry[];
+  /** Directories of runbooks beside the built-ins, absolute. */
+  runbookDirs: string[];
   alerts: AlertsConfig;
   targets: TargetsConfig;
   services: ServiceCatalogue;
@@ -143,6 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: e.TOURNIQUET_TASK_QUEUE,
     },
     tokens: [...file.tokens, ...envTokens.data],
+    runbookDirs: [...file.runbooks.dirs, ...(e.TOURNIQUET_RUNBOOKS?.split(':').filter(Boolean) ?? [])].map(
+      (d) => path.resolve(d),
+    ),
     targets: file.targets,
     services: toServiceCatalogue(file.services, file.targets.postgres),
     guardrails: file.guardrails,

@@ -311,6 +311,8 @@ export const FileConfigSchema = z
     alerts: AlertsConfigSchema.default(AlertsConfigSchema.parse({})),
     escalation: EscalationConfigSchema.default(EscalationConfigSchema.parse({})),
     services: ServicesConfigSchema,
+    /** Runbooks beside the built-ins: directories of runbook files (a service repo's runbooks/), relative to the working directory. */
+    runbooks: z.strictObject({ dirs: z.array(z.string().min(1)).default([]) }).default({ dirs: [] }),
     /** The HTTP edge's rate limits (api/edge.ts). */
     http: z
       .strictObject({

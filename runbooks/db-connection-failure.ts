@@ -1,4 +1,4 @@
-import { defineRunbook } from '../workflows/runbook-sdk';
+import { defineRunbook, z } from 'tourniquet/runbook';
 
 /**
  * The seeds' example runbook: a web app cannot reach its database. Confirm, check the
@@ -17,17 +17,20 @@ export default defineRunbook({
     ],
     escalation: 'dba-oncall',
     eta: '15m',
-    params: {
-      database: "the service's database (catalogue services.<name>.postgres)",
-      namespace: 'namespace of the app',
-      deployment: 'app Deployment',
-      health_url: "app health URL (one of the service's catalogued health_checks; default the first)",
-    },
+    params: z.object({
+      database: z.string().describe("the service's database (catalogue services.<name>.postgres)"),
+      namespace: z.string().describe('namespace of the app'),
+      deployment: z.string().describe('app Deployment'),
+      health_url: z
+        .string()
+        .optional()
+        .describe("app health URL (one of the service's catalogued health_checks; default the first)"),
+    }),
     targets: { database: 'database', namespace: 'namespace', deployment: 'deployment', health_url: 'url' },
   },
   async run(ctx) {
-    const database = ctx.param('database');
-    const app = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };
+    const database = ctx.params.database;
+    const app = { namespace: ctx.params.namespace, name: ctx.params.deployment };
     const firing = await ctx.step(
       {
         id: 'confirm',
@@ -38,15 +41,16 @@ export default defineRunbook({
       async () => ctx.alertsFiring,
     );
     if (ctx.startedByAlert && firing === 0) return 'the alert is no longer firing; nothing to do';
-    if (ctx.params.health_url) {
+    const healthUrl = ctx.params.health_url;
+    if (healthUrl) {
       const app_ = await ctx.step(
         {
           id: 'app-health',
           title: 'Check the app health endpoint',
           impact: 'read',
-          what: `GET ${ctx.params.health_url}`,
+          what: `GET ${healthUrl}`,
         },
-        () => ctx.http.httpCheck({ url: ctx.params.health_url }),
+        () => ctx.http.httpCheck({ url: healthUrl }),
       );
       ctx.evidence('app health', app_);
     }
@@ -60,10 +64,8 @@ export default defineRunbook({
       () => ctx.pg.pgHealth({ service: database }),
     );
     ctx.evidence('database health', health);
-    if (!health?.ok)
-      ctx.escalate(
-        `database ${database} is unreachable (${health?.error}); restarting the app will not help`,
-      );
+    if (!health.ok)
+      ctx.escalate(`database ${database} is unreachable (${health.error}); restarting the app will not help`);
     await ctx.step(
       {
         id: 'restart-app',
@@ -83,7 +85,7 @@ export default defineRunbook({
       { id: 'verify', title: 'Verify connectivity', impact: 'read', what: `check ${database} again` },
       () => ctx.pg.pgHealth({ service: database }),
     );
-    if (!again?.ok || !rollout?.complete) ctx.escalate('still failing after restarting the app');
-    return `restarted ${app.name}; database answers in ${again!.latency_ms} ms`;
+    if (!again.ok || !rollout.complete) ctx.escalate('still failing after restarting the app');
+    return `restarted ${app.name}; database answers in ${again.latency_ms} ms`;
   },
 });

@@ -1,6 +1,5 @@
-import { patched } from '@temporalio/workflow';
 import { PATCH } from '../workflows/patches';
-import { defineRunbook } from '../workflows/runbook-sdk';
+import { defineRunbook, patched, z } from 'tourniquet/runbook';
 
 /**
  * Switch a Service from the primary Deployment to a ready standby. On failed verification,
@@ -16,28 +15,31 @@ export default defineRunbook({
     triggers: [{ labels: { runbook: 'failover' } }, { labels: { alertname: 'PrimaryUnavailable' } }],
     escalation: 'platform-oncall',
     eta: '15m',
-    params: {
-      namespace: 'namespace',
-      service: 'Service to fail over',
-      primary: 'primary Deployment',
-      standby: 'standby Deployment',
-      confirm_fenced: '"true" adds a manual step: a human confirms the primary is fenced before the switch',
-    },
+    params: z.object({
+      namespace: z.string().describe('namespace'),
+      service: z.string().describe('Service to fail over'),
+      primary: z.string().describe('primary Deployment'),
+      standby: z.string().describe('standby Deployment'),
+      confirm_fenced: z
+        .stringbool()
+        .default(false)
+        .describe('"true" adds a manual step: a human confirms the primary is fenced before the switch'),
+    }),
     targets: { namespace: 'namespace', service: 'k8s-service', primary: 'deployment', standby: 'deployment' },
   },
   async run(ctx) {
-    const namespace = ctx.param('namespace');
-    const service = ctx.param('service');
+    const namespace = ctx.params.namespace;
+    const service = ctx.params.service;
     const primary = await ctx.step(
       { id: 'inspect-primary', title: 'Read primary', impact: 'read', what: 'read the primary Deployment' },
-      () => ctx.k8s.k8sRolloutState({ namespace, name: ctx.param('primary') }),
+      () => ctx.k8s.k8sRolloutState({ namespace, name: ctx.params.primary }),
     );
-    const standbyRef = { namespace, name: ctx.param('standby') };
+    const standbyRef = { namespace, name: ctx.params.standby };
     const standby = await ctx.step(
       { id: 'inspect-standby', title: 'Read standby', impact: 'read', what: 'read the standby Deployment' },
       () => ctx.k8s.k8sRolloutState(standbyRef),
     );
-    const replicas = Math.max(primary!.desired, 1);
+    const replicas = Math.max(primary.desired, 1);
     await ctx.step(
       {
         id: 'scale-standby',
@@ -58,12 +60,12 @@ export default defineRunbook({
         },
         () => ctx.k8s.k8sWaitForRollout({ ...standbyRef, timeoutSeconds: 300 }),
       );
-      if (!ready || ready.available < replicas)
+      if (ready.available < replicas)
         ctx.escalate(
-          `standby ${standbyRef.name} is not ready (${ready?.available}/${replicas}); not switching`,
+          `standby ${standbyRef.name} is not ready (${ready.available}/${replicas}); not switching`,
         );
     }
-    if (ctx.params.confirm_fenced === 'true') {
+    if (ctx.params.confirm_fenced) {
       await ctx.manual({
         id: 'confirm-fenced',
         title: 'Confirm the primary is fenced',
@@ -90,13 +92,13 @@ export default defineRunbook({
         title: `Point ${service} at ${standbyRef.name}`,
         impact: 'high',
         action: 'failover',
-        what: `change Service ${namespace}/${service} selector to ${JSON.stringify(standby!.selector)}`,
+        what: `change Service ${namespace}/${service} selector to ${JSON.stringify(standby.selector)}`,
       },
       () =>
         ctx.k8s.k8sSetServiceSelector({
           namespace,
           service,
-          selector: standby!.selector,
+          selector: standby.selector,
           key: ctx.key('switch'),
         }),
     );

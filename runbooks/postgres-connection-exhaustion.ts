@@ -1,6 +1,5 @@
-import { patched } from '@temporalio/workflow';
 import { PATCH } from '../workflows/patches';
-import { defineRunbook } from '../workflows/runbook-sdk';
+import { defineRunbook, patched, z } from 'tourniquet/runbook';
 
 /** "PostgreSQL: connection limit reached" (seed page, runbook integration). */
 export default defineRunbook({
@@ -16,15 +15,19 @@ export default defineRunbook({
     ],
     escalation: 'dba-oncall',
     eta: '10m',
-    params: {
-      service: "the service's database (catalogue services.<name>.postgres)",
-      idle_seconds: 'idle-in-transaction age to terminate (default 60)',
-    },
+    params: z.object({
+      service: z.string().describe("the service's database (catalogue services.<name>.postgres)"),
+      idle_seconds: z.coerce
+        .number()
+        .positive()
+        .default(60)
+        .describe('idle-in-transaction age to terminate (default 60)'),
+    }),
     targets: { service: 'database' },
   },
   async run(ctx) {
-    const service = ctx.param('service');
-    const olderThanSeconds = Number(ctx.params.idle_seconds ?? 60) || 60;
+    const service = ctx.params.service;
+    const olderThanSeconds = ctx.params.idle_seconds;
     // Blast radius: the service's cap (catalogue caps.max_sessions_terminated), never a parameter.
     const max = ctx.caps.max_sessions_terminated;
     const before = await ctx.step(
@@ -57,12 +60,12 @@ export default defineRunbook({
       () => ctx.pg.pgDiagnoseConnections({ service }),
     );
     ctx.evidence('connections after', after);
-    if (!after || after.headroom < Math.ceil(after.max_connections * 0.1)) {
+    if (after.headroom < Math.ceil(after.max_connections * 0.1)) {
       ctx.escalate(
-        `only ${after?.headroom} of ${after?.max_connections} connections free after terminating ${terminated?.pids.length}`,
+        `only ${after.headroom} of ${after.max_connections} connections free after terminating ${terminated?.pids.length}`,
       );
     }
-    const left = after!.by_state['idle in transaction'] ?? 0;
-    return `terminated ${terminated!.pids.length} sessions (cap ${max}${left ? `; ${left} idle in transaction remain` : ''}); ${after!.headroom}/${after!.max_connections} connections free`;
+    const left = after.by_state['idle in transaction'] ?? 0;
+    return `terminated ${terminated!.pids.length} sessions (cap ${max}${left ? `; ${left} idle in transaction remain` : ''}); ${after.headroom}/${after.max_connections} connections free`;
   },
 });

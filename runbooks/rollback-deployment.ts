@@ -1,4 +1,4 @@
-import { defineRunbook } from '../workflows/runbook-sdk';
+import { defineRunbook, z } from 'tourniquet/runbook';
 
 /** Rollback first (SEV1, ch. "rollback first"): restore the previous ReplicaSet's pod template. */
 export default defineRunbook({
@@ -14,11 +14,14 @@ export default defineRunbook({
     ],
     escalation: 'platform-oncall',
     eta: '10m',
-    params: { namespace: 'namespace of the Deployment', deployment: 'Deployment to roll back' },
+    params: z.object({
+      namespace: z.string().describe('namespace of the Deployment'),
+      deployment: z.string().describe('Deployment to roll back'),
+    }),
     targets: { namespace: 'namespace', deployment: 'deployment' },
   },
   async run(ctx) {
-    const ref = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };
+    const ref = { namespace: ctx.params.namespace, name: ctx.params.deployment };
     const before = await ctx.step(
       {
         id: 'inspect',
@@ -35,18 +38,18 @@ export default defineRunbook({
         title: `Roll back ${ref.name}`,
         impact: 'high',
         action: 'rollback',
-        what: `restore the pod template of the revision before ${before?.revision} of ${ref.namespace}/${ref.name}`,
+        what: `restore the pod template of the revision before ${before.revision} of ${ref.namespace}/${ref.name}`,
       },
       () => ctx.k8s.k8sRolloutUndo({ ...ref, key: ctx.key('undo') }),
     );
-    if (ctx.dryRun) return `dry-run: would roll ${ref.name} back from revision ${before?.revision}`;
+    if (ctx.dryRun) return `dry-run: would roll ${ref.name} back from revision ${before.revision}`;
     const after = await ctx.step(
       { id: 'wait', title: 'Wait for the rollout', impact: 'read', what: 'watch the rollout finish' },
       () => ctx.k8s.k8sWaitForRollout({ ...ref, timeoutSeconds: 300 }),
     );
-    if (!after || after.available < after.desired)
-      ctx.escalate(`${ref.name} has ${after?.available}/${after?.desired} available after the rollback`);
+    if (after.available < after.desired)
+      ctx.escalate(`${ref.name} has ${after.available}/${after.desired} available after the rollback`);
     ctx.health(ctx.service, 'recovering', `${ref.name} rolled back to revision ${undo?.to}`);
-    return `rolled ${ref.name} back to revision ${undo?.to} (${undo?.image}); ${after!.available}/${after!.desired} available`;
+    return `rolled ${ref.name} back to revision ${undo?.to} (${undo?.image}); ${after.available}/${after.desired} available`;
   },
 });

@@ -1,4 +1,4 @@
-import { defineRunbook } from '../workflows/runbook-sdk';
+import { defineRunbook, z } from 'tourniquet/runbook';
 
 /** Restart every pod of a Deployment without downtime (like kubectl rollout restart). */
 export default defineRunbook({
@@ -11,7 +11,10 @@ export default defineRunbook({
     triggers: [{ labels: { runbook: 'rolling-restart' } }, { labels: { alertname: 'PodsUnhealthy' } }],
     escalation: 'platform-oncall',
     eta: '10m',
-    params: { namespace: 'namespace of the Deployment', deployment: 'Deployment to restart' },
+    params: z.object({
+      namespace: z.string().describe('namespace of the Deployment'),
+      deployment: z.string().describe('Deployment to restart'),
+    }),
     targets: { namespace: 'namespace', deployment: 'deployment' },
     // Not mitigated in time: offer failing over to the standby (a human approves it).
     stronger: {
@@ -20,7 +23,7 @@ export default defineRunbook({
     },
   },
   async run(ctx) {
-    const ref = { namespace: ctx.param('namespace'), name: ctx.param('deployment') };
+    const ref = { namespace: ctx.params.namespace, name: ctx.params.deployment };
     const restart = await ctx.step(
       {
         id: 'restart',
@@ -42,13 +45,13 @@ export default defineRunbook({
       },
       () => ctx.k8s.k8sWaitForRollout({ ...ref, timeoutSeconds: 300 }),
     );
-    if (!after || after.available < after.desired)
-      ctx.escalate(`${ref.name} has ${after?.available}/${after?.desired} available after the restart`);
+    if (after.available < after.desired)
+      ctx.escalate(`${ref.name} has ${after.available}/${after.desired} available after the restart`);
     ctx.health(
       ctx.service,
       'recovering',
-      `${ref.name} restarted, ${after!.available}/${after!.desired} available`,
+      `${ref.name} restarted, ${after.available}/${after.desired} available`,
     );
-    return `${restart?.restarted ? 'restarted' : 'already restarted'} ${ref.name}: revision ${after!.revision}, ${after!.available}/${after!.desired} available`;
+    return `${restart?.restarted ? 'restarted' : 'already restarted'} ${ref.name}: revision ${after.revision}, ${after.available}/${after.desired} available`;
   },
 });

@@ -100,12 +100,17 @@ async function main() {
         ? 'runbooks act on Kubernetes'
         : 'no Kubernetes configured (KUBECONFIG): Kubernetes runbook steps will stop with a message',
     );
+    if (config.runbookDirs.length)
+      logger.info({ dirs: config.runbookDirs }, 'runbooks from these directories too (TOURNIQUET_RUNBOOKS)');
     const worker = await createWorker({
       connection: nativeConnection,
       client,
       namespace,
       taskQueue,
       logger,
+      runbookDirs: config.runbookDirs,
+      // Each version's bundle is kept so runs pinned to an older version finish on it after an upgrade.
+      bundleDir: path.join(config.dataDir, 'bundles'),
       kubeconfig,
       services: config.services,
       guardrails: toGuardrailConfig(config.guardrails),
@@ -154,6 +159,7 @@ async function main() {
       client,
       namespace,
       taskQueue,
+      runbookDirs: config.runbookDirs,
       tokens: new TokenStore(tokens),
       alerts: config.alerts,
       linkSecret: config.linkSecret,

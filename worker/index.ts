@@ -1,7 +1,9 @@
-import { bundleWorkflowCode, NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities, ActivityDeps } from '../activities';
 import { idTaskQueue } from '../workflows/definitions';
-import { loadRunbookCatalog } from '../common/runbook-catalog';
+import { loadRunbooks } from '../common/runbook-catalog';
+import { bundleWorkflows, loadBundle, type WorkflowBundle } from './bundle';
+import { BundleStore, deploymentOptions, keepOlderVersions, makeCurrent } from './versions';
 import { metricsSinks } from './metrics';
 import { reportTaskFailures } from './task-failures';
 
@@ -9,14 +11,25 @@ export interface WorkerDeps extends ActivityDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  /** A prebuilt workflow bundle (tests build one per run); otherwise workflows/ is bundled at start. */
-  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** A prebuilt workflow bundle (tests build one per run); otherwise workflows/ and the runbooks are bundled at start. */
+  workflowBundle?: { codePath: string };
+  /** Directories of runbooks beside the built-ins (TOURNIQUET_RUNBOOKS, `runbooks.dirs`). */
+  runbookDirs?: readonly string[];
+  /**
+   * Where each version's bundle is kept (the data directory): with it, the worker also runs
+   * older versions that still have runbook runs pinned to them, until they finish.
+   */
+  bundleDir?: string;
+  /** Make this version current once it polls (default); false where a rollout sets it (README, "Upgrades"). */
+  setCurrent?: boolean;
   /** Temporal interceptors for the main worker (tracing; the crash tests kill it at activity boundaries). */
   interceptors?: WorkerOptions['interceptors'];
 }
 
 /** What `createWorker` returns: run until shutdown, like a Temporal Worker. */
 export interface EngineWorker {
+  /** The version this worker runs (a hash of its workflow bundle). */
+  buildId: string;
   run(): Promise<void>;
   shutdown(): void;
 }
@@ -27,22 +40,69 @@ export interface EngineWorker {
  * behind an alert storm's backlog.
  */
 export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
-  loadRunbookCatalog(); // refuses to start on an invalid or duplicate runbook
-  const workflowBundle = deps.workflowBundle ?? {
-    code: (
-      await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger })
-    ).code,
+  loadRunbooks(deps.runbookDirs); // refuses to start on an invalid or duplicate runbook
+  const bundle = deps.workflowBundle
+    ? loadBundle(deps.workflowBundle.codePath)
+    : await bundleWorkflows(deps.runbookDirs);
+  const main = await versionWorker(deps, bundle);
+  const ids = await Worker.create({
+    ...common(deps, bundle),
+    taskQueue: idTaskQueue(deps.taskQueue),
+    maxCachedWorkflows: 10,
+  });
+  const unsubscribe = reportTaskFailures(deps.client, deps.namespace, deps.taskQueue, deps.logger);
+  let mainRunning: Promise<void> | undefined;
+  let stopOlder: (() => Promise<void>) | undefined;
+  return {
+    buildId: bundle.buildId,
+    run: async () => {
+      mainRunning = main.run();
+      const idsRunning = ids.run();
+      if (deps.setCurrent !== false)
+        await makeCurrent(deps.client, deps.namespace, deps.taskQueue, bundle.buildId, [
+          deps.taskQueue,
+          idTaskQueue(deps.taskQueue),
+        ]);
+      if (deps.bundleDir)
+        stopOlder = await keepOlderVersions({
+          client: deps.client,
+          deploymentName: deps.taskQueue,
+          store: new BundleStore(deps.bundleDir),
+          current: bundle,
+          logger: deps.logger,
+          start: (older) => versionWorker(deps, older),
+        });
+      await Promise.all([mainRunning, idsRunning]);
+      await stopOlder?.();
+    },
+    // The main worker's activities call the ids queue (guards, id allocation): it stops last.
+    // Ctrl-C reaches the SDK too (its runtime stops workers on SIGINT/SIGTERM): stop only what still runs.
+    shutdown: () => {
+      unsubscribe();
+      void stopOlder?.();
+      stopIfRunning(main);
+      void (mainRunning ?? Promise.resolve()).finally(() => stopIfRunning(ids));
+    },
   };
-  // After a worker dies, its cached workflows' next tasks wait this long on its sticky queue
-  // before any worker may take them: keep it short so an approval after a crash is quick.
-  const common = {
+}
+
+/** What every worker of one version shares: the connection, its bundle, its deployment version. */
+function common(deps: WorkerDeps, bundle: WorkflowBundle) {
+  return {
     connection: deps.connection,
     namespace: deps.namespace,
-    workflowBundle,
+    workflowBundle: { code: bundle.code },
+    workerDeploymentOptions: deploymentOptions(deps.taskQueue, bundle.buildId),
+    // After a worker dies, its cached workflows' next tasks wait this long on its sticky queue
+    // before any worker may take them: keep it short so an approval after a crash is quick.
     stickyQueueScheduleToStartTimeout: '3 seconds' as const,
   };
-  const main = await Worker.create({
-    ...common,
+}
+
+/** The main task queue's worker for one version: workflows of that bundle, today's activities. */
+function versionWorker(deps: WorkerDeps, bundle: WorkflowBundle): Promise<Worker> {
+  return Worker.create({
+    ...common(deps, bundle),
     taskQueue: deps.taskQueue,
     activities: createActivities(deps),
     interceptors: deps.interceptors,
@@ -50,39 +110,8 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
     // ~1,000 cached incidents cost 550-700 MB (see shared VERIFIED.md); evicted ones replay on demand.
     maxCachedWorkflows: 1000,
   });
-  const ids = await Worker.create({
-    ...common,
-    taskQueue: idTaskQueue(deps.taskQueue),
-    maxCachedWorkflows: 10,
-  });
-  const unsubscribe = reportTaskFailures(deps.client, deps.namespace, deps.taskQueue, deps.logger);
-  let mainRunning: Promise<void> | undefined;
-  return {
-    run: async () => {
-      mainRunning = main.run();
-      await Promise.all([mainRunning, ids.run()]);
-    },
-    // The main worker's activities call the ids queue (guards, id allocation): it stops last.
-    // Ctrl-C reaches the SDK too (its runtime stops workers on SIGINT/SIGTERM): stop only what still runs.
-    shutdown: () => {
-      unsubscribe();
-      stopIfRunning(main);
-      void (mainRunning ?? Promise.resolve()).finally(() => stopIfRunning(ids));
-    },
-  };
 }
 
 const stopIfRunning = (w: Worker) => {
   if (w.getState() === 'RUNNING') w.shutdown();
-};
-
-const noop = () => undefined;
-/** The bundler's progress output is noise at start-up; warnings and errors still show. */
-export const quietBundlerLogger = {
-  trace: noop,
-  debug: noop,
-  info: noop,
-  log: noop,
-  warn: console.warn,
-  error: console.error,
 };

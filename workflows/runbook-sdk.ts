@@ -1,15 +1,24 @@
 /**
- * The runbook authoring SDK. A runbook is one file in runbooks/ that default-exports
- * `defineRunbook({ meta, run })`. `run` is workflow code (deterministic, no Node I/O): it
- * acts only through `ctx.step(...)`, which records every step on the incident timeline and
- * passes every non-read step through the guardrails (approval by impact, dry-run).
+ * The runbook authoring SDK, imported as `tourniquet/runbook` (the only import a runbook
+ * needs). A runbook is one file that default-exports `defineRunbook({ meta, run })`. `run`
+ * is workflow code (deterministic, no Node I/O): it acts only through `ctx.step(...)`, which
+ * records every step on the incident timeline and passes every non-read step through the
+ * guardrails (approval by impact, dry-run). A run stays on the code it started with (Worker
+ * Versioning pins it), so editing a runbook never breaks a run in flight.
  */
+import { z } from 'zod';
 import type { HttpActivities } from '../activities/http';
 import type { KubernetesActivities } from '../activities/kubernetes';
 import type { PostgresActivities } from '../activities/postgres';
 import type { Impact, RunbookMeta } from '../domain/runbook';
 import type { Health } from '../domain/record';
 import type { ServiceCaps } from '../domain/services';
+
+export { z };
+export { patched } from '@temporalio/workflow';
+
+/** A runbook's parameters: a zod object over string values (`z.coerce.number()`, `z.stringbool()`), each `.describe()`d. */
+export type ParamsSchema = z.ZodObject;
 
 export interface StepSpec {
   /** Unique within the runbook; part of the idempotency key (incident id + run + step id). */
@@ -26,10 +35,13 @@ export interface StepSpec {
   eta?: string;
 }
 
-export interface RunbookContext {
+/** A step that only reads: it always runs, also in dry-run. */
+export type ReadStep = StepSpec & { impact: 'read' };
+
+export interface RunbookContext<P = Record<string, unknown>> {
   incidentId: string;
-  /** Its declared parameters: given by the person who started it or the service's catalogue defaults; targets resolved inside the catalogue entry. */
-  params: Readonly<Record<string, string>>;
+  /** Its declared parameters, parsed by `meta.params`: given by the person who started it or the service's catalogue defaults; targets resolved inside the catalogue entry. */
+  params: Readonly<P>;
   dryRun: boolean;
   /** The affected service this run acts for (its guardrails apply), or "unknown". */
   service: string;
@@ -37,14 +49,14 @@ export interface RunbookContext {
   startedByAlert: boolean;
   /** Alerts of the incident still firing when the runbook started (0 for a declared incident). */
   alertsFiring: number;
-  /** A required parameter, or a clear failure naming it. */
-  param(name: string): string;
   /** Key for idempotent actions: stable across retries of this step in this run. */
   key(stepId: string): string;
   /**
-   * Runs an automated step. Non-read steps pass the guardrails first (they may wait for
-   * approval); in dry-run they do not run and resolve to undefined.
+   * Runs an automated step. A read always runs and resolves to its result. Non-read steps
+   * pass the guardrails first (they may wait for approval); in dry-run they do not run and
+   * resolve to undefined.
    */
+  step<T>(spec: ReadStep, action: () => Promise<T>): Promise<T>;
   step<T>(spec: StepSpec, action: () => Promise<T>): Promise<T | undefined>;
   /** A checklist item a human performs and marks done over the API; resolves when done. */
   manual(spec: { id: string; title: string; instructions: string }): Promise<void>;
@@ -61,14 +73,40 @@ export interface RunbookContext {
   http: HttpActivities;
 }
 
+/** What an author writes: the catalogue's metadata with its parameters as a zod object. */
+export type AuthoredMeta<S extends ParamsSchema> = Omit<RunbookMeta, 'params'> & { params: S };
+
+/** A runbook as the engine holds it: catalogue metadata (parameters by description) and the schema. */
 export interface RunbookDefinition {
   meta: RunbookMeta;
+  params: ParamsSchema;
   /** Returns a one-line outcome for the timeline. */
   run(ctx: RunbookContext): Promise<string>;
 }
 
-export function defineRunbook(def: RunbookDefinition): RunbookDefinition {
-  return def;
+export function defineRunbook<S extends ParamsSchema>(def: {
+  meta: AuthoredMeta<S>;
+  run(ctx: RunbookContext<z.output<S>>): Promise<string>;
+}): RunbookDefinition {
+  const params = def.meta.params;
+  const shape = params.shape as Record<string, z.ZodType>;
+  const described = Object.fromEntries(
+    Object.entries(shape).map(([name, schema]) => [name, schema.description ?? '']),
+  );
+  return {
+    meta: { ...def.meta, params: described },
+    params,
+    // The engine passes what `params` parsed: the context's type is the author's.
+    run: (ctx) => def.run(ctx as RunbookContext<z.output<S>>),
+  };
+}
+
+/** Why `given` does not fit the runbook's parameters (naming the first bad one), or undefined. */
+export function paramsProblem(schema: ParamsSchema, given: Record<string, string>): string | undefined {
+  const parsed = schema.safeParse(given);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return `parameter "${issue.path.join('.')}": ${issue.message}`;
 }
 
 /** Thrown by ctx.escalate: the runbook stops and the incident pages the escalation target. */

@@ -1,5 +1,6 @@
-import type { RunbookMeta } from '../../domain/runbook';
-import { NotFoundError } from '../errors';
+import { z } from 'zod';
+import type { CatalogEntry } from '../../common/runbook-catalog';
+import { InputError, NotFoundError } from '../errors';
 import { type Route, route } from '../route';
 import type { Runbooks } from '../runbooks';
 import { ApproveRequest, CompleteStepRequest, RejectRequest, StartRunbookRequest } from '../schemas';
@@ -10,8 +11,14 @@ export function runbookRoutes({
   catalog,
 }: {
   runbooks: Runbooks;
-  catalog: RunbookMeta[];
+  catalog: CatalogEntry[];
 }): Route[] {
+  const byName = new Map(catalog.map((e) => [e.def.meta.name, e.def]));
+  // Each runbook's parameters as JSON Schema too, for forms (the console's run form).
+  const listed = catalog.map(({ def }) => ({
+    ...def.meta,
+    param_schema: z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }),
+  }));
   const approval = '/api/v1/incidents/{id}/approvals/{approvalId}';
   return [
     route({
@@ -20,7 +27,7 @@ export function runbookRoutes({
       auth: 'viewer',
       operationId: 'listRunbooks',
       summary: 'The runbook catalogue',
-      handle: () => ({ runbooks: catalog }),
+      handle: () => ({ runbooks: listed }),
     }),
     route({
       method: 'post',
@@ -31,9 +38,9 @@ export function runbookRoutes({
       body: StartRunbookRequest,
       status: 202,
       handle: ({ params, actor, body }) => {
-        if (!catalog.some((r) => r.name === body.name)) {
-          throw new NotFoundError(`no runbook named ${body.name}; GET /api/v1/runbooks lists them`);
-        }
+        const def = byName.get(body.name);
+        if (!def) throw new NotFoundError(`no runbook named ${body.name}; GET /api/v1/runbooks lists them`);
+        checkParams(def.params, body.params);
         return runbooks.start(params.id, actor, body);
       },
     }),
@@ -78,4 +85,26 @@ export function runbookRoutes({
       },
     }),
   ];
+}
+
+/**
+ * Each given parameter is one the runbook declares and its value parses. Missing required
+ * ones may still come from the service's catalogue entry: the run checks the whole set.
+ */
+function checkParams(schema: z.ZodObject, given: Record<string, string>): void {
+  const shape = schema.shape as Record<string, z.ZodType>;
+  for (const [name, value] of Object.entries(given)) {
+    const field = `params.${name}`;
+    if (!Object.hasOwn(shape, name)) {
+      const known = Object.keys(shape).join(', ') || 'none';
+      throw new InputError(`${field}: the runbook has no such parameter (it takes ${known})`, [
+        { path: field, message: 'unknown parameter' },
+      ]);
+    }
+    const parsed = shape[name].safeParse(value);
+    if (!parsed.success) {
+      const message = parsed.error.issues[0].message;
+      throw new InputError(`${field}: ${message}`, [{ path: field, message }]);
+    }
+  }
 }

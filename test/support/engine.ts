@@ -85,6 +85,10 @@ export async function startEngine(
     namespace?: string;
     /** Another Temporal server than the run's shared one (a test that restarts its own). */
     temporalAddress?: string;
+    /** Runbook directories beside the built-ins: the worker bundles its own code (not the run's shared bundle). */
+    runbookDirs?: string[];
+    /** Where the worker keeps each version's bundle (and runs older versions with pinned runs). */
+    bundleDir?: string;
   } = {},
 ): Promise<TestEngine> {
   const address = opts.temporalAddress ?? process.env.TOURNIQUET_TEST_TEMPORAL;
@@ -120,7 +124,10 @@ export async function startEngine(
       namespace,
       taskQueue,
       logger,
-      workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! },
+      ...(opts.runbookDirs
+        ? { runbookDirs: opts.runbookDirs }
+        : { workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! } }),
+      bundleDir: opts.bundleDir,
       kubeconfig,
       services,
       guardrails: opts.guardrails,
@@ -165,6 +172,7 @@ export async function startEngine(
     escalation: escalation.config,
     pageSize: opts.pageSize,
     runtimeMetrics,
+    runbookDirs: opts.runbookDirs,
     services: services.entries,
     // Tests call fast from one address; the edge test sets its own.
     edgeLimits: opts.edgeLimits ?? { perMinute: 1_000_000, failedAuthPerMinute: 1_000_000 },

@@ -8,10 +8,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { ensureTemporalCli, freePort, startDevServer } from '../../worker/dev-server';
 import { ensureSearchAttributes } from '../../worker/search-attributes';
-import { quietBundlerLogger } from '../../worker';
+import { bundleWorkflows } from '../../worker/bundle';
 import { startK8sPlane } from './k8s-plane';
 
 export const TEST_NAMESPACES = [
@@ -44,10 +43,7 @@ export default async function globalSetup(): Promise<void> {
   for (const ns of TEST_NAMESPACES) await ensureSearchAttributes(connection, ns);
   await connection.close();
 
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: quietBundlerLogger,
-  });
+  const { code } = await bundleWorkflows();
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   mkdirSync(path.resolve(__dirname, '../../test-artifacts'), { recursive: true });

@@ -13,7 +13,7 @@ import type { RunbookRunRecord } from '../../domain/runbook';
 import { runbookQuery } from '../definitions';
 import { PATCH, RUNBOOK_PATCHES } from '../patches';
 import { RUNBOOKS } from '../runbook-registry';
-import { RunbookCancelled, RunbookEscalation } from '../runbook-sdk';
+import { paramsProblem, RunbookCancelled, RunbookEscalation } from '../runbook-sdk';
 import { registerApprovalHandler } from './approval';
 import type { RunbookRunInput } from './input';
 import { RunRecord } from './record';
@@ -43,12 +43,14 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   const { guardrails, entry, catalogued } = await readConfig(input, r.current);
   const scoped = catalogued ? scopeRun(input, def?.meta, entry) : { input };
   r.run.params = scoped.input.params;
-  const ctx = runbookContext(scoped.input, r, guardrails, manualDone, entry?.caps);
   const run = r.run;
   try {
     if (!def) throw new RunbookEscalation(`no runbook named ${input.name}`);
     if (scoped.refusal) throw new RunbookEscalation(scoped.refusal);
-    run.outcome = await def.run(ctx);
+    const problem = paramsProblem(def.params, scoped.input.params);
+    if (problem) throw new RunbookEscalation(`${problem}; start the runbook with valid params`);
+    const params = def.params.parse(scoped.input.params);
+    run.outcome = await def.run(runbookContext(scoped.input, params, r, guardrails, manualDone, entry?.caps));
     run.status = 'succeeded';
   } catch (err) {
     if (err instanceof RunbookCancelled) {
@@ -68,6 +70,10 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   await r.settled();
   return run;
 }
+
+// A run finishes on the code it started with (Worker Versioning, worker/versions.ts): editing
+// a runbook never changes the commands of a run in flight, so runbooks need no patched().
+wf.setWorkflowOptions({ versioningBehavior: 'PINNED' }, runbookRun);
 
 /**
  * One policy for the whole run and the service's catalogue entry (what this run may touch

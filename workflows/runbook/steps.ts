@@ -62,6 +62,7 @@ export function registerManualStepHandler(r: RunRecord, done: Set<string>, keys:
 
 export function runbookContext(
   input: RunbookRunInput,
+  params: Record<string, unknown>,
   r: RunRecord,
   guardrails: GuardrailConfig,
   manualDone: Set<string>,
@@ -72,19 +73,13 @@ export function runbookContext(
   const steps = new Steps(input, r, new Gate(input, r, guardrails, service), service);
   return {
     incidentId: input.incidentId,
-    params: input.params,
+    params,
     dryRun,
     service,
     alertsFiring: input.alertsFiring ?? 0,
     startedByAlert: input.startedBy === ENGINE_ACTOR,
-    param(name) {
-      const v = own(input.params, name);
-      if (!v)
-        throw new RunbookEscalation(`missing parameter "${name}"; start the runbook with params.${name}`);
-      return v;
-    },
     key: (stepId) => `${input.runId}/${stepId}`,
-    step: (spec, action) => steps.step(spec, action, dryRun),
+    step: <T>(spec: StepSpec, action: () => Promise<T>) => steps.step(spec, action, dryRun) as Promise<T>,
     async manual({ id, title, instructions }) {
       const s = r.begin({ id, title }, 'manual');
       s.status = 'waiting';
