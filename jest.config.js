@@ -9,7 +9,10 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Runbook files import the SDK by this name (also tsconfig.json paths and worker/bundle.ts).
-  moduleNameMapper: { '^tourniquet/runbook$': '<rootDir>/workflows/runbook-sdk.ts' },
+  moduleNameMapper: {
+    '^tourniquet/runbook$': '<rootDir>/workflows/runbook-sdk.ts',
+    '^tourniquet/testkit$': '<rootDir>/test/support/runbook-kit.ts',
+  },
   transform: {
     '^.+\\.(t|j|mj)s$': [
       '@swc/jest',

@@ -1,5 +1,4 @@
-import { PATCH } from '../workflows/patches';
-import { defineRunbook, patched, z } from 'tourniquet/runbook';
+import { defineRunbook, PATCH, patched, z } from 'tourniquet/runbook';
 
 /**
  * Switch a Service from the primary Deployment to a ready standby. On failed verification,

@@ -1,5 +1,4 @@
-import { PATCH } from '../workflows/patches';
-import { defineRunbook, patched, z } from 'tourniquet/runbook';
+import { defineRunbook, PATCH, patched, z } from 'tourniquet/runbook';
 
 /** "PostgreSQL: connection limit reached" (seed page, runbook integration). */
 export default defineRunbook({

@@ -31,6 +31,8 @@ export interface EngineWorker {
   /** The version this worker runs (a hash of its workflow bundle). */
   buildId: string;
   run(): Promise<void>;
+  /** Resolves once run() made this version current and started workers for older ones still in use. */
+  ready(): Promise<void>;
   shutdown(): void;
 }
 
@@ -52,34 +54,41 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
   });
   const unsubscribe = reportTaskFailures(deps.client, deps.namespace, deps.taskQueue, deps.logger);
   let mainRunning: Promise<void> | undefined;
-  let stopOlder: (() => Promise<void>) | undefined;
+  let started: Promise<(() => Promise<void>) | undefined> | undefined;
+  const start = async () => {
+    if (deps.setCurrent !== false)
+      await makeCurrent(deps.client, deps.namespace, deps.taskQueue, bundle.buildId, [
+        deps.taskQueue,
+        idTaskQueue(deps.taskQueue),
+      ]);
+    if (!deps.bundleDir) return undefined;
+    return keepOlderVersions({
+      client: deps.client,
+      deploymentName: deps.taskQueue,
+      store: new BundleStore(deps.bundleDir),
+      current: bundle,
+      logger: deps.logger,
+      start: (older) => versionWorker(deps, older),
+    });
+  };
+  const stopOlder = async () => (await started?.catch(() => undefined))?.();
   return {
     buildId: bundle.buildId,
     run: async () => {
       mainRunning = main.run();
       const idsRunning = ids.run();
-      if (deps.setCurrent !== false)
-        await makeCurrent(deps.client, deps.namespace, deps.taskQueue, bundle.buildId, [
-          deps.taskQueue,
-          idTaskQueue(deps.taskQueue),
-        ]);
-      if (deps.bundleDir)
-        stopOlder = await keepOlderVersions({
-          client: deps.client,
-          deploymentName: deps.taskQueue,
-          store: new BundleStore(deps.bundleDir),
-          current: bundle,
-          logger: deps.logger,
-          start: (older) => versionWorker(deps, older),
-        });
-      await Promise.all([mainRunning, idsRunning]);
-      await stopOlder?.();
+      started = start(); // the version polls first: the server learns of it, then it becomes current
+      await Promise.all([mainRunning, idsRunning, started]);
+      await stopOlder();
+    },
+    ready: async () => {
+      await started;
     },
     // The main worker's activities call the ids queue (guards, id allocation): it stops last.
     // Ctrl-C reaches the SDK too (its runtime stops workers on SIGINT/SIGTERM): stop only what still runs.
     shutdown: () => {
       unsubscribe();
-      void stopOlder?.();
+      void stopOlder();
       stopIfRunning(main);
       void (mainRunning ?? Promise.resolve()).finally(() => stopIfRunning(ids));
     },

@@ -147,9 +147,11 @@ export async function keepOlderVersions(o: {
     () => void checkAll().catch((err) => o.logger.warn({ err }, 'checking older versions failed')),
     o.checkEveryMs ?? 60_000,
   );
-  return async () => {
-    clearInterval(timer);
-    for (const { worker } of running.values()) worker.shutdown();
-    await Promise.all([...running.values()].map((r) => r.done));
-  };
+  let stopped: Promise<void> | undefined;
+  return () =>
+    (stopped ??= (async () => {
+      clearInterval(timer);
+      for (const { worker } of running.values()) worker.shutdown();
+      await Promise.all([...running.values()].map((r) => r.done));
+    })());
 }

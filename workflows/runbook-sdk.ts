@@ -15,7 +15,10 @@ import type { Health } from '../domain/record';
 import type { ServiceCaps } from '../domain/services';
 
 export { z };
+// Runs are pinned to their code, so a runbook needs no patches; the built-ins keep the ones
+// they had before pinning for the runs recorded then (test/histories).
 export { patched } from '@temporalio/workflow';
+export { PATCH } from './patches';
 
 /** A runbook's parameters: a zod object over string values (`z.coerce.number()`, `z.stringbool()`), each `.describe()`d. */
 export type ParamsSchema = z.ZodObject;

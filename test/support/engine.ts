@@ -137,6 +137,7 @@ export async function startEngine(
       approvers: ['alice', 'ada'],
     });
     running = worker.run();
+    await worker.ready();
   };
   const stopWorker = async () => {
     worker?.shutdown();

@@ -22,6 +22,7 @@ export const TEST_NAMESPACES = [
   'test-6',
   'test-7',
   'test-8',
+  'test-9',
 ];
 
 export default async function globalSetup(): Promise<void> {
