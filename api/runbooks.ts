@@ -6,11 +6,12 @@
 import { ConflictError } from './errors';
 import { updateIdFor } from './idempotency';
 import type { Client } from '@temporalio/client';
-import type { ApprovalRecord, StepRecord } from '../domain/runbook';
+import type { ApprovalRecord, RunbookRunRecord, RunDecisionAction, StepRecord } from '../domain/runbook';
 import {
   approvalUpdate,
   incidentQuery,
   manualStepUpdate,
+  runDecisionUpdate,
   startRunbookUpdate,
   APPROVAL_WITHDRAWN,
 } from '../workflows/definitions';
@@ -77,6 +78,18 @@ export class Runbooks {
       this.o.client.workflow
         .getHandle(runId)
         .executeUpdate(manualStepUpdate, { args: [{ stepId, actor, note }], updateId: updateIdFor(actor) }),
+    );
+  }
+
+  /** Retry or skip a failed step waiting for a decision, or cancel the run (api/routes/runbooks.ts). */
+  decideRun(
+    runId: string,
+    decision: { action: RunDecisionAction; stepId?: string; actor: string; reason?: string },
+  ): Promise<RunbookRunRecord> {
+    return this.call(`run ${runId}`, () =>
+      this.o.client.workflow
+        .getHandle(runId)
+        .executeUpdate(runDecisionUpdate, { args: [decision], updateId: updateIdFor(decision.actor) }),
     );
   }
 }

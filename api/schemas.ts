@@ -82,6 +82,9 @@ export const StartRunbookRequest = z.strictObject({
 export const ApproveRequest = z.strictObject({ comment: z.string().max(2000).optional() });
 export const RejectRequest = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
 export const CompleteStepRequest = z.strictObject({ note: z.string().max(2000).optional() });
+export const RetryStepRequest = z.strictObject({});
+export const SkipStepRequest = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+export const CancelRunRequest = z.strictObject({ reason: z.string().trim().max(2000).optional() });
 export const ApprovalIdParam = z.string().regex(/^\d+-[a-z0-9-]+$/, 'expected an approval id such as 1-undo');
 export const RunIdParam = z
   .string()

@@ -24,12 +24,18 @@ export function runbookProgressEntries(
   const actor = `runbook:${run.name}`;
   for (const step of run.steps) {
     const old = before?.steps.find((s) => s.id === step.id);
-    if (old?.status === step.status) continue;
+    if (old?.status === step.status && old.decision === step.decision) continue;
     const detail = step.error ?? (step.status === 'running' ? undefined : step.result);
+    const retried = step.status === 'running' && (step.attempts ?? 1) > (old?.attempts ?? 1);
+    const verb = retried
+      ? `retried by ${lastDecider(run, step.id)} (attempt ${step.attempts})`
+      : VERB[step.status];
+    const waits =
+      step.decision === 'pending' ? '; it waits for a decision: retry, skip or cancel the run' : '';
     entries.push({
       actor,
       kind: 'runbook',
-      message: `Step "${step.title}" ${VERB[step.status]}${step.dry_run ? ' (dry-run)' : ''}${detail ? `: ${detail}` : ''}`,
+      message: `Step "${step.title}" ${verb}${step.dry_run ? ' (dry-run)' : ''}${detail ? `: ${detail}` : ''}${waits}`,
       data: { run_id: run.run_id, step: step.id, impact: step.impact, duration_ms: step.duration_ms },
     });
   }
@@ -55,3 +61,6 @@ export function runbookProgressEntries(
   }
   return entries;
 }
+
+const lastDecider = (run: RunbookRunRecord, stepId: string) =>
+  [...(run.decisions ?? [])].reverse().find((d) => d.step_id === stepId)?.actor ?? 'someone';

@@ -55,7 +55,26 @@ export interface StepRecord {
   result?: string;
   error?: string;
   dry_run?: boolean;
+  /** A failed step waits for a human: retry it, skip it (with a reason) or cancel the run. */
+  decision?: 'pending';
+  /** How many times it ran (more than 1 after a retry). */
+  attempts?: number;
 }
+
+/** What a human decided for a run: retry or skip its failed step, or cancel it. */
+export const RUN_DECISIONS = ['retry', 'skip', 'cancel'] as const;
+export type RunDecisionAction = (typeof RUN_DECISIONS)[number];
+
+export interface RunDecision {
+  action: RunDecisionAction;
+  step_id?: string;
+  actor: string;
+  reason?: string;
+  at: string;
+}
+
+/** The newest decisions a run keeps (a human may retry a flaky step many times); older ones are counted. */
+export const MAX_RUN_DECISIONS = 50;
 
 export interface ApprovalRecord {
   id: string;
@@ -102,6 +121,9 @@ export interface RunbookRunRecord {
   health?: { service: string; health: Health; note?: string; at: string }[];
   /** Diagnostics the run attached (`ctx.evidence`); the incident lists them under its evidence. */
   evidence?: RunEvidence[];
+  /** Retries, skips and cancels, newest MAX_RUN_DECISIONS; `decisions_omitted` counts older ones. */
+  decisions?: RunDecision[];
+  decisions_omitted?: number;
 }
 
 /** How many conditions a trigger sets: the most specific matching trigger wins. */

@@ -5,7 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { AlertEvent, AlertPolicy } from '../domain/alerts';
 import type { KeyBook } from '../domain/request-keys';
-import type { ApprovalRecord, RunbookRunRecord, StepRecord } from '../domain/runbook';
+import type { ApprovalRecord, RunbookRunRecord, RunDecisionAction, StepRecord } from '../domain/runbook';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Incident, NewIncident } from '../domain/incident';
 import type { IncidentView, TimelinePage } from '../domain/incident-view';
@@ -164,6 +164,11 @@ export const approvalUpdate = defineUpdate<
   ApprovalRecord,
   [{ approvalId: string; approve: boolean; actor: string; comment?: string }]
 >('decideApproval');
+/** Retry or skip a run's failed step, or cancel the run; answers with the run's record. */
+export const runDecisionUpdate = defineUpdate<
+  RunbookRunRecord,
+  [{ action: RunDecisionAction; stepId?: string; actor: string; reason?: string }]
+>('decideRun');
 export const manualStepUpdate = defineUpdate<StepRecord, [{ stepId: string; actor: string; note?: string }]>(
   'completeManualStep',
 );

@@ -26,6 +26,8 @@ export const PATCH = {
    * force, so a new run records this one marker instead of one per patch.
    */
   hotPathRun: 'hot-path-run',
+  /** 2026-11-29, runbook run (#19): a failed step waits for a human to retry it, skip it or cancel the run (runs before fail at once). */
+  resumableRuns: 'resumable-runs',
   /** 2026-11-29, incident: each visibility upsert stamps IncidentListedAt (the API's list index reads changes since). */
   listedAt: 'listed-at',
   /** 2026-11-26, incident: milestones, escalation and paging. Older incidents run without them. */

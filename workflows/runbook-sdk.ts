@@ -57,10 +57,16 @@ export interface RunbookContext<P = Record<string, unknown>> {
   /**
    * Runs an automated step. A read always runs and resolves to its result. Non-read steps
    * pass the guardrails first (they may wait for approval); in dry-run they do not run and
-   * resolve to undefined.
+   * resolve to undefined. `check` judges the result (a verification): a problem it returns
+   * fails the step. A failed step waits for a human to retry it, skip it or cancel the run;
+   * a skipped step resolves to undefined.
    */
-  step<T>(spec: ReadStep, action: () => Promise<T>): Promise<T>;
-  step<T>(spec: StepSpec, action: () => Promise<T>): Promise<T | undefined>;
+  step<T>(spec: ReadStep, action: () => Promise<T>, check?: (result: T) => string | undefined): Promise<T>;
+  step<T>(
+    spec: StepSpec,
+    action: () => Promise<T>,
+    check?: (result: T) => string | undefined,
+  ): Promise<T | undefined>;
   /** A checklist item a human performs and marks done over the API; resolves when done. */
   manual(spec: { id: string; title: string; instructions: string }): Promise<void>;
   /** Attaches diagnostics to the incident (listed under its evidence). */

@@ -3,7 +3,15 @@ import type { CatalogEntry } from '../../common/runbook-catalog';
 import { InputError, NotFoundError } from '../errors';
 import { type Route, route } from '../route';
 import type { Runbooks } from '../runbooks';
-import { ApproveRequest, CompleteStepRequest, RejectRequest, StartRunbookRequest } from '../schemas';
+import {
+  ApproveRequest,
+  CancelRunRequest,
+  CompleteStepRequest,
+  RejectRequest,
+  RetryStepRequest,
+  SkipStepRequest,
+  StartRunbookRequest,
+} from '../schemas';
 
 /** The runbook catalogue, runbooks on incidents, approvals and manual steps. */
 export function runbookRoutes({
@@ -72,6 +80,7 @@ export function runbookRoutes({
       handle: ({ params, actor, body }) =>
         runbooks.decide(params.id, params.approvalId, { approve: false, actor, comment: body.reason }),
     }),
+    ...resumeRoutes(runbooks),
     route({
       method: 'post',
       path: '/api/v1/incidents/{id}/runbooks/{runId}/steps/{stepId}/complete',
@@ -80,7 +89,7 @@ export function runbookRoutes({
       summary: 'Mark a manual step done',
       body: CompleteStepRequest,
       handle: ({ params: { id, runId, stepId }, actor, body }) => {
-        if (!runId.startsWith(`${id}-rb-`)) throw new NotFoundError(`run ${runId} does not belong to ${id}`);
+        ownRun(id, runId);
         return runbooks.completeStep(id, runId, stepId, actor, body.note);
       },
     }),
@@ -107,4 +116,51 @@ function checkParams(schema: z.ZodObject, given: Record<string, string>): void {
       throw new InputError(`${field}: ${message}`, [{ path: field, message }]);
     }
   }
+}
+
+const ownRun = (id: string, runId: string) => {
+  if (!runId.startsWith(`${id}-rb-`)) throw new NotFoundError(`run ${runId} does not belong to ${id}`);
+};
+
+/** Resume a run whose step failed: retry it, skip it (an approver, with a reason), or cancel the run. */
+function resumeRoutes(runbooks: Runbooks): Route[] {
+  const step = '/api/v1/incidents/{id}/runbooks/{runId}/steps/{stepId}';
+  return [
+    route({
+      method: 'post',
+      path: `${step}/retry`,
+      auth: 'responder',
+      operationId: 'retryStep',
+      summary: 'Run a failed step again (steps that succeeded do not run again)',
+      body: RetryStepRequest,
+      handle: ({ params: { id, runId, stepId }, actor }) => {
+        ownRun(id, runId);
+        return runbooks.decideRun(runId, { action: 'retry', stepId, actor });
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${step}/skip`,
+      auth: 'approver',
+      operationId: 'skipStep',
+      summary: 'Go on without a failed step, saying why',
+      body: SkipStepRequest,
+      handle: ({ params: { id, runId, stepId }, actor, body }) => {
+        ownRun(id, runId);
+        return runbooks.decideRun(runId, { action: 'skip', stepId, actor, reason: body.reason });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/incidents/{id}/runbooks/{runId}/cancel',
+      auth: 'responder',
+      operationId: 'cancelRun',
+      summary: 'Stop a run where it is: no further step runs',
+      body: CancelRunRequest,
+      handle: ({ params: { id, runId }, actor, body }) => {
+        ownRun(id, runId);
+        return runbooks.decideRun(runId, { action: 'cancel', actor, reason: body.reason });
+      },
+    }),
+  ];
 }

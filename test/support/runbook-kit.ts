@@ -6,6 +6,7 @@
  * objects it changed. Runs under `npm test` (built-ins) and `npm run runbook:test -- DIR`.
  */
 import type { GuardrailConfig } from '../../domain/guardrails';
+import type { StepRecord } from '../../domain/runbook';
 import { eventually, startEngine, type TestEngine } from './engine';
 import { declare, detail } from './incidents';
 import { deployment, kube, type Kube } from './kube';
@@ -20,6 +21,8 @@ export interface KitOptions {
   /** The runbooks the service may run (the catalogue entry's): parameter defaults, `automatic`. */
   runbooks?: Record<string, { params?: Record<string, string>; automatic?: boolean }>;
   caps?: Record<string, number>;
+  /** URLs its runbooks may check (the catalogue entry's health_checks). */
+  health_checks?: string[];
   guardrails?: GuardrailConfig;
   /** Where the worker keeps each version's bundle (the upgrade test). */
   bundleDir?: string;
@@ -34,7 +37,7 @@ export interface KitRun {
   name: string;
   status: string;
   outcome?: string;
-  steps: { id: string; status: string; impact: string; result?: string; error?: string }[];
+  steps: StepRecord[];
   approvals: { id: string; step_id: string; status: string }[];
   params: Record<string, string>;
 }
@@ -51,17 +54,20 @@ export interface RunbookKit {
   run(name: string, params?: Record<string, string>, o?: { dryRun?: boolean }): Promise<KitRun>;
   /** Approves the run's pending approval (as an approver) and waits again. */
   approve(run: KitRun): Promise<KitRun>;
-  /** Waits until the run ends or waits for a human again. */
+  /** After a decision on `run` (retry, skip, cancel, approve): waits until it ends or waits for a human again. */
   settle(run: KitRun): Promise<KitRun>;
   /** `id:status` of each step, in order: easy to compare. */
   steps(run: KitRun): string[];
   close(): Promise<void>;
 }
 
+const stateOf = (r: KitRun) =>
+  JSON.stringify([r.status, r.steps.map((s) => [s.status, s.attempts]), r.approvals.map((a) => a.status)]);
+
+/** Ended, or waiting for a human: an approval, a manual step, a decision on a failed step. */
 const WAITING = (r: KitRun) =>
-  ['succeeded', 'failed', 'escalated', 'cancelled'].includes(r.status) ||
-  r.approvals.some((a) => a.status === 'pending') ||
-  r.steps.some((s) => s.status === 'waiting');
+  ['succeeded', 'failed', 'escalated', 'cancelled', 'waiting'].includes(r.status) ||
+  r.approvals.some((a) => a.status === 'pending');
 
 export async function startKit(o: KitOptions = {}): Promise<RunbookKit> {
   const k = kube();
@@ -80,11 +86,12 @@ export async function startKit(o: KitOptions = {}): Promise<RunbookKit> {
     );
     return found && { ...found, incidentId: run.incidentId };
   };
-  const settle = (run: { incidentId: string; run_id: string }) =>
+  /** Until the run ends or waits for a human — in a state other than `run`'s, when one is given. */
+  const settle = (run: { incidentId: string; run_id: string }, from?: KitRun) =>
     eventually(
       async () => {
         const now = await read(run);
-        return now && WAITING(now) && now;
+        return now && WAITING(now) && (!from || stateOf(now) !== stateOf(from)) && now;
       },
       { timeoutMs: 90_000 },
     );
@@ -119,13 +126,9 @@ export async function startKit(o: KitOptions = {}): Promise<RunbookKit> {
         { token: 'approver', body: {} },
       );
       if (r.status !== 200) throw new Error(`approving failed: ${JSON.stringify(r.body)}`);
-      await eventually(async () => {
-        const now = await read(run);
-        return now?.approvals.find((a) => a.id === pending.id)?.status !== 'pending';
-      });
-      return settle(run);
+      return settle(run, run);
     },
-    settle,
+    settle: (run) => settle(run, run),
     steps: (run) => run.steps.map((s) => `${s.id}:${s.status}`),
     close: () => engine.close(),
   };

@@ -24,15 +24,18 @@ import { type RequestKeys, setKeyedUpdate } from '../request-keys';
 const { metrics } = wf.proxySinks<MetricsSinks>();
 const EXPIRED = 'expired without a decision';
 
+/** Whatever the run waits for, it stops: pending approvals are rejected, a manual or failed step ends it. */
+export function withdrawRun(r: RunRecord, reason: string, by = 'tourniquet'): void {
+  r.withdrawn = reason;
+  for (const a of r.run.approvals)
+    if (a.status === 'pending') decided(a, 'rejected', by, `${APPROVAL_WITHDRAWN}: ${reason}`);
+}
+
 /** Approve and reject: two different people for a two-approver step, never the requester. */
 export function registerApprovalHandler(r: RunRecord, keys: RequestKeys): void {
   const find = (id: string) => r.run.approvals.find((x) => x.id === id);
   // The incident was resolved or closed while a step waited: nobody may grant it any more.
-  wf.setHandler(withdrawApprovalsSignal, ({ reason }) => {
-    r.withdrawn = reason;
-    for (const a of r.run.approvals)
-      if (a.status === 'pending') decided(a, 'rejected', 'tourniquet', `${APPROVAL_WITHDRAWN}: ${reason}`);
-  });
+  wf.setHandler(withdrawApprovalsSignal, ({ reason }) => withdrawRun(r, reason));
   setKeyedUpdate(
     keys,
     approvalUpdate,

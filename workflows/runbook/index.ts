@@ -19,6 +19,7 @@ import type { RunbookRunInput } from './input';
 import { RunRecord } from './record';
 import { RequestKeys } from '../request-keys';
 import { scopeRun } from './scope';
+import { registerDecisionHandler } from './resume';
 import { ACTION_RETRY, registerManualStepHandler, runbookContext } from './steps';
 
 export type { RunbookRunInput };
@@ -39,6 +40,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   const keys = new RequestKeys(); // a run never continues as new: Temporal's own dedup plus 422s
   registerApprovalHandler(r, keys);
   registerManualStepHandler(r, manualDone, keys);
+  if (r.resumable) registerDecisionHandler(r, keys);
 
   const { guardrails, entry, catalogued } = await readConfig(input, r.current);
   const scoped = catalogued ? scopeRun(input, def?.meta, entry) : { input };

@@ -5,7 +5,7 @@
 import * as wf from '@temporalio/workflow';
 import { iso, nowIso } from '../../domain/clock';
 import { parseDuration } from '../../domain/duration';
-import type { RunbookRunRecord, StepRecord } from '../../domain/runbook';
+import type { RunbookRunRecord, RunDecision, StepRecord } from '../../domain/runbook';
 import { type MetricsSinks, runbookProgressSignal } from '../definitions';
 import type { RunbookRunInput } from './input';
 import { PATCH } from '../patches';
@@ -19,6 +19,10 @@ export class RunRecord {
   private readonly incident: wf.ExternalWorkflowHandle;
   /** A run on #18's code (PATCH.hotPathRun): every earlier run patch in force; reports in the background. */
   readonly current = wf.patched(PATCH.hotPathRun);
+  /** A failed step waits for a decision (resume.ts); runs from before fail at once. */
+  readonly resumable = wf.patched(PATCH.resumableRuns);
+  /** The latest retry or skip for the failed step waiting (resume.ts). */
+  decided?: RunDecision;
   private sending?: Promise<void>;
   private dirty = false;
   private reached = false;

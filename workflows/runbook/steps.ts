@@ -21,6 +21,7 @@ import { SharedLimits } from './limits';
 import { ENGINE_ACTOR } from './scope';
 import type { RunRecord } from './record';
 import { type RequestKeys, setKeyedUpdate } from '../request-keys';
+import { awaitDecision } from './resume';
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
 export const ACTION_RETRY: wf.ActivityOptions['retry'] = {
@@ -79,7 +80,8 @@ export function runbookContext(
     alertsFiring: input.alertsFiring ?? 0,
     startedByAlert: input.startedBy === ENGINE_ACTOR,
     key: (stepId) => `${input.runId}/${stepId}`,
-    step: <T>(spec: StepSpec, action: () => Promise<T>) => steps.step(spec, action, dryRun) as Promise<T>,
+    step: <T>(spec: StepSpec, action: () => Promise<T>, check?: Check<T>) =>
+      steps.step(spec, action, dryRun, check) as Promise<T>,
     async manual({ id, title, instructions }) {
       const s = r.begin({ id, title }, 'manual');
       s.status = 'waiting';
@@ -121,6 +123,13 @@ function scoped<T extends object>(activities: T, service: string): T {
   });
 }
 
+type Check<T> = (result: T) => string | undefined;
+
+/** A step's check found a problem in its result (the step failed, its action did not). */
+class StepCheckFailed extends Error {
+  readonly name = 'StepCheckFailed';
+}
+
 class Steps {
   private readonly limits: SharedLimits;
 
@@ -134,10 +143,17 @@ class Steps {
   }
 
   /** A read runs; in dry-run a mutating step is skipped; otherwise policy, then shared limits, then the action. */
-  async step<T>(spec: StepSpec, action: () => Promise<T>, dryRun: boolean): Promise<T | undefined> {
+  async step<T>(
+    spec: StepSpec,
+    action: () => Promise<T>,
+    dryRun: boolean,
+    check?: Check<T>,
+  ): Promise<T | undefined> {
+    // A cancelled run (or one whose incident closed) starts no further step.
+    if (this.r.resumable && this.r.withdrawn) throw new RunbookCancelled(this.r.withdrawn);
     const s = this.r.begin(spec, spec.impact);
     await this.r.report();
-    if (spec.impact === 'read') return this.run(s, action);
+    if (spec.impact === 'read') return this.resumable(s, () => this.run(s, action, check));
     if (dryRun) {
       this.r.finish(s, 'skipped', { result: `dry-run: would ${spec.what}` });
       s.dry_run = true;
@@ -149,32 +165,69 @@ class Steps {
     const refusal = await this.gate.check(spec, s, offered ? this.input.approvalRequired : undefined);
     if (refusal) return this.skipAndEscalate(s, refusal, `step "${spec.title}": ${refusal}`);
     // Runs started before shared guardrails existed replay without them.
-    if (!this.r.current && !wf.patched(PATCH.serviceGuardrails)) return this.run(s, action);
-    if (!spec.compensation) {
-      const limited = await this.limits.acquire(spec, s);
-      if (limited) return this.skipAndEscalate(s, limited, limited);
-    }
-    try {
-      const result = await this.run(s, action);
-      await this.limits.report(spec, true);
-      return result;
-    } catch (err) {
-      await this.limits.report(spec, false);
-      throw err;
-    }
+    if (!this.r.current && !wf.patched(PATCH.serviceGuardrails)) return this.run(s, action, check);
+    // Approved once; each attempt (a retry too) takes a slot within the service's limits.
+    return this.resumable(s, async () => {
+      if (!spec.compensation) {
+        const limited = await this.limits.acquire(spec, s);
+        if (limited) return this.skipAndEscalate(s, limited, limited);
+      }
+      try {
+        const result = await this.run(s, action, check);
+        await this.limits.report(spec, true);
+        return result;
+      } catch (err) {
+        await this.limits.report(spec, false);
+        throw err;
+      }
+    });
   }
 
-  private async run<T>(s: StepRecord, action: () => Promise<T>): Promise<T> {
+  /** The action, then its check: the step succeeds or fails. */
+  private async run<T>(s: StepRecord, action: () => Promise<T>, check?: Check<T>): Promise<T> {
     try {
       const result = await action();
+      const problem = check?.(result);
+      if (problem) throw new StepCheckFailed(problem);
       this.r.finish(s, 'succeeded', { result: summarise(result) });
       await this.r.report();
       return result;
     } catch (err) {
       this.r.finish(s, 'failed', { error: errorMessage(err) });
-      await this.r.report();
+      if (!this.r.resumable) await this.r.report(); // a resumable run reports with its decision pending
       throw err;
     }
+  }
+
+  /** A failed attempt of a resumable run waits for a human: retry (attempt again), skip, or cancel. */
+  private async resumable<T>(s: StepRecord, attempt: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!this.r.resumable || s.status !== 'failed') throw err;
+        const decision = await awaitDecision(this.r, s);
+        if (!decision) throw new RunbookCancelled(this.r.withdrawn ?? 'cancelled');
+        if (decision.action === 'skip') {
+          delete s.error;
+          this.r.finish(s, 'skipped', { result: `skipped by ${decision.actor}: ${decision.reason}` });
+          await this.r.report();
+          return undefined as T; // the runbook goes on without the step's result
+        }
+        this.retry(s);
+        await this.r.report();
+      }
+    }
+  }
+
+  /** The same step runs again: same id, same idempotency key, one more attempt. */
+  private retry(s: StepRecord): void {
+    s.attempts = (s.attempts ?? 1) + 1;
+    s.status = 'running';
+    s.started_at = nowIso();
+    delete s.error;
+    delete s.finished_at;
+    delete s.duration_ms;
   }
 
   /** A step that may not run: the run escalates, or stops when its incident was resolved meanwhile. */
