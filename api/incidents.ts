@@ -50,6 +50,8 @@ export interface IncidentsOptions {
   historyLimit?: number;
   /** Visibility page size (default 1,000; tests lower it to cross page boundaries). */
   pageSize?: number;
+  /** The engine's task queue, whose worker keeps the incident-number sequence (a drill runs incidents on its own). */
+  engineTaskQueue?: string;
 }
 
 export class Incidents {
@@ -58,7 +60,7 @@ export class Incidents {
   private readonly index: IncidentIndex;
 
   constructor(private readonly o: IncidentsOptions) {
-    this.numbers = new IncidentNumbers(o.client, o.taskQueue);
+    this.numbers = new IncidentNumbers(o.client, o.engineTaskQueue ?? o.taskQueue);
     this.index = new IncidentIndex(o.client);
   }
 

@@ -1,0 +1,130 @@
+/**
+ * A runbook author's path, outside this repository: scaffold, lint, type-check (a parameter
+ * typo fails tsc), drill from the command line (dry-run, then for real) on the Kubernetes
+ * plane, and run from an alert on an engine that loads the author's directory.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ALERT_SECRETS, eventually } from './support/engine';
+import { runReaches } from './support/incidents';
+import { freePort } from '../worker/dev-server';
+import { startKit, type RunbookKit } from './support/runbook-kit';
+
+const ROOT = path.resolve(__dirname, '..');
+const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'tourniquet-author-')), 'checkout', 'runbooks');
+const file = path.join(dir, 'restart-cache.ts');
+const tsx = (script: string, args: string[], env: Record<string, string> = {}) =>
+  spawnSync('npx', ['tsx', path.join(ROOT, 'scripts', script), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+let kit: RunbookKit;
+
+beforeAll(async () => {
+  const made = tsx('runbook-new.ts', ['restart-cache', '--dir', dir]);
+  expect(made.status).toBe(0);
+  kit = await startKit({
+    runbookDirs: [dir],
+    deployments: ['web'],
+    runbooks: { 'restart-cache': { automatic: true } },
+    namespace: 'test-9',
+  });
+  await kit.deployment('web', 1);
+}, 180_000);
+afterAll(() => kit?.close());
+
+it('scaffolds a runbook that lints, type-checks, and refuses a parameter typo', () => {
+  expect(
+    ['restart-cache.ts', 'restart-cache.test.ts', 'tsconfig.json'].every((f) =>
+      existsSync(path.join(dir, f)),
+    ),
+  ).toBe(true);
+  const lint = tsx('runbook-lint.ts', [dir]);
+  expect(lint.stderr).toContain('fine');
+  expect(lint.status).toBe(0);
+  const good = readFileSync(file, 'utf8');
+  writeFileSync(file, good.replace('name: ctx.params.deployment', 'name: ctx.params.deploymnet'));
+  const tsc = spawnSync('npx', ['tsc', '-p', dir], { cwd: ROOT, encoding: 'utf8' });
+  writeFileSync(file, good);
+  expect(tsc.status).not.toBe(0);
+  expect(tsc.stdout).toContain("Property 'deploymnet' does not exist");
+  expect(spawnSync('npx', ['tsc', '-p', dir], { cwd: ROOT, encoding: 'utf8' }).status).toBe(0);
+}, 120_000);
+
+it('runs the author runbook from an alert', async () => {
+  const r = await kit.engine.call('POST', '/api/v1/alerts/alertmanager', {
+    bearer: ALERT_SECRETS.alertmanager,
+    body: {
+      version: '4',
+      status: 'firing',
+      groupKey: `author-${kit.service.name}`,
+      receiver: 'tourniquet',
+      alerts: [
+        {
+          status: 'firing',
+          labels: {
+            alertname: 'CacheStale',
+            runbook: 'restart-cache',
+            service: kit.service.name,
+            severity: 'warning',
+          },
+          annotations: { summary: 'cache stale' },
+          startsAt: new Date().toISOString(),
+          fingerprint: 'author-1',
+        },
+      ],
+    },
+  });
+  expect(r.status).toBe(200);
+  const id = await eventually(
+    async () =>
+      (await kit.engine.call('GET', `/api/v1/incidents?service=${kit.service.name}`)).body.incidents?.[0]
+        ?.id as string | undefined,
+  );
+  const run = await runReaches(kit.engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+  expect(run).toMatchObject({ name: 'restart-cache', status: 'succeeded' });
+}, 120_000);
+
+it('drills from the command line: a dry run changes nothing, then for real with a drill incident', async () => {
+  const restartedAt = async () =>
+    (await kit.k.apps.readNamespacedDeployment({ name: 'web', namespace: kit.namespace })).spec?.template
+      .metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+  const drill = (...extra: string[]) =>
+    tsx(
+      'drill.ts',
+      [
+        'restart-cache',
+        '--runbooks',
+        dir,
+        '--param',
+        `namespace=${kit.namespace}`,
+        '--param',
+        'deployment=web',
+        '--yes',
+        ...extra,
+      ],
+      {
+        // No engine running: the drill starts the embedded Temporal server of its data directory.
+        TEMPORAL_PORT: String(port),
+        KUBECONFIG: process.env.TOURNIQUET_TEST_KUBECONFIG!,
+        TOURNIQUET_DATA_DIR: path.join(dir, '..', 'data'),
+      },
+    );
+  const port = await freePort();
+  const dry = drill('--dry-run');
+  expect(dry.stderr.slice(-2000)).not.toContain('drill failed');
+  expect(dry.stdout).toMatch(/skipped\s+restart \(low\)/);
+  expect(dry.stdout).toContain('succeeded: dry-run: would restart web');
+  expect(dry.status).toBe(0);
+  expect(await restartedAt()).toBeUndefined();
+
+  const real = drill();
+  expect(real.stdout).toMatch(/succeeded\s+wait \(read\)/);
+  expect(real.status).toBe(0);
+  expect(await restartedAt()).toBeDefined();
+  expect(real.stdout).toMatch(/incident INC-\d+ resolved with \d+ timeline entries/);
+}, 180_000);
