@@ -197,7 +197,7 @@ async function drillTargets(
   params: Record<string, string>,
   o: { kubeconfig?: string; postgres?: string },
 ) {
-  const kinds = new Map(Object.entries(def.meta.targets ?? {}) as [string, TargetKind][]);
+  const kinds = new Map<string, TargetKind>(Object.entries(def.meta.targets ?? {}));
   const valueOf = (kind: TargetKind) =>
     [...kinds]
       .filter(([, k]) => k === kind)
