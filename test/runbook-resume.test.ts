@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { detail } from './support/incidents';
+import { declare, detail } from './support/incidents';
 import { startKit, type KitRun, type RunbookKit } from './support/runbook-kit';
 
 const RUNBOOK = `import { defineRunbook, z } from 'tourniquet/runbook';
@@ -142,4 +142,15 @@ it('cancel ends the run where it is and changes nothing else', async () => {
   const after = await kit.k.apps.readNamespacedDeployment({ name: 'web', namespace: kit.namespace });
   expect(after.metadata?.generation).toBe(before.metadata?.generation);
   expect((await decide(run, 'steps/verify/retry', 'responder')).status).toBe(409);
+});
+
+it('refuses a parameter value its runbook rejects, naming it', async () => {
+  const id = await declare(kit.engine, kit.service.name);
+  const r = await kit.engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+    body: { name: 'scale-out', params: { factor: 'lots' } },
+  });
+  expect(r.status).toBe(400);
+  expect(r.body.error.fields).toEqual([
+    { path: 'params.factor', message: expect.stringContaining('number') },
+  ]);
 });

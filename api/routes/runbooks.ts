@@ -97,21 +97,17 @@ export function runbookRoutes({
 }
 
 /**
- * Each given parameter is one the runbook declares and its value parses. Missing required
- * ones may still come from the service's catalogue entry: the run checks the whole set.
+ * Each given value of a declared parameter parses (400 naming it). Undeclared ones never reach
+ * the runbook (the run keeps declared parameters only); missing required ones may still come
+ * from the service's catalogue entry: the run checks the whole set.
  */
 function checkParams(schema: z.ZodObject, given: Record<string, string>): void {
   const shape = schema.shape as Record<string, z.ZodType>;
   for (const [name, value] of Object.entries(given)) {
-    const field = `params.${name}`;
-    if (!Object.hasOwn(shape, name)) {
-      const known = Object.keys(shape).join(', ') || 'none';
-      throw new InputError(`${field}: the runbook has no such parameter (it takes ${known})`, [
-        { path: field, message: 'unknown parameter' },
-      ]);
-    }
+    if (!Object.hasOwn(shape, name)) continue;
     const parsed = shape[name].safeParse(value);
     if (!parsed.success) {
+      const field = `params.${name}`;
       const message = parsed.error.issues[0].message;
       throw new InputError(`${field}: ${message}`, [{ path: field, message }]);
     }

@@ -13,6 +13,10 @@ export function Runbooks(p: Part) {
   const act = useAction();
   const [form, setForm] = useState({ name: '', params: '', dry_run: false });
   const responder = can(p.me, 'responder');
+  const approver = can(p.me, 'approver');
+  const chosen = catalog?.runbooks.find((r) => r.name === form.name);
+  const decide = (path: string, body: object) =>
+    act.run(() => api(p, 'POST', `/runbooks/${path}`, body), p.reload);
   const start = () => {
     const params: Record<string, string> = Object.fromEntries(
       form.params
@@ -50,10 +54,44 @@ export function Runbooks(p: Part) {
                     Mark done
                   </button>
                 ) : null}
+                {s.decision === 'pending' ? (
+                  <span class="decision">
+                    {' '}
+                    <strong>Waiting for a decision:</strong>{' '}
+                    {responder ? (
+                      <button class="small" onClick={() => decide(`${r.run_id}/steps/${s.id}/retry`, {})}>
+                        Retry step
+                      </button>
+                    ) : null}{' '}
+                    {approver ? (
+                      <button
+                        class="small secondary"
+                        onClick={() => {
+                          const reason = window.prompt(`Why may "${s.title}" be skipped?`)?.trim();
+                          if (reason) void decide(`${r.run_id}/steps/${s.id}/skip`, { reason });
+                        }}
+                      >
+                        Skip step…
+                      </button>
+                    ) : null}
+                  </span>
+                ) : null}
               </li>
             ))}
           </ol>
           {r.outcome ? <p>{r.outcome}</p> : null}
+          {!r.finished_at && responder ? (
+            <button
+              class="small secondary"
+              onClick={() => {
+                const reason = window.prompt(`Cancel ${r.name}? No further step will run. Reason:`);
+                if (reason !== null)
+                  void decide(`${r.run_id}/cancel`, reason.trim() ? { reason: reason.trim() } : {});
+              }}
+            >
+              Cancel run…
+            </button>
+          ) : null}
         </article>
       ))}
       {responder && p.i.status !== 'closed' ? (
@@ -69,6 +107,15 @@ export function Runbooks(p: Part) {
               <option value={r.name}>{r.name}</option>
             ))}
           </select>
+          {chosen && Object.keys(chosen.params).length ? (
+            <ul class="params" aria-label="Its parameters">
+              {Object.entries(chosen.params).map(([name, text]) => (
+                <li>
+                  <code>{name}</code> — {text}
+                </li>
+              ))}
+            </ul>
+          ) : null}
           <textarea
             aria-label="Parameters (name=value per line)"
             placeholder={'namespace=prod\ndeployment=checkout'}
