@@ -23,9 +23,11 @@ import { pageDeliveryId } from '../workflows/page-delivery';
  * '' the first wave, '-v2' the incident and runbook workflows as folders (2026-11-29), '-v4'
  * exactly once (2026-11-29: keyed requests, delivery workflows, page episodes, withdrawn runs),
  * '-v5' the hot paths (2026-11-29: the alert group starts the opening run, a run reads its
- * config by local activities and reports in the background, visibility stamps IncidentListedAt).
+ * config by local activities and reports in the background, visibility stamps IncidentListedAt),
+ * '-v6' runbook authors (2026-11-29: typed parameters, resumable runs pinned by Worker Versioning).
+ * Each built-in runbook's own run is recorded by its test file (runbook-<name>-v6, keep()).
  */
-const GENERATIONS = ['', '-v2', '-v4', '-v5'];
+const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6'];
 
 for (const gen of GENERATIONS) {
   if (missing(`incident-escalation${gen}`))

@@ -70,11 +70,11 @@ afterAll(async () => {
   server?.close();
 });
 
-/** A run whose verification failed: it waits with the step's decision pending. */
+/** A run whose verification failed: failed (its incident pages), with the step's decision pending. */
 async function failedAtVerify(): Promise<KitRun> {
   healthy = false;
   const run = await kit.run('verify-probe', params);
-  expect(run.status).toBe('waiting');
+  expect(run.status).toBe('failed');
   expect(run.steps.map((s) => [s.id, s.status, s.decision])).toEqual([
     ['scale', 'succeeded', undefined],
     ['verify', 'failed', 'pending'],

@@ -5,6 +5,7 @@ import { toServiceCatalogue } from '../config/services';
 import { ALERT_SECRETS, eventually, startEngine, TestEngine } from './support/engine';
 import { declare, detail, fencedFailoverWaiting, pendingApproval, runReaches } from './support/incidents';
 import { deployment, kube, mergePatch } from './support/kube';
+import { keep } from './support/histories';
 import { catalogueOf, ensureNamespace, testService, type TestService } from './support/services';
 
 const k = kube();
@@ -29,12 +30,6 @@ const S = {
   reject: checkout('reject'),
   dryrun: checkout('dryrun'),
   withdrawn: checkout('withdrawn'),
-  scale: testService('scale', {
-    deployments: ['search'],
-    caps: { max_replicas: 3 },
-    runbooks: { 'scale-out': {} },
-  }),
-  cap: testService('cap', { deployments: ['search'], runbooks: { 'scale-out': {} } }),
   failover: failover('failover'),
   failback: failover('failback'),
   fenced: failover('fenced'),
@@ -94,6 +89,7 @@ describe('rolling-restart, started by an alert', () => {
       async () => (await engine.call('GET', `/api/v1/incidents?service=${service}`)).body.incidents[0]?.id,
     );
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    keep(engine.namespace, `${id}-rb-1`, 'runbook-rolling-restart-v6');
     expect(run).toMatchObject({ name: 'rolling-restart', status: 'succeeded', started_by: 'tourniquet' });
     expect(run.steps.map((s: any) => `${s.id}:${s.status}`)).toEqual(['restart:succeeded', 'wait:succeeded']);
 
@@ -300,6 +296,7 @@ describe('rollback-deployment needs an approval', () => {
     ).toBe(409);
 
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    keep(engine.namespace, `${id}-rb-1`, 'runbook-rollback-deployment-v6');
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(await image(namespace, 'checkout')).toBe('registry.example/checkout:v1');
     expect(await revision(namespace, 'checkout')).toBe('3');
@@ -390,38 +387,6 @@ describe('rollback-deployment needs an approval', () => {
   });
 });
 
-describe('scale-out', () => {
-  it('doubles the replicas within the cap', async () => {
-    const namespace = await ensureNamespace(k, S.scale);
-    await readyDeployment(namespace, 'search', 2);
-    const id = await declare(engine, S.scale.name);
-    // The cap is the catalogue's (3); a max_replicas parameter is not one scale-out declares: dropped.
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: { name: 'scale-out', params: { namespace, deployment: 'search', max_replicas: '100000' } },
-    });
-    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
-    expect(run).toMatchObject({ status: 'succeeded' });
-    const d = await k.apps.readNamespacedDeployment({ name: 'search', namespace });
-    expect(d.spec?.replicas).toBe(3); // ×2 would be 4: capped at 3
-    expect(d.status?.readyReplicas).toBe(3);
-  });
-});
-
-describe('blast radius caps', () => {
-  it('refuses to scale by more than ×2 and says so on the timeline', async () => {
-    const namespace = await ensureNamespace(k, S.cap);
-    await readyDeployment(namespace, 'search', 2);
-    const id = await declare(engine, S.cap.name);
-    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-      body: { name: 'scale-out', params: { namespace, deployment: 'search', factor: '5' } },
-    });
-    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
-    expect(run).toMatchObject({ status: 'escalated' });
-    expect((await detail(engine, id)).timeline.at(-1).message).toContain('exceeds the ×2 cap');
-    expect((await k.apps.readNamespacedDeployment({ name: 'search', namespace })).spec?.replicas).toBe(2);
-  });
-});
-
 describe('failover', () => {
   async function setup(svc: TestService, standbyLabels: Record<string, string>) {
     const namespace = await ensureNamespace(k, svc);
@@ -463,8 +428,9 @@ describe('failover', () => {
   }
 
   it('scales the standby up, switches the Service to it and verifies endpoints', async () => {
-    const { namespace, run } = await setup(S.failover, {});
+    const { namespace, run, id } = await setup(S.failover, {});
     expect(run).toMatchObject({ status: 'succeeded' });
+    keep(engine.namespace, `${id}-rb-1`, 'runbook-failover-v6');
     const svc = await k.core.readNamespacedService({ namespace, name: 'db' });
     expect(svc.spec?.selector).toEqual({ app: 'db-proxy-standby' });
     expect(
@@ -507,6 +473,7 @@ describe('failover', () => {
       body: {},
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    keep(engine.namespace, `${id}-rb-1`, 'runbook-failover-compensated-v6');
     expect(run).toMatchObject({ status: 'escalated' });
     expect(run.steps.map((s: any) => s.id)).toContain('switch-back');
     expect(run.outcome).toContain('switched back');

@@ -5,6 +5,7 @@ import { TargetScope } from '../activities/scope';
 import { ServicesConfigSchema } from '../config/schema';
 import { toServiceCatalogue } from '../config/services';
 import { eventually, startEngine, TestEngine } from './support/engine';
+import { keep } from './support/histories';
 import { declare, detail, pendingApproval, runReaches } from './support/incidents';
 import { deployment, kube } from './support/kube';
 import { Postgres, startPostgres } from './support/postgres';
@@ -85,6 +86,7 @@ describe('postgres-connection-exhaustion on a real PostgreSQL', () => {
       body: {},
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    keep(engine.namespace, `${id}-rb-1`, 'runbook-postgres-connection-exhaustion-v6');
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run.outcome).toMatch(/^terminated 3 sessions/);
 
@@ -166,6 +168,7 @@ describe("db-connection-failure, the seeds' example runbook", () => {
       body: { name: 'db-connection-failure' },
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    keep(engine.namespace, `${id}-rb-1`, 'runbook-db-connection-failure-v6');
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run.steps.map((s: any) => s.id)).toEqual([
       'confirm',

@@ -34,15 +34,6 @@ export function trackRunbook(
     const reason = `runbook ${run.name} ${run.status}: ${run.outcome}`;
     pager.pageTargets(targets, { kind: 'page', reason, cause: `rb-${run.run_id}`, due: Date.now() });
   }
-  // A failed step waiting for a decision pages once per failure (data older runs never carry).
-  for (const step of run.steps) {
-    const was = before?.steps.find((x) => x.id === step.id);
-    if (step.decision !== 'pending' || (was?.decision === 'pending' && was.attempts === step.attempts))
-      continue;
-    const reason = `runbook ${run.name}: step "${step.title}" failed (${step.error}); retry, skip or cancel it`;
-    const cause = `rb-${run.run_id}-${step.id}-${step.attempts ?? 1}`;
-    pager.pageTargets(targets, { kind: 'page', reason, cause, due: Date.now() });
-  }
   for (const a of run.approvals) {
     if (!a.escalated_at || before?.approvals.find((x) => x.id === a.id)?.escalated_at) continue;
     const reason = `approval for "${a.title}" undecided since ${hhmm(a.requested_at)}`;

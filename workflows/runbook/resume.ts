@@ -1,8 +1,9 @@
 /**
  * Resume: a failed step (its action threw after its retries, or its check found a problem)
- * waits for a human instead of ending the run. Retry runs the step again; skip goes on without
- * it (an approver, with a reason); cancel ends the run where it is. Steps that succeeded never
- * run again, and later mutating steps still pass the guardrails (approvals as policy says).
+ * fails its run as before, but the run stays resumable until its incident is resolved: retry
+ * runs the step again; skip goes on without it (an approver, with a reason); cancel ends it.
+ * Steps that succeeded never run again, and later mutating steps still pass the guardrails
+ * (approvals as policy says).
  */
 import * as wf from '@temporalio/workflow';
 import { nowIso } from '../../domain/clock';
@@ -38,7 +39,8 @@ export function registerDecisionHandler(r: RunRecord, keys: RequestKeys): void {
 }
 
 function check(r: RunRecord, d: DecisionInput): void {
-  if (r.run.finished_at) throw conflict(`run ${r.run.run_id} has ended (${r.run.status})`);
+  const waiting = r.run.steps.some((s) => s.decision === 'pending');
+  if (r.run.finished_at && !waiting) throw conflict(`run ${r.run.run_id} has ended (${r.run.status})`);
   if (d.action === 'cancel') return;
   if (d.action === 'skip' && !d.reason?.trim()) throw invalid('reason: say why the step may be skipped');
   const step = r.run.steps.find((s) => s.id === d.stepId);
@@ -56,14 +58,23 @@ function remember(r: RunRecord, d: RunDecision): void {
   }
 }
 
-/** The failed step waits; resolves with the decision (a cancel, or the incident closing, throws in the caller). */
+/**
+ * The failed step's run ends as failed (the incident pages its escalation target, as for any
+ * failed run) but stays resumable: it waits for a decision until its incident is resolved.
+ * Resolves with the decision, or undefined once the incident no longer wants one.
+ */
 export async function awaitDecision(r: RunRecord, s: StepRecord): Promise<RunDecision | undefined> {
   s.decision = 'pending';
-  r.run.status = 'waiting';
+  r.run.status = 'failed';
+  r.run.outcome = `Failed at step "${s.title}": ${s.error}; retry, skip or cancel it`;
+  r.run.finished_at = nowIso();
   r.decided = undefined;
   await r.report();
   await wf.condition(() => r.decided?.step_id === s.id || r.withdrawn !== undefined);
   delete s.decision;
+  if (r.withdrawn) return undefined;
   r.run.status = 'running';
-  return r.withdrawn ? undefined : r.decided;
+  delete r.run.outcome;
+  delete r.run.finished_at;
+  return r.decided;
 }

@@ -207,7 +207,11 @@ class Steps {
       } catch (err) {
         if (!this.r.resumable || s.status !== 'failed') throw err;
         const decision = await awaitDecision(this.r, s);
-        if (!decision) throw new RunbookCancelled(this.r.withdrawn ?? 'cancelled');
+        // Cancelled by a person: the run says so; its incident resolved: it stays failed.
+        if (!decision)
+          throw this.r.run.decisions?.at(-1)?.action === 'cancel'
+            ? new RunbookCancelled(this.r.withdrawn!)
+            : err;
         if (decision.action === 'skip') {
           delete s.error;
           this.r.finish(s, 'skipped', { result: `skipped by ${decision.actor}: ${decision.reason}` });
