@@ -210,7 +210,7 @@ class Steps {
         // Cancelled by a person: the run says so; its incident resolved: it stays failed.
         if (!decision)
           throw this.r.run.decisions?.at(-1)?.action === 'cancel'
-            ? new RunbookCancelled(this.r.withdrawn!)
+            ? new RunbookCancelled(this.r.withdrawn)
             : err;
         if (decision.action === 'skip') {
           delete s.error;
