@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   /** The Temporal UI of a cluster (TEMPORAL_ADDRESS), for links from pages and the console. */
   TEMPORAL_UI_URL: z.url().optional(),
   TOURNIQUET_TASK_QUEUE: z.string().min(1).default('tourniquet'),
+  /** false: a worker does not make its version current (a cluster rollout does it; README "Upgrades"). */
+  TOURNIQUET_SET_CURRENT_VERSION: z.stringbool().default(true),
   TOURNIQUET_TOKENS: z.string().optional(),
   TOURNIQUET_CONFIG: z.string().optional(),
   /** Runbook directories beside the built-ins, colon-separated (added to the config file's runbooks.dirs). */
@@ -67,6 +69,8 @@ export interface Config {
     uiPort: number;
     uiUrl?: string;
     taskQueue: string;
+    /** A starting worker makes its version the deployment's current one. */
+    setCurrentVersion: boolean;
   };
   tokens: TokenEntry[];
   /** Directories of runbooks beside the built-ins, absolute. */
@@ -145,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL,
       taskQueue: e.TOURNIQUET_TASK_QUEUE,
+      setCurrentVersion: e.TOURNIQUET_SET_CURRENT_VERSION,
     },
     tokens: [...file.tokens, ...envTokens.data],
     runbookDirs: [...file.runbooks.dirs, ...(e.TOURNIQUET_RUNBOOKS?.split(':').filter(Boolean) ?? [])].map(

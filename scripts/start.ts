@@ -111,6 +111,7 @@ async function main() {
       runbookDirs: config.runbookDirs,
       // Each version's bundle is kept so runs pinned to an older version finish on it after an upgrade.
       bundleDir: path.join(config.dataDir, 'bundles'),
+      setCurrent: config.temporal.setCurrentVersion,
       kubeconfig,
       services: config.services,
       guardrails: toGuardrailConfig(config.guardrails),
