@@ -257,12 +257,24 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Stops what the drill started (worker, servers), then exits: the SDK's runtime would keep the process alive. */
+async function finish(code?: number): Promise<never> {
+  for (const stop of stops.splice(0)) await stop().catch(() => undefined);
+  process.exit(code);
+}
+
+// Ctrl-C: the drill stops its worker and servers; the incident and the run stay as they are.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    say(
+      'stopping the drill: its incident and run stay in Temporal, unfinished (resolve the incident in the console)',
+    );
+    void finish(130);
+  });
+
 main()
   .catch((err: Error) => {
     console.error(`drill failed: ${err.message}`);
     process.exitCode = 1;
   })
-  .finally(async () => {
-    for (const stop of stops) await stop().catch(() => undefined);
-    process.exit(); // the SDK's native runtime would keep the process alive
-  });
+  .finally(() => finish());

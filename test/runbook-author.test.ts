@@ -16,7 +16,8 @@ const ROOT = path.resolve(__dirname, '..');
 const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'tourniquet-author-')), 'checkout', 'runbooks');
 const file = path.join(dir, 'restart-cache.ts');
 const tsx = (script: string, args: string[], env: Record<string, string> = {}) =>
-  spawnSync('npx', ['tsx', path.join(ROOT, 'scripts', script), ...args], {
+  // node itself (not npx), so the timeout stops the script and not only a wrapper around it
+  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', script), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },
