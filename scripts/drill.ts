@@ -260,7 +260,7 @@ function fail(message: string): never {
 /** Stops what the drill started (worker, servers), then exits: the SDK's runtime would keep the process alive. */
 async function finish(code?: number): Promise<never> {
   for (const stop of stops.splice(0)) await stop().catch(() => undefined);
-  process.exit(code);
+  process.exit(code ?? process.exitCode);
 }
 
 // Ctrl-C: the drill stops its worker and servers; the incident and the run stay as they are.
