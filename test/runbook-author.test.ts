@@ -3,20 +3,19 @@
  * typo fails tsc), drill from the command line (dry-run, then for real) on the Kubernetes
  * plane, and run from an alert on an engine that loads the author's directory.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ALERT_SECRETS, eventually } from './support/engine';
 import { runReaches } from './support/incidents';
-import { freePort } from '../worker/dev-server';
 import { startKit, type RunbookKit } from './support/runbook-kit';
 
 const ROOT = path.resolve(__dirname, '..');
 const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'tourniquet-author-')), 'checkout', 'runbooks');
 const file = path.join(dir, 'restart-cache.ts');
+/** For scripts that need nothing from this process (scaffold, lint). */
 const tsx = (script: string, args: string[], env: Record<string, string> = {}) =>
-  // node itself (not npx), so the timeout stops the script and not only a wrapper around it
   spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', script), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -90,43 +89,56 @@ it('runs the author runbook from an alert', async () => {
   expect(run).toMatchObject({ name: 'restart-cache', status: 'succeeded' });
 }, 120_000);
 
-it('drills from the command line: a dry run changes nothing, then for real with a drill incident', async () => {
+it('drills beside the running engine: a dry run changes nothing, then for real, leaving a drill incident', async () => {
   const restartedAt = async () =>
     (await kit.k.apps.readNamespacedDeployment({ name: 'web', namespace: kit.namespace })).spec?.template
       .metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
+  const params = ['--param', `namespace=${kit.namespace}`, '--param', 'deployment=web', '--yes'];
+  // Not spawnSync: the engine under test runs in this process and must keep serving meanwhile.
   const drill = (...extra: string[]) =>
-    tsx(
-      'drill.ts',
-      [
-        'restart-cache',
-        '--runbooks',
-        dir,
-        '--param',
-        `namespace=${kit.namespace}`,
-        '--param',
-        'deployment=web',
-        '--yes',
-        ...extra,
-      ],
-      {
-        // No engine running: the drill starts the embedded Temporal server of its data directory.
-        TEMPORAL_PORT: String(port),
-        KUBECONFIG: process.env.TOURNIQUET_TEST_KUBECONFIG!,
-        TOURNIQUET_DATA_DIR: path.join(dir, '..', 'data'),
-      },
-    );
-  const port = await freePort();
+    run('drill.ts', ['restart-cache', '--runbooks', dir, ...params, ...extra], {
+      TEMPORAL_ADDRESS: process.env.TOURNIQUET_TEST_TEMPORAL!,
+      TEMPORAL_NAMESPACE: kit.engine.namespace,
+      KUBECONFIG: process.env.TOURNIQUET_TEST_KUBECONFIG!,
+      TOURNIQUET_DATA_DIR: path.join(dir, '..', 'data'),
+    });
   const before = await restartedAt(); // the alert's run restarted it already
-  const dry = drill('--dry-run');
+  const dry = await drill('--dry-run');
   expect(dry.stderr.slice(-2000)).not.toContain('drill failed');
   expect(dry.stdout).toMatch(/skipped\s+restart \(low\)/);
   expect(dry.stdout).toContain('succeeded: dry-run: would restart web');
   expect(dry.status).toBe(0);
   expect(await restartedAt()).toBe(before);
 
-  const real = drill();
+  const real = await drill();
   expect(real.stdout).toMatch(/succeeded\s+wait \(read\)/);
   expect(real.status).toBe(0);
   expect(await restartedAt()).not.toBe(before);
+  // The drill incident is in the engine's Temporal: listed (marked, resolved), with its timeline.
   expect(real.stdout).toMatch(/incident INC-\d+ resolved with \d+ timeline entries/);
+  const id = /drill incident (INC-\d+)/.exec(real.stdout)![1];
+  const listed = await eventually(async () => {
+    const rows = (await kit.engine.call('GET', '/api/v1/incidents?service=drill')).body.incidents ?? [];
+    return rows.find((r: { id: string; status: string }) => r.id === id && r.status === 'resolved');
+  });
+  expect(listed).toMatchObject({ title: '[drill] restart-cache', severity: 'SEV4' });
 }, 180_000);
+
+/** A script run by node itself (not npx: a timeout stops the script, not a wrapper), without blocking this process. */
+function run(script: string, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    }),
+  );
+}
