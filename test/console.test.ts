@@ -14,8 +14,8 @@ import { catalogueOf, ensureNamespace, testService } from './support/services';
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
 let engine: TestEngine;
 const checkout = testService('checkout', {
-  deployments: ['checkout'],
-  runbooks: { 'rollback-deployment': {} },
+  deployments: ['checkout', 'ghost'],
+  runbooks: { 'rollback-deployment': {}, 'rolling-restart': {} },
 });
 let browser: Browser;
 
@@ -195,3 +195,37 @@ it('takes an alert-opened incident through a status update and resolution to its
   await postmortem.filter({ hasText: '## Root cause' }).waitFor();
   expect(await postmortem.innerText()).toContain('expired TLS certificate');
 });
+
+it('offers retry, skip and cancel on a failed step, and a retry runs it again', async () => {
+  const k = kube();
+  const namespace = await ensureNamespace(k, checkout);
+  const created = await engine.call('POST', '/api/v1/incidents', {
+    body: {
+      title: `Ghost ${unique('ui')}`,
+      description: 'd',
+      severity: 'SEV3',
+      affected_services: [checkout.name],
+    },
+  });
+  const id = created.body.id;
+  // Its Deployment does not exist yet: the restart fails after its retries and the run waits for a person.
+  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+    body: { name: 'rolling-restart', params: { namespace, deployment: 'ghost' } },
+  });
+  const page = await signIn('approver');
+  await page.goto(`${engine.url}/incidents/${id}`);
+  const step = page.locator('li[data-step="restart"]');
+  await step.getByText('Waiting for a decision:').waitFor({ timeout: 60_000 });
+  await step.getByRole('button', { name: 'Skip step…' }).waitFor();
+  await page.getByRole('button', { name: 'Cancel run…' }).waitFor();
+  await k.apps.createNamespacedDeployment({ namespace, body: deployment('ghost', 1) });
+  await step.getByRole('button', { name: 'Retry step' }).click();
+  await page
+    .locator('.timeline li', { hasText: /Step "Restart ghost" retried by alice \(attempt 2\)/ })
+    .waitFor();
+  await page
+    .locator('article.run', { hasText: /succeeded/ })
+    .getByText(/restarted ghost|already restarted ghost/)
+    .waitFor({ timeout: 60_000 });
+  expect(await page.getByText('Waiting for a decision:').count()).toBe(0);
+}, 120_000);

@@ -80,7 +80,7 @@ export function Runbooks(p: Part) {
             ))}
           </ol>
           {r.outcome ? <p>{r.outcome}</p> : null}
-          {!r.finished_at && responder ? (
+          {(!r.finished_at || r.steps.some((s) => s.decision === 'pending')) && responder ? (
             <button
               class="small secondary"
               onClick={() => {
