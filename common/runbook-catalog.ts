@@ -7,7 +7,6 @@ import { TARGET_KINDS } from '../domain/services';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { RunbookMeta } from '../domain/runbook';
 import { SEVERITIES } from '../domain/severity';
 import { DURATION_HINT, DURATION_PATTERN } from '../domain/duration';
 import type { RunbookDefinition } from '../workflows/runbook-sdk';
@@ -41,7 +40,7 @@ export const RunbookMetaSchema = z.strictObject({
 export class RunbookCatalogError extends Error {}
 
 /** The built-in runbooks; configured directories (TOURNIQUET_RUNBOOKS, `runbooks.dirs`) add to them. */
-export const BUILT_IN_RUNBOOKS = path.resolve(__dirname, '../runbooks');
+const BUILT_IN_RUNBOOKS = path.resolve(__dirname, '../runbooks');
 
 /** Every runbook file: `*.ts` in each directory (not tests or declarations), built-ins first. */
 export function runbookFiles(dirs: readonly string[] = []): string[] {
@@ -84,11 +83,6 @@ export function loadRunbooks(dirs: readonly string[] = []): CatalogEntry[] {
       throw new RunbookCatalogError(`${file}: stronger.runbook names no runbook: ${m.stronger.runbook}`);
   }
   return [...byName.values()];
-}
-
-/** The catalogue's metadata (what the API lists), in file order. */
-export function loadRunbookCatalog(dirs: readonly string[] = []): RunbookMeta[] {
-  return loadRunbooks(dirs).map((e) => e.def.meta);
 }
 
 function loadDefinition(file: string): RunbookDefinition {

@@ -26,7 +26,7 @@ import { createWorker } from '../worker';
 import { installRuntime } from '../worker/runtime';
 import { ensureTemporalCli, startDevServer } from '../worker/dev-server';
 import { ensureSearchAttributes } from '../worker/search-attributes';
-import { paramsProblem, type RunbookDefinition } from '../workflows/runbook-sdk';
+import { parseParams, type RunbookDefinition } from '../workflows/runbook-sdk';
 import {
   approvalUpdate,
   incidentQuery,
@@ -37,6 +37,8 @@ import {
 } from '../workflows/definitions';
 
 const DRILL_ACTOR = 'drill';
+/** Who decides approvals and failed steps in the terminal (not the drill, which requested them). */
+const OPERATOR = process.env.USER || 'operator';
 const stops: (() => Promise<unknown>)[] = [];
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -61,8 +63,8 @@ async function main() {
   const params = Object.fromEntries(
     values.param.map((p) => [p.split('=')[0], p.split('=').slice(1).join('=')]),
   );
-  const problem = paramsProblem(def.params, params);
-  if (problem) fail(`${problem} (npm run drill -- ${name} --param name=value …)`);
+  const parsed = parseParams(def.params, params);
+  if ('problem' in parsed) fail(`${parsed.problem} (npm run drill -- ${name} --param name=value …)`);
 
   await installRuntime(pino({ level: 'warn' })); // the SDK's own logs: warnings only
   const { client, address, started } = await temporal(config);
@@ -148,7 +150,7 @@ async function follow(client: Client, runId: string, yes: boolean): Promise<Runb
         : await prompt!.question(`approve "${a.what}" (${a.impact}; ${a.reason})? [y/N] `);
       const approve = answer.trim().toLowerCase().startsWith('y');
       await handle.executeUpdate(approvalUpdate, {
-        args: [{ approvalId: a.id, approve, actor: process.env.USER || 'operator', comment: 'drill' }],
+        args: [{ approvalId: a.id, approve, actor: OPERATOR, comment: 'drill' }],
       });
     }
     for (const s of run.steps.filter(
@@ -158,7 +160,7 @@ async function follow(client: Client, runId: string, yes: boolean): Promise<Runb
       const answer = yes ? 'c' : await prompt!.question(`step ${s.id} failed: [r]etry, [s]kip or [c]ancel? `);
       const action = answer.startsWith('r') ? 'retry' : answer.startsWith('s') ? 'skip' : 'cancel';
       await handle.executeUpdate(runDecisionUpdate, {
-        args: [{ action, stepId: s.id, actor: process.env.USER || 'operator', reason: 'drill' }],
+        args: [{ action, stepId: s.id, actor: OPERATOR, reason: 'drill' }],
       });
     }
     await new Promise((resolve) => setTimeout(resolve, 300));

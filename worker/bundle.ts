@@ -40,7 +40,7 @@ export function loadBundle(codePath: string): WorkflowBundle {
   return { code, buildId: buildIdOf(code) };
 }
 
-export const buildIdOf = (code: string) => createHash('sha256').update(code).digest('hex').slice(0, 16);
+const buildIdOf = (code: string) => createHash('sha256').update(code).digest('hex').slice(0, 16);
 
 /**
  * A module listing the runbooks (workflows/runbook-registry.ts imports it). Its path depends

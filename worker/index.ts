@@ -28,8 +28,6 @@ export interface WorkerDeps extends ActivityDeps {
 
 /** What `createWorker` returns: run until shutdown, like a Temporal Worker. */
 export interface EngineWorker {
-  /** The version this worker runs (a hash of its workflow bundle). */
-  buildId: string;
   run(): Promise<void>;
   /** Resolves once run() made this version current and started workers for older ones still in use. */
   ready(): Promise<void>;
@@ -73,7 +71,6 @@ export async function createWorker(deps: WorkerDeps): Promise<EngineWorker> {
   };
   const stopOlder = async () => (await started?.catch(() => undefined))?.();
   return {
-    buildId: bundle.buildId,
     run: async () => {
       mainRunning = main.run();
       const idsRunning = ids.run();

@@ -110,12 +110,15 @@ export function defineRunbook<S extends ParamsSchema>(def: {
   };
 }
 
-/** Why `given` does not fit the runbook's parameters (naming the first bad one), or undefined. */
-export function paramsProblem(schema: ParamsSchema, given: Record<string, string>): string | undefined {
+/** The runbook's parameters parsed from `given`, or why they do not fit (naming the first bad one). */
+export function parseParams(
+  schema: ParamsSchema,
+  given: Record<string, string>,
+): { params: Record<string, unknown> } | { problem: string } {
   const parsed = schema.safeParse(given);
-  if (parsed.success) return undefined;
+  if (parsed.success) return { params: parsed.data };
   const issue = parsed.error.issues[0];
-  return `parameter "${issue.path.join('.')}": ${issue.message}`;
+  return { problem: `parameter "${issue.path.join('.')}": ${issue.message}` };
 }
 
 /** Thrown by ctx.escalate: the runbook stops and the incident pages the escalation target. */

@@ -13,7 +13,7 @@ import type { RunbookRunRecord } from '../../domain/runbook';
 import { runbookQuery } from '../definitions';
 import { PATCH, RUNBOOK_PATCHES } from '../patches';
 import { RUNBOOKS } from '../runbook-registry';
-import { paramsProblem, RunbookCancelled, RunbookEscalation } from '../runbook-sdk';
+import { parseParams, RunbookCancelled, RunbookEscalation } from '../runbook-sdk';
 import { registerApprovalHandler } from './approval';
 import type { RunbookRunInput } from './input';
 import { RunRecord } from './record';
@@ -49,10 +49,12 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   try {
     if (!def) throw new RunbookEscalation(`no runbook named ${input.name}`);
     if (scoped.refusal) throw new RunbookEscalation(scoped.refusal);
-    const problem = paramsProblem(def.params, scoped.input.params);
-    if (problem) throw new RunbookEscalation(`${problem}; start the runbook with valid params`);
-    const params = def.params.parse(scoped.input.params);
-    run.outcome = await def.run(runbookContext(scoped.input, params, r, guardrails, manualDone, entry?.caps));
+    const parsed = parseParams(def.params, scoped.input.params);
+    if ('problem' in parsed)
+      throw new RunbookEscalation(`${parsed.problem}; start the runbook with valid params`);
+    run.outcome = await def.run(
+      runbookContext(scoped.input, parsed.params, r, guardrails, manualDone, entry?.caps),
+    );
     run.status = 'succeeded';
   } catch (err) {
     if (err instanceof RunbookCancelled) {
