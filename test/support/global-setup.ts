@@ -23,6 +23,7 @@ export const TEST_NAMESPACES = [
   'test-7',
   'test-8',
   'test-9',
+  'test-10',
 ];
 
 export default async function globalSetup(): Promise<void> {
