@@ -8,6 +8,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The cluster tests run on their own (npm run test:cluster, jest.cluster.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   // Runbook files import the SDK by this name (also tsconfig.json paths and worker/bundle.ts).
   moduleNameMapper: {
     '^tourniquet/runbook$': '<rootDir>/workflows/runbook-sdk.ts',

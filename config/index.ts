@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   TOURNIQUET_LINK_SECRET: z.string().min(16).optional(),
   /** Where links in pages point; default http://localhost:PORT. */
   TOURNIQUET_PUBLIC_URL: z.url().optional(),
+  /** A workflow bundle built ahead (`npm run build:workflows`, the container image) instead of bundling at start. */
+  TOURNIQUET_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** With --only=worker: serve the worker's Prometheus counters on this port. */
   TOURNIQUET_WORKER_METRICS_PORT: port.optional(),
   /** The API's listen address (default: every interface). */
@@ -75,6 +77,8 @@ export interface Config {
   tokens: TokenEntry[];
   /** Directories of runbooks beside the built-ins, absolute. */
   runbookDirs: string[];
+  /** A workflow bundle built ahead (it holds the runbooks it was built with). */
+  workflowBundle?: string;
   alerts: AlertsConfig;
   targets: TargetsConfig;
   services: ServiceCatalogue;
@@ -155,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runbookDirs: [...file.runbooks.dirs, ...(e.TOURNIQUET_RUNBOOKS?.split(':').filter(Boolean) ?? [])].map(
       (d) => path.resolve(d),
     ),
+    workflowBundle: e.TOURNIQUET_WORKFLOW_BUNDLE && path.resolve(e.TOURNIQUET_WORKFLOW_BUNDLE),
     targets: file.targets,
     services: toServiceCatalogue(file.services, file.targets.postgres),
     guardrails: file.guardrails,

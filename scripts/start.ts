@@ -29,6 +29,11 @@ async function main() {
   if (only && only !== 'worker' && only !== 'api')
     throw new ConfigError(`--only must be worker or api, not ${only}`);
   const config = loadConfig();
+  // A generated first-run token would differ per replica: replicas share their tokens through config.
+  if (only === 'api' && config.tokens.length === 0)
+    throw new ConfigError(
+      "an API replica (--only=api) needs its tokens from configuration, the same for every replica: set TOURNIQUET_TOKENS or the config file's tokens (token_sha256 hashes allowed)",
+    );
   const logger = createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
   const stops: (() => Promise<unknown>)[] = [];
@@ -102,6 +107,11 @@ async function main() {
     );
     if (config.runbookDirs.length)
       logger.info({ dirs: config.runbookDirs }, 'runbooks from these directories too (TOURNIQUET_RUNBOOKS)');
+    if (config.workflowBundle)
+      logger.info(
+        { bundle: config.workflowBundle },
+        'workflows and runbooks from the bundle built ahead (TOURNIQUET_WORKFLOW_BUNDLE): it holds the runbooks it was built with',
+      );
     const worker = await createWorker({
       connection: nativeConnection,
       client,
@@ -109,6 +119,7 @@ async function main() {
       taskQueue,
       logger,
       runbookDirs: config.runbookDirs,
+      workflowBundle: config.workflowBundle ? { codePath: config.workflowBundle } : undefined,
       // Each version's bundle is kept so runs pinned to an older version finish on it after an upgrade.
       bundleDir: path.join(config.dataDir, 'bundles'),
       setCurrent: config.temporal.setCurrentVersion,
