@@ -26,7 +26,7 @@ COPY common ./common
 COPY config ./config
 COPY domain ./domain
 COPY runbooks ./runbooks
-COPY scripts/start.ts ./scripts/start.ts
+COPY scripts/start.ts scripts/tracing-init.ts ./scripts/
 COPY worker ./worker
 COPY workflows ./workflows
 COPY --from=build /app/console/dist ./console/dist

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Role } from '../config/roles';
 import { principalOf, requireRole, type TokenStore } from './auth';
 import { parse } from './errors';
+import { nameHttpSpan } from '../common/tracing';
 import { ActionItemIdParam, ApprovalIdParam, IncidentIdParam, NameSchema, RunIdParam } from './schemas';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -72,6 +73,7 @@ export function mountRoutes(app: express.Express, routes: Route[], tokens: Token
     if (r.raw) before.push(rawBody);
     const expressPath = r.path.replace(/\{(\w+)\}/g, ':$1');
     app[r.method](expressPath, ...before, async (req: Request, res: Response) => {
+      nameHttpSpan(r.method, r.path);
       const answer = await withIdempotencyKey(req, r.operationId, () => r.handle(callOf(r, req, res)));
       if (answer !== undefined) res.status(r.status ?? 200).json(answer);
     });

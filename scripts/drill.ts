@@ -35,6 +35,7 @@ import {
   startRunbookUpdate,
   transitionUpdate,
 } from '../workflows/definitions';
+import { clientInterceptors } from '../common/tracing';
 
 const DRILL_ACTOR = 'drill';
 /** Who decides approvals and failed steps in the terminal (not the drill, which requested them). */
@@ -190,7 +191,15 @@ async function temporal(config: ReturnType<typeof loadConfig>) {
   const opened = connection;
   stops.unshift(() => opened.close());
   await ensureSearchAttributes(connection, config.temporal.namespace);
-  return { client: new Client({ connection, namespace: config.temporal.namespace }), address, started };
+  return {
+    client: new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      interceptors: clientInterceptors(),
+    }),
+    address,
+    started,
+  };
 }
 
 /** A catalogue entry allowing exactly the drill's targets, and where they live. */

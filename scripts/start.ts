@@ -3,6 +3,7 @@
  * worker and the HTTP API under one supervising process. Ctrl-C stops all three cleanly.
  * `npm start -- --only=worker` or `--only=api` runs one part against a cluster, for scaling out.
  */
+import './tracing-init';
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -23,6 +24,7 @@ import { DevServer, ensureTemporalCli, startDevServer } from '../worker/dev-serv
 import { ensureSearchAttributes } from '../worker/search-attributes';
 import { installRuntime } from '../worker/runtime';
 import { grants } from '../config/roles';
+import { clientInterceptors, stopTracing } from '../common/tracing';
 
 async function main() {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -36,7 +38,8 @@ async function main() {
     );
   const logger = createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true });
-  const stops: (() => Promise<unknown>)[] = [];
+  // Buffered spans go out after everything else has stopped.
+  const stops: (() => Promise<unknown>)[] = [stopTracing];
 
   let devServer: DevServer | undefined;
   let options;
@@ -83,7 +86,7 @@ async function main() {
 
   const connection = await Connection.connect(options);
   stops.unshift(() => connection.close());
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, interceptors: clientInterceptors() });
   const added = await ensureSearchAttributes(connection, namespace);
   if (added.length) logger.info({ added }, 'registered search attributes');
 

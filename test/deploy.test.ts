@@ -118,7 +118,7 @@ function importsFrom(entry: string) {
     if (files.has(file)) return;
     files.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const [, spec] of source.matchAll(/^(?:import|export) (?!type )[^;]*?from '([^']+)'/gms)) {
+    for (const [, spec] of source.matchAll(/^(?:import|export) (?!type )(?:[^;]*?from )?'([^']+)'/gms)) {
       if (spec.startsWith('.')) {
         const base = path.resolve(path.dirname(file), spec);
         const next = [`${base}.ts`, path.join(base, 'index.ts')].find(existsSync);

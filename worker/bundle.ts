@@ -22,6 +22,7 @@ export async function bundleWorkflows(runbookDirs: readonly string[] = []): Prom
   const set = runbookSetModule(runbookFiles(runbookDirs));
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    workflowInterceptorModules: [require.resolve('../workflows/trace-context')],
     logger: quietBundlerLogger,
     webpackConfigHook: (config) => ({
       ...config,

@@ -3,6 +3,7 @@ import { createActivities, ActivityDeps } from '../activities';
 import { idTaskQueue } from '../workflows/definitions';
 import { loadRunbooks } from '../common/runbook-catalog';
 import { bundleWorkflows, loadBundle, type WorkflowBundle } from './bundle';
+import { activityTracing } from '../common/tracing';
 import { BundleStore, deploymentOptions, keepOlderVersions, makeCurrent } from './versions';
 import { metricsSinks } from './metrics';
 import { reportTaskFailures } from './task-failures';
@@ -111,7 +112,10 @@ function versionWorker(deps: WorkerDeps, bundle: WorkflowBundle): Promise<Worker
     ...common(deps, bundle),
     taskQueue: deps.taskQueue,
     activities: createActivities(deps),
-    interceptors: deps.interceptors,
+    interceptors: {
+      ...deps.interceptors,
+      activity: [...activityTracing(), ...(deps.interceptors?.activity ?? [])],
+    },
     sinks: metricsSinks,
     // ~1,000 cached incidents cost 550-700 MB (see shared VERIFIED.md); evicted ones replay on demand.
     maxCachedWorkflows: 1000,

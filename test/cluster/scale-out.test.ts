@@ -16,7 +16,7 @@ import { deployment, kube, type Kube } from '../support/kube';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { catalogueOf, ensureNamespace, testService, type TestService } from '../support/services';
 import { startTemporalCluster, type TemporalCluster } from '../support/temporal-cluster';
-import { call, startProcess, type EngineProcess } from './processes';
+import { call, startProcess, type EngineProcess } from '../support/engine-process';
 
 let cluster: TemporalCluster;
 let plane: K8sPlane;

@@ -19,6 +19,7 @@ import { EscalationConfigSchema, toEscalationConfig, type AlertsConfig } from '.
 import { ServicesConfigSchema } from '../../config/schema';
 import { toServiceCatalogue } from '../../config/services';
 import type { GuardrailConfig } from '../../domain/guardrails';
+import { clientInterceptors } from '../../common/tracing';
 
 export const TOKENS = {
   admin: 'test-admin-token',
@@ -102,7 +103,7 @@ export async function startEngine(
   const logger = pino({ level: 'warn' });
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, interceptors: clientInterceptors() });
   const nativeConnection = await NativeConnection.connect({ address });
 
   // The service catalogue, as a user writes it in the config file (parsed by the real schema).

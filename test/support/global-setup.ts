@@ -24,6 +24,7 @@ export const TEST_NAMESPACES = [
   'test-8',
   'test-9',
   'test-10',
+  'test-11',
 ];
 
 export default async function globalSetup(): Promise<void> {

@@ -7,7 +7,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, tail } from '../../worker/dev-server';
-import { eventually, TOKENS, type TokenName } from '../support/engine';
+import { eventually, TOKENS, type TokenName } from './engine';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -21,18 +21,19 @@ export interface EngineProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** `all`: worker and API in one process (npm start) against TEMPORAL_ADDRESS. */
 export async function startProcess(
-  role: 'worker' | 'api',
+  role: 'worker' | 'api' | 'all',
   name: string,
   env: Record<string, string>,
 ): Promise<EngineProcess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `tourniquet-${name}-`));
-  const port = role === 'api' ? await freePort() : undefined;
+  const port = role === 'worker' ? undefined : await freePort();
   const log = path.join(dir, 'out.log');
   const out = createWriteStream(log);
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'scripts/start.ts'), `--only=${role}`],
+    ['--import', 'tsx', path.join(ROOT, 'scripts/start.ts'), ...(role === 'all' ? [] : [`--only=${role}`])],
     {
       cwd: ROOT,
       env: {
