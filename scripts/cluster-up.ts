@@ -4,8 +4,9 @@
  * time (1-4 minutes). Ctrl-C stops it and deletes its data.
  */
 import { startTemporalCluster } from '../test/support/temporal-cluster';
+import { untilStopped } from './until-stopped';
 
-async function main() {
+untilStopped(async () => {
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
   const cluster = await startTemporalCluster({
     namespaces: [namespace],
@@ -22,15 +23,5 @@ Run the engine against it as separate processes (README "Deploy"), for example:
   TEMPORAL_ADDRESS=${cluster.address} TOURNIQUET_TOKENS=… PORT=3001 npm start -- --only=api
 
 Press Ctrl-C to stop it and delete its data.`);
-  const stop = async () => {
-    await cluster.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-}
-
-main().catch((err: Error) => {
-  console.error(err.message ?? err);
-  process.exit(1);
+  return cluster;
 });

@@ -3,8 +3,9 @@
  * Builds it the first time (several minutes), then starts it in seconds. Ctrl-C stops it.
  */
 import { startK8sPlane } from '../test/support/k8s-plane';
+import { untilStopped } from './until-stopped';
 
-async function main() {
+untilStopped(async () => {
   const plane = await startK8sPlane({ log: (m) => console.log(`[k8s] ${m}`) });
   console.log(`
 Kubernetes API: ${plane.server}
@@ -16,15 +17,5 @@ kubeconfig:     ${plane.kubeconfig}
 
 Nodes are simulated by kwok: pods get scheduled and become Ready without containers.
 Press Ctrl-C to stop and delete everything.`);
-  const stop = async () => {
-    await plane.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-}
-
-main().catch((err: Error) => {
-  console.error(err.message ?? err);
-  process.exit(1);
+  return plane;
 });

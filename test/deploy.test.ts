@@ -12,8 +12,7 @@ import YAML from 'yaml';
 import { rbacManifests } from '../common/rbac';
 import { FileConfigSchema } from '../config';
 import { toServiceCatalogue } from '../config/services';
-import { eventually } from './support/engine';
-import { kube } from './support/kube';
+import { deploymentReady, kube } from './support/kube';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEPLOY = path.join(ROOT, 'deploy');
@@ -62,13 +61,7 @@ it('applies to the Kubernetes plane: a server-side dry run changes nothing, then
   ).rejects.toMatchObject({ code: 404 });
 
   for (const o of all.slice(1)) await apply(o);
-  for (const name of ['tourniquet-api', 'tourniquet-worker'])
-    await eventually(
-      async () =>
-        (await k.apps.readNamespacedDeployment({ name, namespace: 'tourniquet' })).status?.readyReplicas ===
-        2,
-      { timeoutMs: 60_000 },
-    );
+  for (const name of ['tourniquet-api', 'tourniquet-worker']) await deploymentReady(k, 'tourniquet', name, 2);
   const pods = (await k.core.listNamespacedPod({ namespace: 'tourniquet' })).items;
   expect(pods).toHaveLength(4);
   expect(pods.every((p) => p.spec?.nodeName && p.status?.phase === 'Running')).toBe(true);

@@ -4,9 +4,9 @@
  * timelines and their targets stay as they are.
  */
 import { DEFAULT_GUARDRAILS } from '../domain/guardrails';
-import { eventually, startEngine, TestEngine } from './support/engine';
+import { startEngine, TestEngine } from './support/engine';
 import { declare, runReaches } from './support/incidents';
-import { deployment, kube } from './support/kube';
+import { deployment, deploymentReady, kube } from './support/kube';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
 
 const k = kube();
@@ -29,11 +29,7 @@ it('three services, a budget of two: the third restart is refused, naming the bu
   for (const s of services) {
     const namespace = await ensureNamespace(k, s);
     await k.apps.createNamespacedDeployment({ namespace, body: deployment('web', 1) });
-    await eventually(
-      async () =>
-        (await k.apps.readNamespacedDeployment({ namespace, name: 'web' })).status?.readyReplicas === 1,
-      { timeoutMs: 60_000 },
-    );
+    await deploymentReady(k, namespace, 'web');
     const id = await declare(engine, s.name);
     await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rolling-restart' } });
     runs.push(await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']));

@@ -16,7 +16,9 @@ import pino from 'pino';
 import { createApp } from '../../api/app';
 import { TokenStore } from '../../api/auth';
 import type { AlertsConfig } from '../../config';
-import { DevServer, ensureTemporalCli, freePort, startDevServer } from '../../worker/dev-server';
+import { ensureTemporalCli, freePort, startDevServer } from '../../worker/dev-server';
+import { startTemporalCluster } from '../../test/support/temporal-cluster';
+import { bundleWorkflows } from '../../worker/bundle';
 import { ensureSearchAttributes } from '../../worker/search-attributes';
 import { type Severity, SEVERITIES } from '../../domain/severity';
 import type { IncidentInput } from '../../workflows/definitions';
@@ -32,7 +34,7 @@ export const log = (msg: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 export interface BenchEnv {
-  server: DevServer;
+  server: { address: string; stop(): Promise<void> };
   client: Client;
   url: string;
   taskQueue: string;
@@ -41,21 +43,38 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
-/** `escalation` and `services`: the config file's sections (as a user writes them). */
+/**
+ * `escalation` and `services`: the config file's sections (as a user writes them).
+ * `cluster`: Temporal's own server on PostgreSQL (test/support/temporal-cluster.ts) instead of the dev server.
+ * `prebuilt`: the worker loads a bundle built here instead of bundling itself.
+ */
 export async function startBenchEnv(
-  o: { kubeconfig?: string; escalation?: unknown; services?: Record<string, unknown> } = {},
+  o: {
+    kubeconfig?: string;
+    escalation?: unknown;
+    services?: Record<string, unknown>;
+    cluster?: boolean;
+    prebuilt?: boolean;
+  } = {},
 ): Promise<BenchEnv> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-bench-'));
-  log(`dev server + worker process + API (data in ${dir})`);
-  const server = await startDevServer(ensureTemporalCli(), {
-    port: await freePort(),
-    dbFile: path.join(dir, 'temporal.db'),
-    logFile: path.join(dir, 'temporal.log'),
-  });
+  log(
+    `${o.cluster ? 'Temporal cluster on PostgreSQL' : 'dev server'} + worker process + API (data in ${dir})`,
+  );
+  const server = o.cluster
+    ? await startTemporalCluster({ namespaces: ['default'], log })
+    : await startDevServer(ensureTemporalCli(), {
+        port: await freePort(),
+        dbFile: path.join(dir, 'temporal.db'),
+        logFile: path.join(dir, 'temporal.log'),
+      });
   const connection = await Connection.connect({ address: server.address });
   await ensureSearchAttributes(connection, 'default');
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = 'bench';
+  // `prebuilt`: the worker starts as the image's does, from a bundle built ahead (no webpack in its heap).
+  const bundle = path.join(dir, 'workflow-bundle.js');
+  if (o.prebuilt) writeFileSync(bundle, (await bundleWorkflows()).code);
 
   const worker = spawn(
     process.execPath,
@@ -68,6 +87,7 @@ export async function startBenchEnv(
         ...(o.kubeconfig ? { BENCH_KUBECONFIG: o.kubeconfig } : {}),
         ...(o.escalation ? { BENCH_ESCALATION: JSON.stringify(o.escalation) } : {}),
         ...(o.services ? { BENCH_SERVICES: JSON.stringify(o.services) } : {}),
+        ...(o.prebuilt ? { BENCH_BUNDLE: bundle } : {}),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },

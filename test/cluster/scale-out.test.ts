@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { bundleWorkflows } from '../../worker/bundle';
 import { ALERT_SECRETS, eventually, TOKENS } from '../support/engine';
 import { startK8sPlane, type K8sPlane } from '../support/k8s-plane';
-import { deployment, kube, type Kube } from '../support/kube';
+import { deployment, deploymentReady, kube, type Kube } from '../support/kube';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { catalogueOf, ensureNamespace, testService, type TestService } from '../support/services';
 import { startTemporalCluster, type TemporalCluster } from '../support/temporal-cluster';
@@ -94,11 +94,7 @@ function configFile() {
 async function readyDeployment(s: TestService) {
   const namespace = await ensureNamespace(k, s);
   await k.apps.createNamespacedDeployment({ namespace, body: deployment('web', 1) });
-  await eventually(
-    async () =>
-      (await k.apps.readNamespacedDeployment({ namespace, name: 'web' })).status?.readyReplicas === 1,
-    { timeoutMs: 60_000 },
-  );
+  await deploymentReady(k, namespace, 'web');
 }
 
 const api = (i: number) => apis[i % apis.length].url!;

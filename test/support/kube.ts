@@ -7,7 +7,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { unique } from './engine';
+import { eventually, unique } from './engine';
 
 export interface Kube {
   kc: KubeConfig;
@@ -75,4 +75,13 @@ export async function failoverTarget(
     namespace,
     body: { metadata: { name: service }, spec: { selector: { app: name }, ports: [{ port }] } },
   });
+}
+
+/** Waits until the Deployment has `replicas` ready pods (kwok makes them ready within seconds). */
+export function deploymentReady(k: Kube, namespace: string, name: string, replicas = 1) {
+  return eventually(
+    async () =>
+      (await k.apps.readNamespacedDeployment({ namespace, name })).status?.readyReplicas === replicas,
+    { timeoutMs: 60_000 },
+  );
 }
