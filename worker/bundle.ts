@@ -23,6 +23,8 @@ export async function bundleWorkflows(runbookDirs: readonly string[] = []): Prom
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     workflowInterceptorModules: [require.resolve('../workflows/trace-context')],
+    // Each cached workflow evaluates the bundle's modules for itself, except these (why: there).
+    preloadModules: [require.resolve('../workflows/shared-modules')],
     logger: quietBundlerLogger,
     webpackConfigHook: (config) => ({
       ...config,
