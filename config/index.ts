@@ -54,6 +54,8 @@ const EnvSchema = z.object({
   TOURNIQUET_PUBLIC_URL: z.url().optional(),
   /** A workflow bundle built ahead (`npm run build:workflows`, the container image) instead of bundling at start. */
   TOURNIQUET_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /** Workflows a worker keeps in memory (README "Sizing and tuning"). */
+  TOURNIQUET_WORKFLOW_CACHE: z.coerce.number().int().min(10).max(100_000).default(1000),
   /** With --only=worker: serve the worker's Prometheus counters on this port. */
   TOURNIQUET_WORKER_METRICS_PORT: port.optional(),
   /** The API's listen address (default: every interface). */
@@ -79,6 +81,7 @@ export interface Config {
   runbookDirs: string[];
   /** A workflow bundle built ahead (it holds the runbooks it was built with). */
   workflowBundle?: string;
+  workflowCacheSize: number;
   alerts: AlertsConfig;
   targets: TargetsConfig;
   services: ServiceCatalogue;
@@ -160,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       (d) => path.resolve(d),
     ),
     workflowBundle: e.TOURNIQUET_WORKFLOW_BUNDLE && path.resolve(e.TOURNIQUET_WORKFLOW_BUNDLE),
+    workflowCacheSize: e.TOURNIQUET_WORKFLOW_CACHE,
     targets: file.targets,
     services: toServiceCatalogue(file.services, file.targets.postgres),
     guardrails: file.guardrails,

@@ -123,6 +123,7 @@ async function main() {
       logger,
       runbookDirs: config.runbookDirs,
       workflowBundle: config.workflowBundle ? { codePath: config.workflowBundle } : undefined,
+      workflowCacheSize: config.workflowCacheSize,
       // Each version's bundle is kept so runs pinned to an older version finish on it after an upgrade.
       bundleDir: path.join(config.dataDir, 'bundles'),
       setCurrent: config.temporal.setCurrentVersion,

@@ -25,6 +25,8 @@ export interface WorkerDeps extends ActivityDeps {
   setCurrent?: boolean;
   /** Temporal interceptors for the main worker (tracing; the crash tests kill it at activity boundaries). */
   interceptors?: WorkerOptions['interceptors'];
+  /** Workflows kept in memory (default 1,000); evicted ones replay from history on their next task. */
+  workflowCacheSize?: number;
 }
 
 /** What `createWorker` returns: run until shutdown, like a Temporal Worker. */
@@ -117,8 +119,8 @@ function versionWorker(deps: WorkerDeps, bundle: WorkflowBundle): Promise<Worker
       activity: [...activityTracing(), ...(deps.interceptors?.activity ?? [])],
     },
     sinks: metricsSinks,
-    // ~1,000 cached incidents cost 550-700 MB (see shared VERIFIED.md); evicted ones replay on demand.
-    maxCachedWorkflows: 1000,
+    // 1,000 cached incidents: a worker's RSS plateaus at 1.3-1.8 GB (bench:sizing, README "Sizing").
+    maxCachedWorkflows: deps.workflowCacheSize ?? 1000,
   });
 }
 
