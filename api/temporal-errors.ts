@@ -24,11 +24,16 @@ const grpcStatus = {
   UNAVAILABLE: 14,
 } as const;
 
+/**
+ * An Update sent to a finished workflow (a closed incident) also reports "not found", and so
+ * does one that reached it as it closed ("workflow update was aborted by closing workflow").
+ */
+const CLOSED = /completed|closed|closing/i;
+
 export function fromTemporal(err: unknown, what: string): unknown {
   if (err instanceof HttpError) return err;
-  // An update sent to a finished workflow (a closed incident) also reports "not found".
   if (err instanceof WorkflowNotFoundError) {
-    return /completed/i.test(err.message)
+    return CLOSED.test(err.message)
       ? new ConflictError(`${what} is closed`)
       : new NotFoundError(`${what} not found`);
   }
@@ -42,7 +47,7 @@ export function fromTemporal(err: unknown, what: string): unknown {
   const code = grpcCode(err);
   if (code === grpcStatus.NOT_FOUND) {
     const message = String((err as Error).message);
-    return /completed|closed/i.test(message)
+    return CLOSED.test(message)
       ? new ConflictError(`${what} is closed`)
       : new NotFoundError(`${what} not found`);
   }
