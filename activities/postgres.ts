@@ -26,42 +26,47 @@ export interface ConnectionDiagnosis {
   idle_in_transaction_oldest_seconds: number;
 }
 
-export function createPostgresActivities({ urls, scope }: PostgresDeps) {
+/** One short-lived connection to the service's database (checked against the run's scope) for `fn`. */
+export async function withPostgres<T>(
+  { urls, scope }: PostgresDeps,
+  { service, scope: actingFor }: Target,
+  fn: (c: Client) => Promise<T>,
+): Promise<T> {
+  scope.check(actingFor, 'database', service);
+  const url = own(urls, service);
+  if (!url)
+    throw ApplicationFailure.nonRetryable(
+      `No PostgreSQL target is configured for service "${service}" (config services.${service}.postgres)`,
+      'TargetNotConfigured',
+    );
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: 5000,
+    statement_timeout: 10_000,
+    application_name: 'tourniquet',
+  });
+  try {
+    await client.connect();
+  } catch (err) {
+    // "too many clients" is exactly the failure some runbooks fix: report it, let retries wait.
+    throw ApplicationFailure.retryable(
+      `cannot connect to PostgreSQL for ${service}: ${(err as Error).message}`,
+      'ConnectFailed',
+    );
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export function createPostgresActivities(deps: PostgresDeps) {
+  const { scope } = deps;
   // The catalogue's cap, whatever the runbook asked for.
   const capOf = (o: Target) =>
     scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated;
-  async function withClient<T>(
-    { service, scope: actingFor }: Target,
-    fn: (c: Client) => Promise<T>,
-  ): Promise<T> {
-    scope.check(actingFor, 'database', service);
-    const url = own(urls, service);
-    if (!url)
-      throw ApplicationFailure.nonRetryable(
-        `No PostgreSQL target is configured for service "${service}" (config services.${service}.postgres)`,
-        'TargetNotConfigured',
-      );
-    const client = new Client({
-      connectionString: url,
-      connectionTimeoutMillis: 5000,
-      statement_timeout: 10_000,
-      application_name: 'tourniquet',
-    });
-    try {
-      await client.connect();
-    } catch (err) {
-      // "too many clients" is exactly the failure some runbooks fix: report it, let retries wait.
-      throw ApplicationFailure.retryable(
-        `cannot connect to PostgreSQL for ${service}: ${(err as Error).message}`,
-        'ConnectFailed',
-      );
-    }
-    try {
-      return await fn(client);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
+  const withClient = <T>(target: Target, fn: (c: Client) => Promise<T>) => withPostgres(deps, target, fn);
 
   return {
     async pgHealth(target: Target): Promise<{ ok: boolean; latency_ms: number; error?: string }> {

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { HttpActivities } from '../activities/http';
 import type { KubernetesActivities } from '../activities/kubernetes';
-import type { PostgresActivities } from '../activities/postgres';
+import type { DatabaseActivities } from '../activities/postgres-queries';
 import type { Impact, RunbookMeta } from '../domain/runbook';
 import type { Health } from '../domain/record';
 import type { ServiceCaps } from '../domain/services';
@@ -78,7 +78,7 @@ export interface RunbookContext<P = Record<string, unknown>> {
   /** The service's caps (from its catalogue entry): never from parameters. */
   caps: ServiceCaps;
   k8s: KubernetesActivities;
-  pg: PostgresActivities;
+  pg: DatabaseActivities;
   http: HttpActivities;
 }
 

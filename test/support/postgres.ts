@@ -15,7 +15,10 @@ export interface Postgres {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(o: { maxConnections?: number } = {}): Promise<Postgres> {
+/** `preload`: server libraries (shared_preload_libraries), e.g. pg_stat_statements from Debian's contrib. */
+export async function startPostgres(
+  o: { maxConnections?: number; preload?: string[] } = {},
+): Promise<Postgres> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tourniquet-pg-'));
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
@@ -33,7 +36,7 @@ export async function startPostgres(o: { maxConnections?: number } = {}): Promis
   try {
     run(`${BIN}/initdb -D ${data} -A trust -U postgres >/dev/null`);
     run(
-      `${BIN}/pg_ctl -D ${data} -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=${o.maxConnections ?? 30}" -l ${dir}/log -w start >/dev/null`,
+      `${BIN}/pg_ctl -D ${data} -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=${o.maxConnections ?? 30}${o.preload ? ` -c shared_preload_libraries=${o.preload.join(',')}` : ''}" -l ${dir}/log -w start >/dev/null`,
     );
   } catch (err: any) {
     throw new Error(

@@ -6,7 +6,7 @@ import { own } from '../../domain/own';
 import * as wf from '@temporalio/workflow';
 import type { HttpActivities } from '../../activities/http';
 import type { KubernetesActivities } from '../../activities/kubernetes';
-import type { PostgresActivities } from '../../activities/postgres';
+import type { DatabaseActivities } from '../../activities/postgres-queries';
 import { nowIso } from '../../domain/clock';
 import type { GuardrailConfig } from '../../domain/guardrails';
 import { DEFAULT_CAPS, type ServiceCaps } from '../../domain/services';
@@ -37,7 +37,7 @@ const k8s = wf.proxyActivities<KubernetesActivities>({
   heartbeatTimeout: '10 seconds',
   retry: ACTION_RETRY,
 });
-const pg = wf.proxyActivities<PostgresActivities>({ startToCloseTimeout: '30 seconds', retry: ACTION_RETRY });
+const pg = wf.proxyActivities<DatabaseActivities>({ startToCloseTimeout: '30 seconds', retry: ACTION_RETRY });
 const http = wf.proxyActivities<HttpActivities>({ startToCloseTimeout: '30 seconds', retry: ACTION_RETRY });
 
 /** A human marks a manual step done over the API. */
