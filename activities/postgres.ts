@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Client } from 'pg';
 import { own } from '../domain/own';
 import { DEFAULT_CAPS } from '../domain/services';
+import { sample, type Samples } from './samples';
 import { type Scoped, TargetScope } from './scope';
 
 export interface PostgresDeps {
@@ -68,16 +69,23 @@ export function createPostgresActivities(deps: PostgresDeps) {
     scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated;
   const withClient = <T>(target: Target, fn: (c: Client) => Promise<T>) => withPostgres(deps, target, fn);
 
+  async function pgHealth(target: Target): Promise<{ ok: boolean; latency_ms: number; error?: string }> {
+    const start = Date.now();
+    try {
+      await withClient(target, (c) => c.query('select 1'));
+      return { ok: true, latency_ms: Date.now() - start };
+    } catch (err) {
+      if (err instanceof ApplicationFailure && err.type === 'TargetNotConfigured') throw err;
+      return { ok: false, latency_ms: Date.now() - start, error: (err as Error).message };
+    }
+  }
+
   return {
-    async pgHealth(target: Target): Promise<{ ok: boolean; latency_ms: number; error?: string }> {
-      const start = Date.now();
-      try {
-        await withClient(target, (c) => c.query('select 1'));
-        return { ok: true, latency_ms: Date.now() - start };
-      } catch (err) {
-        if (err instanceof ApplicationFailure && err.type === 'TargetNotConfigured') throw err;
-        return { ok: false, latency_ms: Date.now() - start, error: (err as Error).message };
-      }
+    pgHealth,
+
+    /** The health check `count` times, `gapSeconds` apart: a spike or a sustained failure. */
+    async pgHealthSamples(o: Target & { count: number; gapSeconds: number }): Promise<Samples> {
+      return sample(o.count, o.gapSeconds, () => pgHealth(o));
     },
 
     async pgDiagnoseConnections(target: Target): Promise<ConnectionDiagnosis> {

@@ -168,7 +168,7 @@ describe("db-connection-failure, the seeds' example runbook", () => {
       body: { name: 'db-connection-failure' },
     });
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
-    keep(engine.namespace, `${id}-rb-1`, 'runbook-db-connection-failure-v6');
+    keep(engine.namespace, `${id}-rb-1`, 'runbook-db-connection-failure-checks');
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run.steps.map((s: any) => s.id)).toEqual([
       'confirm',
@@ -177,13 +177,37 @@ describe("db-connection-failure, the seeds' example runbook", () => {
       'restart-app',
       'wait',
       'verify',
+      'watch-app',
     ]);
-    expect(run.evidence.map((e: any) => e.title)).toEqual(['app health', 'database health']);
+    expect(run.evidence.map((e: any) => e.title)).toEqual([
+      'app health',
+      'database health',
+      'app health after the restart',
+    ]);
     expect(JSON.parse(run.evidence[0].text)).toMatchObject({ ok: true, status: 200 });
-    expect(health.requests.map((r) => r.at)).toHaveLength(1);
+    expect(JSON.parse(run.evidence[2].text)).toMatchObject({ count: 3, failed: 0 });
+    expect(health.requests.map((r) => r.at)).toHaveLength(4); // once before, three times after the restart
     const d = await k.apps.readNamespacedDeployment({ namespace, name: 'orders-web' });
     expect(d.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
   });
+
+  it('pages the DBA with what was tried when the app keeps failing after the restart', async () => {
+    health.down = true;
+    try {
+      const id = await declare(engine, S.orders.name);
+      await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+        body: { name: 'db-connection-failure' },
+      });
+      const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+      expect(run.status).toBe('escalated');
+      expect(run.steps.map((s: any) => s.id)).toContain('watch-app');
+      expect(run.outcome).toContain('the app still fails 3 of 3 health checks after the restart');
+      expect(run.outcome).toMatch(/Tried: app health 503 in \d+ ms; database answered in \d+ ms; restarted /);
+      expect(run.outcome).toContain('app health after the restart: 3/3 failed');
+    } finally {
+      health.down = false;
+    }
+  }, 90_000);
 
   it('escalates to the DBA without touching the app when the database itself is down', async () => {
     const namespace = await ensureNamespace(k, S.ordersDown);
@@ -195,6 +219,11 @@ describe("db-connection-failure, the seeds' example runbook", () => {
     const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
     expect(run).toMatchObject({ status: 'escalated' });
     expect(run.outcome).toContain('dba-oncall');
+    // Rechecked before paging: three more failed checks make it sustained, and the page says what was tried.
+    expect(run.steps.map((s: any) => s.id)).toContain('db-recheck');
+    expect(run.outcome).toContain('sustained: 3 more checks over 8 s failed');
+    expect(run.outcome).toContain('Tried: database unreachable (');
+    expect(run.outcome).toContain('rechecked: 0/3 answered');
     expect(run.steps.map((s: any) => s.id)).not.toContain('restart-app');
     expect((await detail(engine, id)).timeline.some((e: any) => e.message.includes('is unreachable'))).toBe(
       true,

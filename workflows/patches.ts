@@ -62,6 +62,8 @@ export const PATCH = {
   failoverReadsSelector: 'failover-reads-selector',
   /** 2026-11-29, postgres-connection-exhaustion: chooses the sessions (recorded) before terminating exactly those. */
   sessionsChosenFirst: 'sessions-chosen-first',
+  /** 2026-11-30, db-connection-failure: rechecks a failed database (spike or sustained), watches the app after the restart, tells the DBA what was tried. */
+  dbFailureChecks: 'db-failure-checks',
   /** 2026-11-29, runbook run: a step approved past the open breaker still takes a guard slot (one more activity). */
   guardGrants: 'guard-grants',
   /** 2026-11-29, runbook run: the service's catalogue entry is read at start; it scopes params, targets and caps. */
@@ -73,4 +75,8 @@ export const PATCH = {
 } as const;
 
 /** Patches the runbooks call themselves: evaluated at a run's start, before its local activities (see above). */
-export const RUNBOOK_PATCHES = [PATCH.failoverReadsSelector, PATCH.sessionsChosenFirst] as const;
+export const RUNBOOK_PATCHES = [
+  PATCH.failoverReadsSelector,
+  PATCH.sessionsChosenFirst,
+  PATCH.dbFailureChecks,
+] as const;
