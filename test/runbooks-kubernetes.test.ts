@@ -518,7 +518,7 @@ it('resolving the incident stops a run waiting on a manual step: cancelled, the 
 });
 
 describe('runbook catalogue and bad requests', () => {
-  it('lists the six built-in runbooks with their metadata', async () => {
+  it('lists the built-in runbooks with their metadata', async () => {
     const r = await engine.call('GET', '/api/v1/runbooks', { token: 'viewer' });
     expect(r.body.runbooks.map((m: any) => m.name).sort()).toEqual([
       'db-connection-failure',
@@ -527,6 +527,7 @@ describe('runbook catalogue and bad requests', () => {
       'rollback-deployment',
       'rolling-restart',
       'scale-out',
+      'slow-query-investigation',
     ]);
     expect(r.body.runbooks[0]).toEqual(
       expect.objectContaining({
