@@ -23,10 +23,10 @@ let provider: NodeTracerProvider | undefined;
 /** Probes and scrapes are not worth a trace each. */
 const UNTRACED = /^\/(healthz|readyz|metrics)\b/;
 
-/** Starts tracing if configured; call before the HTTP server exists. Returns whether it is on. */
-export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (provider) return true;
-  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return false;
+/** Starts tracing if configured (once); call before the HTTP server exists. */
+export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (provider) return;
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return;
   const resource = new Resource({ 'service.name': env.OTEL_SERVICE_NAME ?? serviceName });
   const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter()); // reads the endpoint from env
   provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
@@ -37,7 +37,6 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED.test(req.url ?? '') }),
     ],
   });
-  return true;
 }
 
 /** Sends what is buffered (a stopping process). */

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { ALERT_SECRETS, eventually, TOKENS } from './support/engine';
-import { call, startProcess, type EngineProcess } from './support/engine-process';
+import { ALERT_SECRETS, callApi as call, eventually, TOKENS } from './support/engine';
+import { startProcess, type EngineProcess } from './support/engine-process';
 import { deployment, kube } from './support/kube';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
 

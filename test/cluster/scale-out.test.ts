@@ -10,13 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { bundleWorkflows } from '../../worker/bundle';
-import { ALERT_SECRETS, eventually, TOKENS } from '../support/engine';
+import { ALERT_SECRETS, callApi as call, eventually, TOKENS } from '../support/engine';
 import { startK8sPlane, type K8sPlane } from '../support/k8s-plane';
 import { deployment, deploymentReady, kube, type Kube } from '../support/kube';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { catalogueOf, ensureNamespace, testService, type TestService } from '../support/services';
 import { startTemporalCluster, type TemporalCluster } from '../support/temporal-cluster';
-import { call, startProcess, type EngineProcess } from '../support/engine-process';
+import { startProcess, type EngineProcess } from '../support/engine-process';
 
 let cluster: TemporalCluster;
 let plane: K8sPlane;
@@ -128,6 +128,16 @@ async function incidentsOf(service: string) {
 const detail = async (id: string, base = api(0)) =>
   (await call(base, 'GET', `/api/v1/incidents/${id}`, { token: 'viewer' })).body;
 
+/** The incident's first runbook run once it has ended (as support/incidents.ts runReaches, through a replica). */
+const firstRunEnded = (id: string, base = api(0)) =>
+  eventually(
+    async () => {
+      const r = (await detail(id, base)).runbooks?.find((x: { run_id: string }) => x.run_id === `${id}-rb-1`);
+      return r && ['succeeded', 'failed', 'escalated'].includes(r.status) && r;
+    },
+    { timeoutMs: 90_000 },
+  );
+
 it('concurrent first alerts through both replicas: one incident per key, unique ids', async () => {
   const services = Array.from({ length: 12 }, (_, i) => `edge-${i}-${Date.now().toString(36)}`);
   const sent = await Promise.all(
@@ -176,14 +186,7 @@ it('an approval asked through one replica is decided through the other', async (
     token: 'approver',
   });
   expect(approved.status).toBe(200);
-  const run = await eventually(
-    async () => {
-      const d = await detail(id);
-      const r = d.runbooks?.find((x: { run_id: string }) => x.run_id === `${id}-rb-1`);
-      return r && ['succeeded', 'failed', 'escalated'].includes(r.status) && r;
-    },
-    { timeoutMs: 90_000 },
-  );
+  const run = await firstRunEnded(id);
   expect(run.status).toBe('succeeded');
 }, 180_000);
 
@@ -195,15 +198,7 @@ it('the engine-wide budget holds across workers: of three more restarts, the thi
     });
     const id = declared.body.id as string;
     await call(api(i + 1), 'POST', `/api/v1/incidents/${id}/runbooks`, { body: { name: 'rolling-restart' } });
-    const run = await eventually(
-      async () => {
-        const r = (await detail(id, api(i))).runbooks?.find(
-          (x: { run_id: string }) => x.run_id === `${id}-rb-1`,
-        );
-        return r && ['succeeded', 'failed', 'escalated'].includes(r.status) && r;
-      },
-      { timeoutMs: 90_000 },
-    );
+    const run = await firstRunEnded(id, api(i));
     statuses.push(run.status);
     if (run.status === 'escalated') expect(run.steps[0].result).toContain('engine-wide budget');
   }

@@ -7,7 +7,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, tail } from '../../worker/dev-server';
-import { eventually, TOKENS, type TokenName } from './engine';
+import { eventually } from './engine';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -78,27 +78,4 @@ export async function startProcess(
     throw new Error(`${name} did not become ready (${err.message}):\n${tail(log)}`);
   });
   return p;
-}
-
-/** One HTTP call to an API replica, as TestEngine.call does for the in-process engine. */
-export async function call(
-  base: string,
-  method: string,
-  route: string,
-  o: { token?: TokenName; bearer?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = { ...o.headers };
-  headers.authorization = `Bearer ${o.bearer ?? TOKENS[o.token ?? 'responder']}`;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + route, {
-    method,
-    headers,
-    body: o.body === undefined ? undefined : JSON.stringify(o.body),
-  });
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) };
-  } catch {
-    return { status: res.status, body: text };
-  }
 }

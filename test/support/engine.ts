@@ -51,17 +51,7 @@ export interface TestEngine {
   routes: RouteInfo[];
   /** The API's incident service (diagnostics such as how many rows a list read). */
   incidents: Incidents;
-  call(
-    method: string,
-    path: string,
-    opts?: {
-      token?: TokenName | null;
-      bearer?: string;
-      body?: unknown;
-      raw?: string;
-      headers?: Record<string, string>;
-    },
-  ): Promise<{ status: number; body: any }>;
+  call(method: string, path: string, opts?: CallOptions): Promise<{ status: number; body: any }>;
   stopWorker(): Promise<void>;
   startWorker(): Promise<void>;
   close(): Promise<void>;
@@ -191,25 +181,7 @@ export async function startEngine(
     taskQueue,
     routes: app.locals.routes,
     incidents: app.locals.incidents,
-    async call(method, path, { token = 'responder', bearer, body, raw, headers: extra } = {}) {
-      const headers: Record<string, string> = { ...extra };
-      if (bearer) headers.authorization = `Bearer ${bearer}`;
-      else if (token) headers.authorization = `Bearer ${TOKENS[token]}`;
-      if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(url + path, {
-        method,
-        headers,
-        body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        /* not JSON: keep the text */
-      }
-      return { status: res.status, body: parsed };
-    },
+    call: (method, path, opts) => callApi(url, method, path, opts),
     stopWorker,
     startWorker,
     async close() {
@@ -219,6 +191,41 @@ export async function startEngine(
       await connection.close();
     },
   };
+}
+
+export interface CallOptions {
+  /** Whose token (default responder); null: none. */
+  token?: TokenName | null;
+  bearer?: string;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP call to an API at `base` (this process's engine, or an engine process); JSON answers parsed. */
+export async function callApi(
+  base: string,
+  method: string,
+  path: string,
+  { token = 'responder', bearer, body, raw, headers: extra }: CallOptions = {},
+): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = { ...extra };
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  else if (token) headers.authorization = `Bearer ${TOKENS[token]}`;
+  if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: res.status, body: parsed };
 }
 
 /** Polls until `check` returns a truthy value (visibility is eventually consistent). */
