@@ -9,7 +9,7 @@ export function createHttpActivities({ scope }: { scope: TargetScope }) {
     url,
     timeoutMs = 5000,
     scope: service,
-  }: Scoped & { url: string; timeoutMs?: number }) {
+  }: Scoped & { url: string; timeoutMs?: number }): Promise<Sample> {
     // Only the service's catalogued health checks: never a URL from a label or a request (SSRF).
     scope.check(service, 'url', url);
     if (!/^https?:\/\//.test(url))
@@ -18,9 +18,9 @@ export function createHttpActivities({ scope }: { scope: TargetScope }) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
       await res.arrayBuffer();
-      return { ok: res.status < 400, status: res.status, latency_ms: Date.now() - start } as Sample;
+      return { ok: res.status < 400, status: res.status, latency_ms: Date.now() - start };
     } catch (err) {
-      return { ok: false, latency_ms: Date.now() - start, error: (err as Error).message } as Sample;
+      return { ok: false, latency_ms: Date.now() - start, error: (err as Error).message };
     }
   }
   return {

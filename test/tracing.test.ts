@@ -94,20 +94,24 @@ it('one connected trace from the alert request to the runbook step, its id on th
     spans.find((s) => s.name === 'POST /api/v1/alerts/alertmanager' && s.kind === 2),
   );
   // The restart is the runbook's mutating step: its activity span joins the alert's trace.
+  // A span is exported when it ends, a child before its parent: wait until every parent is in.
+  const orphansOf = (t: OtlpSpan[]) =>
+    t.filter((s) => s !== http && !t.some((p) => p.spanId === s.parentSpanId));
   const trace = await eventually(
     async () => {
       const t = spans.filter((s) => s.traceId === http.traceId);
-      return t.some((s) => s.name === 'RunActivity:k8sRolloutRestart') && t;
+      return t.some((s) => s.name === 'RunActivity:k8sRolloutRestart') && orphansOf(t).length === 0 && t;
     },
     { timeoutMs: 90_000 },
   ).catch((err: Error) => {
+    const t = spans.filter((s) => s.traceId === http.traceId);
     throw new Error(
-      `${err.message}; spans of the trace: ${spanNames(http.traceId)}; all: ${spans.map((s) => `${s.traceId.slice(0, 6)}:${s.name}`).join(', ')}`,
+      `${err.message}; spans of the trace: ${spanNames(http.traceId)}; without their parent: ${orphansOf(t)
+        .map((s) => s.name)
+        .join(', ')}`,
     );
   });
-  const ids = new Set(trace.map((s) => s.spanId));
-  const orphans = trace.filter((s) => s !== http && !ids.has(s.parentSpanId ?? ''));
-  expect(orphans.map((s) => s.name)).toEqual([]);
+  expect(orphansOf(trace).map((s) => s.name)).toEqual([]);
   expect(trace.map((s) => s.name)).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/^SignalWithStartWorkflow:/),
