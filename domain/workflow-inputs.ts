@@ -32,6 +32,7 @@ export function incidentInputProblem(i: unknown): Problem {
     [optional(i.carried, (c) => isObject(c) && c.id === i.id), 'carried: the record of this incident'],
     [optional(i.alerts, Array.isArray), 'alerts: a list'],
     [optional(i.historyLimit, count), 'historyLimit: a positive integer'],
+    [optional(i.forwarded, count), 'forwarded: a positive integer'],
     [
       optional(i.openingRun, (o) => isObject(o) && text(o.run_id, 128) && text(o.name, 128)),
       'openingRun: { run_id, name }',
@@ -59,6 +60,7 @@ export function alertGroupInputProblem(g: unknown): Problem {
     [optional(g.openIncident, (v) => text(v, 64)), 'openIncident: an incident id'],
     [optional(g.pending, Array.isArray), 'pending: a list'],
     [optional(g.historyLimit, count), 'historyLimit: a positive integer'],
+    [optional(g.forwarded, count), 'forwarded: a positive integer'],
   ]);
 }
 

@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import pino from 'pino';
+import { alertGroupId } from '../api/alerts/intake';
 import { createApp } from '../api/app';
 import { TokenStore } from '../api/auth';
 import { ALERT_SECRETS, eventually, startEngine, TestEngine, unique } from './support/engine';
@@ -353,6 +355,38 @@ describe('dedup under concurrency and storms', () => {
     expect(probes.length).toBeGreaterThan(0);
     expect(Math.max(...probes)).toBeLessThan(5000);
   }, 120_000);
+
+  it('counts a forward once when Temporal delivers it twice', async () => {
+    // Signal-external is at least once: a retry after the incident continued as new reaches a run
+    // that never saw the first delivery. Re-sent here exactly as the group recorded it.
+    const service = unique('twice');
+    const send = (fingerprint: string) =>
+      engine.call('POST', '/api/v1/alerts/alertmanager', {
+        bearer: ALERT_SECRETS.alertmanager,
+        body: amWebhook(service, `twice-${service}`, 'firing', {
+          alerts: [{ status: 'firing', labels: { alertname: 'DiskFull', service }, fingerprint }],
+        }),
+      });
+    expect((await send('a')).status).toBe(200);
+    const [{ id }] = await eventually(
+      async () => (await incidentsFor(service)).length === 1 && incidentsFor(service),
+    );
+    expect((await send('b')).status).toBe(200);
+    await eventually(async () => (await detail(id)).alert_counts?.received === 2);
+
+    const group = engine.client.workflow.getHandle(alertGroupId('alertmanager', `twice-${service}`));
+    const events = (await group.fetchHistory()).events ?? [];
+    const forward = events
+      .map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)
+      .filter((a) => !!a)
+      .at(-1)!;
+    const args = forward.input!.payloads!.map((p) => defaultPayloadConverter.fromPayload(p));
+    await engine.client.workflow.getHandle(id).signal(forward.signalName!, ...args);
+    expect((await send('c')).status).toBe(200);
+    await eventually(async () => (await detail(id)).alert_counts?.distinct === 3);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await detail(id)).alert_counts).toMatchObject({ received: 3, distinct: 3, firing: 3 });
+  });
 });
 
 describe('a 2xx means Temporal recorded the alert', () => {

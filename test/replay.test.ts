@@ -233,39 +233,42 @@ if (missing('guard-paused-v3'))
     }
   });
 
-if (missing('alert-group-v3'))
-  it('records an alert group that opens an incident, forwards, and ends when it resolves', async () => {
-    const engine = await startEngine();
-    try {
-      const service = unique('replay-group');
-      const groupKey = unique('replay-group');
-      const webhook = (status: string, fingerprints: string[]) => ({
-        version: '4',
-        status,
-        groupKey,
-        alerts: fingerprints.map((fingerprint) => ({
+// '-v7': forwards numbered, so an incident applies a second delivery once (2026-11-30).
+for (const gen of ['-v3', '-v7'])
+  if (missing(`alert-group${gen}`))
+    it(`records an alert group that opens an incident, forwards, and ends when it resolves (${gen})`, async () => {
+      const engine = await startEngine();
+      try {
+        const service = unique('replay-group');
+        const groupKey = unique('replay-group');
+        const webhook = (status: string, fingerprints: string[]) => ({
+          version: '4',
           status,
-          labels: { alertname: 'DiskFull', service, severity: 'warning' },
-          annotations: { summary: `disk full on ${fingerprint}` },
-          fingerprint,
-        })),
-      });
-      const post = (body: unknown) =>
-        engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.alertmanager, body });
-      await post(webhook('firing', ['a', 'b']));
-      const id = await eventually(
-        async () => (await engine.call('GET', `/api/v1/incidents?service=${service}`)).body.incidents[0]?.id,
-      );
-      await post(webhook('firing', ['c']));
-      await post(webhook('resolved', ['a', 'b', 'c']));
-      const group = engine.client.workflow.getHandle(alertGroupId('alertmanager', groupKey));
-      await eventually(async () => (await group.describe()).status.name === 'COMPLETED');
-      save(engine.namespace, group.workflowId, 'alert-group-v3');
-      save(engine.namespace, id, 'incident-alerts-v3');
-    } finally {
-      await engine.close();
-    }
-  });
+          groupKey,
+          alerts: fingerprints.map((fingerprint) => ({
+            status,
+            labels: { alertname: 'DiskFull', service, severity: 'warning' },
+            annotations: { summary: `disk full on ${fingerprint}` },
+            fingerprint,
+          })),
+        });
+        const post = (body: unknown) =>
+          engine.call('POST', '/api/v1/alerts/alertmanager', { bearer: ALERT_SECRETS.alertmanager, body });
+        await post(webhook('firing', ['a', 'b']));
+        const id = await eventually(
+          async () =>
+            (await engine.call('GET', `/api/v1/incidents?service=${service}`)).body.incidents[0]?.id,
+        );
+        await post(webhook('firing', ['c']));
+        await post(webhook('resolved', ['a', 'b', 'c']));
+        const group = engine.client.workflow.getHandle(alertGroupId('alertmanager', groupKey));
+        await eventually(async () => (await group.describe()).status.name === 'COMPLETED');
+        save(engine.namespace, group.workflowId, `alert-group${gen}`);
+        save(engine.namespace, id, `incident-alerts${gen}`);
+      } finally {
+        await engine.close();
+      }
+    });
 
 if (missing('incident-continued-v3'))
   it('records an incident that continued as new, its timeline archived in the earlier run', async () => {

@@ -9,6 +9,7 @@ import {
   AlertGroupInput,
   alertGroupQuery,
   alertsSignal,
+  forwardedAlertsSignal,
   incidentEndedSignal,
   NewIncident,
 } from './definitions';
@@ -47,6 +48,9 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
   const current = wf.patched(PATCH.groupCurrent);
   // Runs from before bounded forwards replay the unbounded batches they sent.
   const bounded = current || wf.patched(PATCH.boundedForwards);
+  // Also before any local activity: runs from before numbered forwards replay bare lists.
+  const numbered = wf.patched(PATCH.numberedForwards);
+  let forwarded = input.forwarded ?? 0;
 
   wf.setHandler(alertsSignal, (events) => {
     signals++;
@@ -72,6 +76,7 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
           ...input,
           openIncident: open,
           pending: queue.take(Infinity, Infinity),
+          ...(numbered ? { forwarded } : {}),
         });
       }
     }
@@ -81,7 +86,8 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
     const batch = bounded ? queue.take(size.bytes, size.events) : queue.take(Infinity, Infinity);
     if (open) {
       try {
-        await wf.getExternalWorkflowHandle(open).signal(alertsSignal, batch);
+        const forward = numbered ? { forward: ++forwarded, events: batch } : batch;
+        await wf.getExternalWorkflowHandle(open).signal(forwardedAlertsSignal, forward);
       } catch {
         // The incident is gone (failed, or terminated by an operator): open a new one for these alerts.
         ended = open;

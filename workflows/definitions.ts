@@ -52,19 +52,8 @@ export interface IncidentInput {
   keys?: KeyBook;
   /** The opening runbook, already started by the alert group next to this incident: recorded, not started again. */
   openingRun?: { run_id: string; name: string };
-}
-
-/** One per (source, dedup key): opens the incident, then forwards further alerts to it. */
-export interface AlertGroupInput {
-  source: string;
-  dedup_key: string;
-  taskQueue: string;
-  alertPolicy: AlertPolicy;
-  /** Carried by continue-as-new. */
-  openIncident?: string;
-  /** Carried by continue-as-new: alerts received and not yet forwarded (at most ~512 kB). */
-  pending?: AlertEvent[];
-  historyLimit?: number;
+  /** Carried by continue-as-new: the number of the last forward applied (AlertForward). */
+  forwarded?: number;
 }
 
 /** Memo shown in list rows without querying each workflow. */
@@ -131,11 +120,7 @@ export const actionItemDeleteUpdate = defineUpdate<ActionItem, [{ actor: string;
   'deleteActionItem',
 );
 
-/** Alerts for an incident (firing, resolved, acknowledged), forwarded by its alert group. */
-export const alertsSignal = defineSignal<[AlertEvent[]]>('alerts');
-/** Sent by an incident to its alert group once resolved: the next alert opens a new incident. */
-export const incidentEndedSignal = defineSignal<[{ incidentId: string }]>('incidentEnded');
-export const alertGroupQuery = defineQuery<{ openIncident?: string; incidents: string[] }>('alertGroup');
+export * from './alert-messages';
 
 /** Reserves `count` consecutive incident numbers; returns the first. */
 export const allocateIdUpdate = defineUpdate<number, [count: number]>('allocate');

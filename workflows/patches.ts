@@ -38,6 +38,8 @@ export const PATCH = {
   recordMemo: 'record-memo',
   /** 2026-11-26, alert group: incident numbers from a local activity instead of a task-queue round trip. */
   localIdAllocation: 'local-id-allocation',
+  /** 2026-11-30, alert group: forwards are numbered, so an incident applies a second delivery of one only once. */
+  numberedForwards: 'numbered-forwards',
   /** 2026-11-29, alert group: forward in bounded chunks; continue as new early, carrying pending alerts. */
   boundedForwards: 'bounded-forwards',
   /** 2026-11-29, incident: Slack deliveries are workflows keyed by the page (never started twice across continue-as-new). */

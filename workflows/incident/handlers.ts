@@ -8,7 +8,7 @@ import { incidentView, timelinePageOf, updateResult } from '../../domain/inciden
 import { transitionRefusal } from '../../domain/lifecycle';
 import {
   acknowledgeUpdate,
-  alertsSignal,
+  forwardedAlertsSignal,
   editUpdate,
   engineNoteSignal,
   incidentQuery,
@@ -38,7 +38,9 @@ export function registerHandlers(s: IncidentState): void {
   registerRecordHandlers(s);
   registerActionItemHandlers(s);
 
-  wf.setHandler(alertsSignal, (events) => {
+  wf.setHandler(forwardedAlertsSignal, (batch) => {
+    const events = s.firstDelivery(batch);
+    if (!events) return;
     s.receiveAlerts(events);
     s.changed();
   });

@@ -60,6 +60,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
         alerts: undefined,
         carried: s.carryOver(),
         keys: s.keys.book,
+        ...(s.forwarded ? { forwarded: s.forwarded } : {}),
       });
   }
 }

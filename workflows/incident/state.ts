@@ -10,7 +10,7 @@ import { acknowledgeIncident, applyTransition, mergeAlerts } from '../../domain/
 import { type Incident, newIncident } from '../../domain/incident';
 import type { Transition } from '../../domain/lifecycle';
 import { addEntry, type Entry, tailCount, TIMELINE, type TimelineArchive } from '../../domain/timeline';
-import { type IncidentInput, withdrawApprovalsSignal } from '../definitions';
+import { type AlertForward, type IncidentInput, withdrawApprovalsSignal } from '../definitions';
 import { MIN_RUN_MS, oldEnoughToContinue } from '../continue-as-new';
 import { PATCH } from '../patches';
 import type { Escalation } from './escalation';
@@ -51,6 +51,8 @@ export class IncidentState {
   private readonly visibility: Visibility;
   /** Recent Idempotency-Keys, carried over continue-as-new. */
   readonly keys: RequestKeys;
+  /** The number of the last alert forward applied, carried over continue-as-new. */
+  forwarded: number;
 
   constructor(readonly input: IncidentInput) {
     this.incident =
@@ -71,6 +73,7 @@ export class IncidentState {
     this.escalating = this.patched(PATCH.escalation) && (!input.carried || !!input.carried.escalation);
     this.minRunAge = this.patched(PATCH.minRunAge);
     this.keys = new RequestKeys(input.keys);
+    this.forwarded = input.forwarded ?? 0;
     this.early = { seen: { assignee: this.incident.assignee, acked: !!this.incident.acknowledged_at } };
   }
 
@@ -109,6 +112,14 @@ export class IncidentState {
   transition(t: Transition): void {
     applyTransition(this.incident, t, nowIso());
     this.afterTransition(t);
+  }
+
+  /** The alerts of a forward not applied yet; undefined for a second delivery of one. */
+  firstDelivery(batch: AlertEvent[] | AlertForward): AlertEvent[] | undefined {
+    if (Array.isArray(batch)) return batch; // from a group that predates numbering
+    if (batch.forward <= this.forwarded) return undefined;
+    this.forwarded = batch.forward;
+    return batch.events;
   }
 
   receiveAlerts(events: AlertEvent[]): void {
