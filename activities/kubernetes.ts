@@ -14,6 +14,7 @@ import {
   CoreV1Api,
   DiscoveryV1Api,
   KubeConfig,
+  type V1ConfigMap,
   type V1Deployment,
   type V1ObjectMeta,
   type V1Service,
@@ -76,6 +77,21 @@ export interface DeploymentRef extends Scoped {
 export interface ServiceRef extends Scoped {
   namespace: string;
   service: string;
+}
+
+/** A catalogued switch of the run's service (ServiceSwitch): its ConfigMap comes from the catalogue. */
+export interface SwitchRef extends Scoped {
+  switch: string;
+}
+
+export interface SwitchState {
+  namespace: string;
+  config_map: string;
+  key: string;
+  /** The key's value now (absent: not set). */
+  value?: string;
+  /** What the catalogue allows it to be. */
+  values: string[];
 }
 
 export interface RolloutState {
@@ -151,6 +167,24 @@ export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps
       }
     }
   }
+  /** The switch as catalogued for the run's service: never a ConfigMap a parameter names. */
+  const switchOf = (o: SwitchRef) => {
+    scope.check(o.scope, 'switch', o.switch);
+    const k8s = scope.entry(o.scope!)!.kubernetes!;
+    return { namespace: k8s.namespace, ...k8s.switches![o.switch] };
+  };
+  const configMapIO = ({ namespace, config_map: name }: { namespace: string; config_map: string }) => ({
+    read: () =>
+      clients()
+        .core.readNamespacedConfigMap({ namespace, name })
+        .catch((err: { code?: number }) => {
+          if (err?.code === 404)
+            throw ApplicationFailure.nonRetryable(`ConfigMap ${namespace}/${name} not found`, 'NotFound');
+          throw err;
+        }),
+    write: (body: V1ConfigMap) => clients().core.replaceNamespacedConfigMap({ namespace, name, body }),
+  });
+
   const deploymentIO = (ref: DeploymentRef) => ({
     read: () => read(ref),
     write: (body: V1Deployment) =>
@@ -282,6 +316,36 @@ export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps
         return { previous: current };
       });
       return { previous: (result?.previous as Record<string, string>) ?? current, changed: applied };
+    },
+
+    async k8sReadSwitch(o: SwitchRef): Promise<SwitchState> {
+      const w = switchOf(o);
+      const cm = await configMapIO(w).read();
+      return { ...w, value: cm.data?.[w.key] };
+    },
+
+    /**
+     * Sets a switch to one of its catalogued values, once per key; the value it replaced is
+     * remembered with the key, so a retry answers it (a switch-back restores that).
+     */
+    async k8sSetSwitch(
+      o: SwitchRef & { value: string; key: string },
+    ): Promise<{ previous?: string; value: string; changed: boolean }> {
+      const w = switchOf(o);
+      if (!w.values.includes(o.value))
+        throw ApplicationFailure.nonRetryable(
+          `refused: switch ${o.switch} may be ${w.values.join(' or ')}, not "${o.value}"`,
+          'TargetRefused',
+        );
+      let current: string | undefined;
+      const { applied, result } = await applyOnce(o.key, configMapIO(w), (cm) => {
+        current = cm.data?.[w.key];
+        if (current === o.value) return undefined;
+        cm.data = { ...cm.data, [w.key]: o.value };
+        return { previous: current ?? null };
+      });
+      const previous = result ? result.previous : current;
+      return { previous: previous ?? undefined, value: o.value, changed: applied };
     },
 
     async k8sServiceSelector(o: ServiceRef): Promise<Record<string, string>> {

@@ -18,12 +18,20 @@ type Manifest = Record<string, unknown>;
 
 export function rbacManifests(catalogue: readonly ServiceEntry[], o: RbacOptions = DEFAULT_RBAC): Manifest[] {
   // Services sharing a namespace share one Role with the union of their objects.
-  const byNamespace = new Map<string, { deployments: Set<string>; services: Set<string> }>();
+  const byNamespace = new Map<
+    string,
+    { deployments: Set<string>; services: Set<string>; configMaps: Set<string> }
+  >();
   for (const s of catalogue) {
     if (!s.kubernetes) continue;
-    const ns = byNamespace.get(s.kubernetes.namespace) ?? { deployments: new Set(), services: new Set() };
+    const ns = byNamespace.get(s.kubernetes.namespace) ?? {
+      deployments: new Set(),
+      services: new Set(),
+      configMaps: new Set(),
+    };
     s.kubernetes.deployments.forEach((d) => ns.deployments.add(d));
     s.kubernetes.services.forEach((d) => ns.services.add(d));
+    Object.values(s.kubernetes.switches ?? {}).forEach((w) => ns.configMaps.add(w.config_map));
     byNamespace.set(s.kubernetes.namespace, ns);
   }
   const name = o.serviceAccount;
@@ -55,6 +63,14 @@ export function rbacManifests(catalogue: readonly ServiceEntry[], o: RbacOptions
         },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
       );
+    if (objects.configMaps.size)
+      // Flipping a catalogued switch (a provider, a flag): only the ConfigMaps that hold one.
+      rules.push({
+        apiGroups: [''],
+        resources: ['configmaps'],
+        resourceNames: [...objects.configMaps].sort(),
+        verbs: ['get', 'update'],
+      });
     out.push(
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace }, rules },
       {

@@ -95,6 +95,17 @@ export const ServiceConfigSchema = z.strictObject({
       namespace: K8sName,
       deployments: z.array(K8sName).default([]),
       services: z.array(K8sName).default([]),
+      /** Switches runbooks may flip: a ConfigMap key and its allowed values (domain/services.ts). */
+      switches: z
+        .record(
+          K8sName,
+          z.strictObject({
+            config_map: K8sName,
+            key: z.string().regex(/^[-._a-zA-Z0-9]{1,253}$/, 'expected a ConfigMap key'),
+            values: z.array(z.string().min(1)).min(2),
+          }),
+        )
+        .default({}),
     })
     .optional(),
   /** Its PostgreSQL connection URL (kept in the worker's config, never in workflow history). */
@@ -339,9 +350,11 @@ export const FileConfigSchema = z
     for (const [name, s] of Object.entries(f.services)) {
       const k = s.kubernetes;
       if (!k) continue;
+      const configMaps = [...new Set(Object.values(k.switches).map((s) => s.config_map))];
       for (const [kind, objects] of [
         ['deployments', k.deployments],
         ['services', k.services],
+        ['switches', configMaps],
       ] as const)
         objects.forEach((o, i) => {
           const key = `${kind}/${k.namespace}/${o}`;

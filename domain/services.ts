@@ -7,7 +7,7 @@
  */
 import { own } from './own';
 
-export const TARGET_KINDS = ['namespace', 'deployment', 'k8s-service', 'url', 'database'] as const;
+export const TARGET_KINDS = ['namespace', 'deployment', 'k8s-service', 'switch', 'url', 'database'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface ServiceCaps {
@@ -26,6 +26,16 @@ export interface ServiceRunbook {
   automatic: boolean;
 }
 
+/**
+ * A switch a runbook may flip: one key of a ConfigMap in the service's namespace (a provider,
+ * a feature flag) and the values it may take. The app reads it when its pods start.
+ */
+export interface ServiceSwitch {
+  config_map: string;
+  key: string;
+  values: string[];
+}
+
 /** One catalogued service as workflows see it: no secrets (a database is named, its URL stays in config). */
 export interface ServiceEntry {
   name: string;
@@ -35,7 +45,12 @@ export interface ServiceEntry {
   policy?: string;
   /** Alerts whose labels include every pair of one matcher belong to this service. */
   match: Record<string, string>[];
-  kubernetes?: { namespace: string; deployments: string[]; services: string[] };
+  kubernetes?: {
+    namespace: string;
+    deployments: string[];
+    services: string[];
+    switches?: Record<string, ServiceSwitch>;
+  };
   /** A PostgreSQL connection is configured for this service. */
   database: boolean;
   health_checks: string[];
@@ -73,6 +88,8 @@ export function allowedTargets(entry: ServiceEntry, kind: TargetKind): string[] 
       return k8s?.deployments ?? [];
     case 'k8s-service':
       return k8s?.services ?? [];
+    case 'switch':
+      return Object.keys(k8s?.switches ?? {});
     case 'url':
       return entry.health_checks;
     case 'database':

@@ -523,6 +523,7 @@ describe('runbook catalogue and bad requests', () => {
     expect(r.body.runbooks.map((m: any) => m.name).sort()).toEqual([
       'db-connection-failure',
       'failover',
+      'llm-provider-failover',
       'postgres-connection-exhaustion',
       'rollback-deployment',
       'rolling-restart',

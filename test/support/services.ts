@@ -19,6 +19,7 @@ export function testService(
   o: {
     deployments?: string[];
     services?: string[];
+    switches?: Record<string, { config_map: string; key: string; values: string[] }>;
     runbooks?: Record<string, { params?: Record<string, string>; automatic?: boolean }>;
     caps?: Record<string, number>;
     health_checks?: string[];
@@ -34,7 +35,14 @@ export function testService(
       owner: 'test-team',
       ...(o.kubernetes === false
         ? {}
-        : { kubernetes: { namespace: name, deployments: o.deployments ?? [], services: o.services ?? [] } }),
+        : {
+            kubernetes: {
+              namespace: name,
+              deployments: o.deployments ?? [],
+              services: o.services ?? [],
+              ...(o.switches ? { switches: o.switches } : {}),
+            },
+          }),
       runbooks: o.runbooks ?? {},
       ...(o.caps ? { caps: o.caps } : {}),
       ...(o.health_checks ? { health_checks: o.health_checks } : {}),
