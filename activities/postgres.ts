@@ -25,6 +25,8 @@ export interface ConnectionDiagnosis {
   by_state: Record<string, number>;
   by_application: Record<string, number>;
   idle_in_transaction_oldest_seconds: number;
+  /** With `application`: its sessions by state. */
+  application_states?: Record<string, number>;
 }
 
 /** One short-lived connection to the service's database (checked against the run's scope) for `fn`. */
@@ -88,7 +90,7 @@ export function createPostgresActivities(deps: PostgresDeps) {
       return sample(o.count, o.gapSeconds, () => pgHealth(o));
     },
 
-    async pgDiagnoseConnections(target: Target): Promise<ConnectionDiagnosis> {
+    async pgDiagnoseConnections(target: Target & { application?: string }): Promise<ConnectionDiagnosis> {
       return withClient(target, async (c) => {
         const max = Number(
           (await c.query<{ max_connections: string }>('show max_connections')).rows[0].max_connections,
@@ -100,8 +102,12 @@ export function createPostgresActivities(deps: PostgresDeps) {
                from pg_stat_activity where backend_type = 'client backend'`,
           )
         ).rows as { state: string; app: string; age: number }[];
-        const count = (key: 'state' | 'app') =>
-          rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + 1 }), {});
+        const count = (key: 'state' | 'app', of = rows) =>
+          // A Map: application_name is anyone's text ("constructor" included).
+          Object.fromEntries(
+            of.reduce((acc, r) => acc.set(r[key], (acc.get(r[key]) ?? 0) + 1), new Map<string, number>()),
+          );
+        const app = target.application;
         const idleTx = rows.filter((r) => r.state === 'idle in transaction').map((r) => r.age);
         return {
           max_connections: max,
@@ -110,6 +116,14 @@ export function createPostgresActivities(deps: PostgresDeps) {
           by_state: count('state'),
           by_application: count('app'),
           idle_in_transaction_oldest_seconds: idleTx.length ? Math.max(...idleTx) : 0,
+          ...(app === undefined
+            ? {}
+            : {
+                application_states: count(
+                  'state',
+                  rows.filter((r) => r.app === app),
+                ),
+              }),
         };
       });
     },

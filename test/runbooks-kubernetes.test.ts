@@ -521,6 +521,7 @@ describe('runbook catalogue and bad requests', () => {
   it('lists the built-in runbooks with their metadata', async () => {
     const r = await engine.call('GET', '/api/v1/runbooks', { token: 'viewer' });
     expect(r.body.runbooks.map((m: any) => m.name).sort()).toEqual([
+      'connection-pool-exhaustion',
       'db-connection-failure',
       'failover',
       'llm-provider-failover',
