@@ -9,6 +9,7 @@ import { createHttpActivities } from './http';
 import { createKubernetesActivities } from './kubernetes';
 import { createPostgresActivities } from './postgres';
 import { createPostgresQueryActivities } from './postgres-queries';
+import { createPostgresReplicationActivities } from './postgres-replication';
 import type { Logger } from 'pino';
 import { IncidentNumbers } from '../common/incident-numbers';
 import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
@@ -54,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createKubernetesActivities({ kubeconfig: deps.kubeconfig, scope }),
     ...createPostgresActivities({ urls: deps.services?.postgres ?? {}, scope }),
     ...createPostgresQueryActivities({ urls: deps.services?.postgres ?? {}, scope }),
+    ...createPostgresReplicationActivities({ urls: deps.services?.postgres ?? {}, scope }),
     ...createHttpActivities({ scope }),
     /** Read once at the start of each runbook run: the service's targets, caps and runbooks (no secrets). */
     serviceEntry: async (service: string): Promise<ServiceEntry | null> => scope.entry(service) ?? null,

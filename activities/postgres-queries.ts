@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from 'pg';
 import { DEFAULT_CAPS } from '../domain/services';
-import type { PostgresActivities, PostgresDeps } from './postgres';
+import type { PostgresDeps } from './postgres';
 import { withPostgres } from './postgres';
 import type { Scoped } from './scope';
 
@@ -55,19 +55,12 @@ export function createPostgresQueryActivities(deps: PostgresDeps) {
     /** Queries active for over `olderThanSeconds`, longest first, at most the cap — a read, recorded. */
     async pgSlowQueries(o: Target & { olderThanSeconds: number }): Promise<{ queries: RunningQuery[] }> {
       return withPostgres(deps, o, async (c) => {
-        const { rows } = await c.query<RunningQuery>(
-          `select pid, backend_start::text as backend_start, query_start::text as query_start,
-                  extract(epoch from now() - query_start)::int as seconds,
-                  coalesce(nullif(application_name, ''), '(none)') as application, wait_event,
-                  pg_blocking_pids(pid) as blocked_by, left(query, $3) as query
-             from pg_stat_activity
-            where state = 'active' and backend_type = 'client backend' and pid <> pg_backend_pid()
-              and now() - query_start > make_interval(secs => $1)
-            order by query_start limit $2`,
-          [o.olderThanSeconds, capOf(o), QUERY_CHARS],
-        );
         return {
-          queries: rows.map((r) => ({ ...r, pid: Number(r.pid), blocked_by: r.blocked_by.map(Number) })),
+          queries: await runningQueries(
+            c,
+            `now() - query_start > make_interval(secs => $1) order by query_start limit $2`,
+            [o.olderThanSeconds, capOf(o)],
+          ),
         };
       });
     },
@@ -105,8 +98,23 @@ export function createPostgresQueryActivities(deps: PostgresDeps) {
   };
 }
 export type PostgresQueryActivities = ReturnType<typeof createPostgresQueryActivities>;
-/** Everything a runbook's `ctx.pg` offers. */
-export type DatabaseActivities = PostgresActivities & PostgresQueryActivities;
+
+/**
+ * Client backends running a query (not this session) that match `where` (its parameters
+ * from $1; the query text's limit is appended as the last one).
+ */
+export async function runningQueries(c: Client, where: string, params: unknown[]): Promise<RunningQuery[]> {
+  const { rows } = await c.query<RunningQuery>(
+    `select pid, backend_start::text as backend_start, query_start::text as query_start,
+            extract(epoch from now() - query_start)::int as seconds,
+            coalesce(nullif(application_name, ''), '(none)') as application, wait_event,
+            pg_blocking_pids(pid) as blocked_by, left(query, $${params.length + 1}) as query
+       from pg_stat_activity
+      where state = 'active' and backend_type = 'client backend' and pid <> pg_backend_pid() and ${where}`,
+    [...params, QUERY_CHARS],
+  );
+  return rows.map((r) => ({ ...r, pid: Number(r.pid), blocked_by: r.blocked_by.map(Number) }));
+}
 
 async function statements(c: Client, order: string, limit: number): Promise<Statement[]> {
   const { rows } = await c.query<{ query: string; calls: string; mean_ms: number; total_ms: number }>(

@@ -63,13 +63,14 @@ export const AlertsConfigSchema = z.strictObject({
 });
 export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;
 
+/** A PostgreSQL connection URL (kept in the worker's config, never in workflow history). */
+const PostgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL');
+
 /** What runbooks act on. Kubernetes also comes from KUBECONFIG or the in-cluster service account. */
 export const TargetsConfigSchema = z.strictObject({
   kubeconfig: z.string().min(1).optional(),
   /** PostgreSQL connection URL per service name, e.g. orders-db: postgres://… */
-  postgres: z
-    .record(z.string(), z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL'))
-    .default({}),
+  postgres: z.record(z.string(), PostgresUrl).default({}),
 });
 export type TargetsConfig = z.infer<typeof TargetsConfigSchema>;
 
@@ -108,11 +109,10 @@ export const ServiceConfigSchema = z.strictObject({
         .default({}),
     })
     .optional(),
-  /** Its PostgreSQL connection URL (kept in the worker's config, never in workflow history). */
-  postgres: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
-    .optional(),
+  /** Its PostgreSQL connection URL. */
+  postgres: PostgresUrl.optional(),
+  /** Its streaming replica's (replication-lag reads and cancels there). */
+  postgres_replica: PostgresUrl.optional(),
   health_checks: z.array(z.url()).default([]),
   caps: z
     .strictObject({

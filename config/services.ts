@@ -2,7 +2,7 @@
  * The services section of the config as the engine uses it: entries without secrets for
  * workflows and the API, and the PostgreSQL URLs kept apart for the worker's activities.
  */
-import type { ServiceCatalogue, ServiceEntry } from '../domain/services';
+import { replicaTarget, type ServiceCatalogue, type ServiceEntry } from '../domain/services';
 import type { ServicesConfig } from './schema';
 
 export type { ServiceCatalogue };
@@ -14,6 +14,7 @@ export function toServiceCatalogue(
   const postgres = new Map(Object.entries(legacyPostgres));
   const entries = Object.entries(services).map(([name, s]): ServiceEntry => {
     if (s.postgres) postgres.set(name, s.postgres);
+    if (s.postgres_replica) postgres.set(replicaTarget(name), s.postgres_replica);
     return {
       name,
       owner: s.owner,
@@ -22,6 +23,7 @@ export function toServiceCatalogue(
       match: s.match ?? [{ service: name }],
       ...(s.kubernetes ? { kubernetes: s.kubernetes } : {}),
       database: postgres.has(name),
+      ...(s.postgres_replica ? { replica: true } : {}),
       health_checks: s.health_checks,
       caps: s.caps,
       links: s.links,

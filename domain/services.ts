@@ -7,7 +7,15 @@
  */
 import { own } from './own';
 
-export const TARGET_KINDS = ['namespace', 'deployment', 'k8s-service', 'switch', 'url', 'database'] as const;
+export const TARGET_KINDS = [
+  'namespace',
+  'deployment',
+  'k8s-service',
+  'switch',
+  'url',
+  'database',
+  'replica',
+] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export interface ServiceCaps {
@@ -53,6 +61,8 @@ export interface ServiceEntry {
   };
   /** A PostgreSQL connection is configured for this service. */
   database: boolean;
+  /** So is one to its streaming replica (target `replicaTarget(name)`). */
+  replica?: boolean;
   health_checks: string[];
   caps: ServiceCaps;
   /** For the first five seconds: dashboards, logs, repository… */
@@ -67,6 +77,9 @@ export interface ServiceCatalogue {
   /** Connection URL per service (from services.*.postgres, or the older targets.postgres). */
   postgres: Record<string, string>;
 }
+
+/** A service's replica as a database target (":" is in no service name). */
+export const replicaTarget = (service: string) => `${service}:replica`;
 
 /** The service an alert's labels select: the first entry with a matcher fully contained in them. */
 export function serviceForLabels(
@@ -93,7 +106,9 @@ export function allowedTargets(entry: ServiceEntry, kind: TargetKind): string[] 
     case 'url':
       return entry.health_checks;
     case 'database':
-      return entry.database ? [entry.name] : [];
+      return [...(entry.database ? [entry.name] : []), ...allowedTargets(entry, 'replica')];
+    case 'replica':
+      return entry.replica ? [replicaTarget(entry.name)] : [];
   }
 }
 

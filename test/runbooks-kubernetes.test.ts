@@ -526,6 +526,7 @@ describe('runbook catalogue and bad requests', () => {
       'failover',
       'llm-provider-failover',
       'postgres-connection-exhaustion',
+      'replication-lag',
       'rollback-deployment',
       'rolling-restart',
       'scale-out',

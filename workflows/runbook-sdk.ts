@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { HttpActivities } from '../activities/http';
 import type { KubernetesActivities } from '../activities/kubernetes';
-import type { DatabaseActivities } from '../activities/postgres-queries';
+import type { DatabaseActivities } from '../activities/database';
 import type { Impact, RunbookMeta } from '../domain/runbook';
 import type { Health } from '../domain/record';
 import type { ServiceCaps } from '../domain/services';

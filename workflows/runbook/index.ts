@@ -20,7 +20,8 @@ import { RunRecord } from './record';
 import { RequestKeys } from '../request-keys';
 import { scopeRun } from './scope';
 import { registerDecisionHandler } from './resume';
-import { ACTION_RETRY, registerManualStepHandler, runbookContext } from './steps';
+import { registerManualStepHandler, runbookContext } from './steps';
+import { ACTION_RETRY } from './target-activities';
 
 export type { RunbookRunInput };
 

@@ -4,9 +4,6 @@
  */
 import { own } from '../../domain/own';
 import * as wf from '@temporalio/workflow';
-import type { HttpActivities } from '../../activities/http';
-import type { KubernetesActivities } from '../../activities/kubernetes';
-import type { DatabaseActivities } from '../../activities/postgres-queries';
 import { nowIso } from '../../domain/clock';
 import type { GuardrailConfig } from '../../domain/guardrails';
 import { DEFAULT_CAPS, type ServiceCaps } from '../../domain/services';
@@ -22,23 +19,7 @@ import { ENGINE_ACTOR } from './scope';
 import type { RunRecord } from './record';
 import { type RequestKeys, setKeyedUpdate } from '../request-keys';
 import { awaitDecision } from './resume';
-
-// Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
-export const ACTION_RETRY: wf.ActivityOptions['retry'] = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '30 seconds',
-  maximumAttempts: 5,
-};
-// Long waits (rollouts) heartbeat every 0.5 s; a call silent for 10 s is considered lost
-// (its worker died) and retried — safe, every write is keyed — so a crash costs 10 s, not more.
-const k8s = wf.proxyActivities<KubernetesActivities>({
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '10 seconds',
-  retry: ACTION_RETRY,
-});
-const pg = wf.proxyActivities<DatabaseActivities>({ startToCloseTimeout: '30 seconds', retry: ACTION_RETRY });
-const http = wf.proxyActivities<HttpActivities>({ startToCloseTimeout: '30 seconds', retry: ACTION_RETRY });
+import { http, k8s, pg } from './target-activities';
 
 /** A human marks a manual step done over the API. */
 export function registerManualStepHandler(r: RunRecord, done: Set<string>, keys: RequestKeys): void {
