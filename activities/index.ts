@@ -10,6 +10,7 @@ import { createKubernetesActivities } from './kubernetes';
 import { createPostgresActivities } from './postgres';
 import { createPostgresQueryActivities } from './postgres-queries';
 import { createPostgresReplicationActivities } from './postgres-replication';
+import { createPrometheusActivities } from './prometheus';
 import type { Logger } from 'pino';
 import { IncidentNumbers } from '../common/incident-numbers';
 import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
@@ -57,6 +58,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPostgresQueryActivities({ urls: deps.services?.postgres ?? {}, scope }),
     ...createPostgresReplicationActivities({ urls: deps.services?.postgres ?? {}, scope }),
     ...createHttpActivities({ scope }),
+    ...createPrometheusActivities({ scope }),
     /** Read once at the start of each runbook run: the service's targets, caps and runbooks (no secrets). */
     serviceEntry: async (service: string): Promise<ServiceEntry | null> => scope.entry(service) ?? null,
     ...createGuardActivities(deps),

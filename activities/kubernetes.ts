@@ -94,6 +94,13 @@ export interface SwitchState {
   values: string[];
 }
 
+export interface Revision {
+  revision: number;
+  created_at: string;
+  image?: string;
+  replicas: number;
+}
+
 export interface RolloutState {
   revision: string;
   desired: number;
@@ -250,6 +257,22 @@ export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps
         }
         await Context.current().sleep(500); // throws when cancelled (e.g. the worker is shutting down)
       }
+    },
+
+    /** Like `kubectl rollout history`: the newest `limit` revisions, newest first (recent deploys). */
+    async k8sRolloutHistory(ref: DeploymentRef & { limit: number }): Promise<Revision[]> {
+      const d = await read(ref);
+      const sets = await clients().apps.listNamespacedReplicaSet({ namespace: ref.namespace });
+      return sets.items
+        .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid))
+        .map((rs) => ({
+          revision: Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
+          created_at: rs.metadata?.creationTimestamp?.toISOString() ?? '',
+          image: rs.spec?.template?.spec?.containers?.[0]?.image,
+          replicas: rs.status?.replicas ?? 0,
+        }))
+        .sort((a, b) => b.revision - a.revision)
+        .slice(0, Math.min(ref.limit, 20));
     },
 
     /** Like `kubectl rollout restart`: a new pod template annotation rolls every pod. */

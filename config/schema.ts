@@ -114,6 +114,8 @@ export const ServiceConfigSchema = z.strictObject({
   /** Its streaming replica's (replication-lag reads and cancels there). */
   postgres_replica: PostgresUrl.optional(),
   health_checks: z.array(z.url()).default([]),
+  /** The Prometheus that scrapes it, e.g. http://prometheus.monitoring:9090 (investigations query it). */
+  prometheus: z.url().optional(),
   caps: z
     .strictObject({
       max_replicas: z.number().int().min(1).max(1000).default(DEFAULT_CAPS.max_replicas),

@@ -25,6 +25,7 @@ export function toServiceCatalogue(
       database: postgres.has(name),
       ...(s.postgres_replica ? { replica: true } : {}),
       health_checks: s.health_checks,
+      ...(s.prometheus ? { prometheus: s.prometheus } : {}),
       caps: s.caps,
       links: s.links,
       runbooks: s.runbooks,

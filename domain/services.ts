@@ -15,6 +15,7 @@ export const TARGET_KINDS = [
   'url',
   'database',
   'replica',
+  'prometheus',
 ] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
@@ -64,6 +65,8 @@ export interface ServiceEntry {
   /** So is one to its streaming replica (target `replicaTarget(name)`). */
   replica?: boolean;
   health_checks: string[];
+  /** The Prometheus that scrapes it (investigations query it). */
+  prometheus?: string;
   caps: ServiceCaps;
   /** For the first five seconds: dashboards, logs, repository… */
   links: Record<string, string>;
@@ -109,6 +112,8 @@ export function allowedTargets(entry: ServiceEntry, kind: TargetKind): string[] 
       return [...(entry.database ? [entry.name] : []), ...allowedTargets(entry, 'replica')];
     case 'replica':
       return entry.replica ? [replicaTarget(entry.name)] : [];
+    case 'prometheus':
+      return entry.prometheus ? [entry.prometheus] : [];
   }
 }
 

@@ -230,6 +230,7 @@ async function drillTargets(
         }
       : {}),
     health_checks: valueOf('url'),
+    ...(valueOf('prometheus').length ? { prometheus: valueOf('prometheus')[0] } : {}),
     runbooks: { [def.meta.name]: { automatic: false } },
   };
   return {

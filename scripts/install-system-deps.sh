@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the test suite runs for real: Alertmanager, PostgreSQL, openssl, and
+# Debian packages the test suite runs for real: Alertmanager, Prometheus, PostgreSQL, openssl, and
 # Chromium for the console's browser tests (playwright-core drives /usr/bin/chromium).
 # Installed only when missing; needs root (CI runs as root) or sudo.
 set -euo pipefail
 need=()
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/bin/chromium ] || need+=(chromium)

@@ -524,6 +524,7 @@ describe('runbook catalogue and bad requests', () => {
       'connection-pool-exhaustion',
       'db-connection-failure',
       'failover',
+      'high-latency-investigation',
       'llm-provider-failover',
       'postgres-connection-exhaustion',
       'replication-lag',

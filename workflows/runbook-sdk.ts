@@ -7,7 +7,9 @@
  * Versioning pins it), so editing a runbook never breaks a run in flight.
  */
 import { z } from 'zod';
+import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../domain/duration';
 import type { HttpActivities } from '../activities/http';
+import type { PrometheusActivities } from '../activities/prometheus';
 import type { KubernetesActivities } from '../activities/kubernetes';
 import type { DatabaseActivities } from '../activities/database';
 import type { Impact, RunbookMeta } from '../domain/runbook';
@@ -15,6 +17,13 @@ import type { Health } from '../domain/record';
 import type { ServiceCaps } from '../domain/services';
 
 export { z };
+export { parseDuration };
+
+/**
+ * A parameter in the engine's duration syntax ("90s", "15m", "1h", "2d"). A fresh RegExp per
+ * schema: this module is shared and frozen, and zod resets a pattern's lastIndex as it parses.
+ */
+export const durationParam = () => z.string().regex(new RegExp(DURATION_PATTERN.source), DURATION_HINT);
 // Runs are pinned to their code, so a runbook needs no patches; the built-ins keep the ones
 // they had before pinning for the runs recorded then (test/histories).
 export { patched } from '@temporalio/workflow';
@@ -80,6 +89,8 @@ export interface RunbookContext<P = Record<string, unknown>> {
   k8s: KubernetesActivities;
   pg: DatabaseActivities;
   http: HttpActivities;
+  /** PromQL against the service's catalogued Prometheus. */
+  prom: PrometheusActivities;
 }
 
 /** What an author writes: the catalogue's metadata with its parameters as a zod object. */

@@ -3,6 +3,7 @@ import * as wf from '@temporalio/workflow';
 import type { DatabaseActivities } from '../../activities/database';
 import type { HttpActivities } from '../../activities/http';
 import type { KubernetesActivities } from '../../activities/kubernetes';
+import type { PrometheusActivities } from '../../activities/prometheus';
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
 export const ACTION_RETRY: wf.ActivityOptions['retry'] = {
@@ -22,6 +23,7 @@ const quick = { startToCloseTimeout: '30 seconds', retry: ACTION_RETRY } as cons
 
 export const k8s = wf.proxyActivities<KubernetesActivities>(waiting);
 export const http = wf.proxyActivities<HttpActivities>(quick);
+export const prom = wf.proxyActivities<PrometheusActivities>(quick);
 
 /** The database activities that wait (and heartbeat); every other one answers within 30 s. */
 const WAITS = new Set<string | symbol>(['pgWaitForReplay'] satisfies (keyof DatabaseActivities)[]);
