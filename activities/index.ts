@@ -11,6 +11,7 @@ import { createPostgresActivities } from './postgres';
 import { createPostgresQueryActivities } from './postgres-queries';
 import { createPostgresReplicationActivities } from './postgres-replication';
 import { createPrometheusActivities } from './prometheus';
+import { createKafkaActivities } from './kafka';
 import type { Logger } from 'pino';
 import { IncidentNumbers } from '../common/incident-numbers';
 import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
@@ -59,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPostgresReplicationActivities({ urls: deps.services?.postgres ?? {}, scope }),
     ...createHttpActivities({ scope }),
     ...createPrometheusActivities({ scope }),
+    ...createKafkaActivities({ scope }),
     /** Read once at the start of each runbook run: the service's targets, caps and runbooks (no secrets). */
     serviceEntry: async (service: string): Promise<ServiceEntry | null> => scope.entry(service) ?? null,
     ...createGuardActivities(deps),

@@ -275,6 +275,31 @@ export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps
         .slice(0, Math.min(ref.limit, 20));
     },
 
+    /**
+     * Restarts one pod of a catalogued Deployment by deleting it (its ReplicaSet starts a new
+     * one): only a pod the Deployment selects. A pod already gone is not an error — a retry.
+     */
+    async k8sDeletePod(ref: DeploymentRef & { pod: string }): Promise<{ deleted: boolean }> {
+      const d = await read(ref);
+      const selector = d.spec?.selector?.matchLabels ?? {};
+      const core = clients().core;
+      const pod = await core
+        .readNamespacedPod({ namespace: ref.namespace, name: ref.pod })
+        .catch((err: { code?: number }) => {
+          if (err?.code === 404) return undefined;
+          throw err;
+        });
+      if (!pod) return { deleted: false };
+      const labels = pod.metadata?.labels ?? {};
+      if (!Object.entries(selector).every(([k, v]) => labels[k] === v))
+        throw ApplicationFailure.nonRetryable(
+          `refused: pod ${ref.pod} is not one of Deployment ${ref.namespace}/${ref.name}'s pods`,
+          'TargetRefused',
+        );
+      await core.deleteNamespacedPod({ namespace: ref.namespace, name: ref.pod });
+      return { deleted: true };
+    },
+
     /** Like `kubectl rollout restart`: a new pod template annotation rolls every pod. */
     async k8sRolloutRestart(ref: DeploymentRef & { key: string }): Promise<{ restarted: boolean }> {
       const { applied } = await applyOnce(ref.key, deploymentIO(ref), (d) => {

@@ -51,6 +51,8 @@ export function rbacManifests(catalogue: readonly ServiceEntry[], o: RbacOptions
         },
         // Rolling back reads the ReplicaSet history (a list cannot be limited by name).
         { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list'] },
+        // A stuck consumer's pod is restarted by deleting it (pod names are generated: no resourceNames).
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'delete'] },
       );
     if (objects.services.size)
       rules.push(

@@ -116,6 +116,13 @@ export const ServiceConfigSchema = z.strictObject({
   health_checks: z.array(z.url()).default([]),
   /** The Prometheus that scrapes it, e.g. http://prometheus.monitoring:9090 (investigations query it). */
   prometheus: z.url().optional(),
+  /** Its Kafka brokers (host:port) and the consumer groups runbooks may read and rebalance. */
+  kafka: z
+    .strictObject({
+      brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1),
+      consumer_groups: z.array(z.string().min(1)).default([]),
+    })
+    .optional(),
   caps: z
     .strictObject({
       max_replicas: z.number().int().min(1).max(1000).default(DEFAULT_CAPS.max_replicas),

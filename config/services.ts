@@ -26,6 +26,7 @@ export function toServiceCatalogue(
       ...(s.postgres_replica ? { replica: true } : {}),
       health_checks: s.health_checks,
       ...(s.prometheus ? { prometheus: s.prometheus } : {}),
+      ...(s.kafka ? { kafka: s.kafka } : {}),
       caps: s.caps,
       links: s.links,
       runbooks: s.runbooks,

@@ -16,6 +16,7 @@ export const TARGET_KINDS = [
   'database',
   'replica',
   'prometheus',
+  'consumer-group',
 ] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
@@ -67,6 +68,8 @@ export interface ServiceEntry {
   health_checks: string[];
   /** The Prometheus that scrapes it (investigations query it). */
   prometheus?: string;
+  /** Its Kafka cluster and the consumer groups runbooks may act for. */
+  kafka?: { brokers: string[]; consumer_groups: string[] };
   caps: ServiceCaps;
   /** For the first five seconds: dashboards, logs, repository… */
   links: Record<string, string>;
@@ -114,6 +117,8 @@ export function allowedTargets(entry: ServiceEntry, kind: TargetKind): string[] 
       return entry.replica ? [replicaTarget(entry.name)] : [];
     case 'prometheus':
       return entry.prometheus ? [entry.prometheus] : [];
+    case 'consumer-group':
+      return entry.kafka?.consumer_groups ?? [];
   }
 }
 

@@ -525,6 +525,8 @@ describe('runbook catalogue and bad requests', () => {
       'db-connection-failure',
       'failover',
       'high-latency-investigation',
+      'kafka-consumer-lag',
+      'kafka-partition-rebalance',
       'llm-provider-failover',
       'postgres-connection-exhaustion',
       'replication-lag',

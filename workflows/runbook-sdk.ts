@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../domain/duration';
 import type { HttpActivities } from '../activities/http';
 import type { PrometheusActivities } from '../activities/prometheus';
+import type { KafkaActivities } from '../activities/kafka';
 import type { KubernetesActivities } from '../activities/kubernetes';
 import type { DatabaseActivities } from '../activities/database';
 import type { Impact, RunbookMeta } from '../domain/runbook';
@@ -91,6 +92,8 @@ export interface RunbookContext<P = Record<string, unknown>> {
   http: HttpActivities;
   /** PromQL against the service's catalogued Prometheus. */
   prom: PrometheusActivities;
+  /** Consumer groups on the service's catalogued Kafka. */
+  kafka: KafkaActivities;
 }
 
 /** What an author writes: the catalogue's metadata with its parameters as a zod object. */

@@ -19,7 +19,7 @@ import { ENGINE_ACTOR } from './scope';
 import type { RunRecord } from './record';
 import { type RequestKeys, setKeyedUpdate } from '../request-keys';
 import { awaitDecision } from './resume';
-import { http, k8s, pg, prom } from './target-activities';
+import { http, k8s, kafka, pg, prom } from './target-activities';
 
 /** A human marks a manual step done over the API. */
 export function registerManualStepHandler(r: RunRecord, done: Set<string>, keys: RequestKeys): void {
@@ -92,6 +92,7 @@ export function runbookContext(
     pg: scoped(pg, service),
     http: scoped(http, service),
     prom: scoped(prom, service),
+    kafka: scoped(kafka, service),
   };
 }
 

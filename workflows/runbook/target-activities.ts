@@ -4,6 +4,7 @@ import type { DatabaseActivities } from '../../activities/database';
 import type { HttpActivities } from '../../activities/http';
 import type { KubernetesActivities } from '../../activities/kubernetes';
 import type { PrometheusActivities } from '../../activities/prometheus';
+import type { KafkaActivities } from '../../activities/kafka';
 
 // Reads retry freely; mutating actions are idempotent (keyed) but still capped, never unbounded.
 export const ACTION_RETRY: wf.ActivityOptions['retry'] = {
@@ -24,6 +25,7 @@ const quick = { startToCloseTimeout: '30 seconds', retry: ACTION_RETRY } as cons
 export const k8s = wf.proxyActivities<KubernetesActivities>(waiting);
 export const http = wf.proxyActivities<HttpActivities>(quick);
 export const prom = wf.proxyActivities<PrometheusActivities>(quick);
+export const kafka = wf.proxyActivities<KafkaActivities>(quick);
 
 /** The database activities that wait (and heartbeat); every other one answers within 30 s. */
 const WAITS = new Set<string | symbol>(['pgWaitForReplay'] satisfies (keyof DatabaseActivities)[]);
