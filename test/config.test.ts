@@ -1,9 +1,11 @@
 /** Configuration: bad values stop start-up with a message naming the key (pure, no services). */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, toEscalationConfig, EscalationConfigSchema } from '../config';
 import { DEFAULT_SEVERITY_POLICIES } from '../domain/escalation';
+import { resolveRunParams } from '../domain/services';
+import { loadRunbooks } from '../common/runbook-catalog';
 
 const withFile = (yaml: string) => {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'tq-config-')), 'tourniquet.yaml');
@@ -107,5 +109,25 @@ describe('service catalogue config', () => {
         'services:\n  a: { owner: t, kubernetes: { namespace: prod, deployments: [web] } }\n  b: { owner: t, kubernetes: { namespace: prod, deployments: [web] } }\n',
       ),
     ).toContain('services.b.kubernetes.deployments.0: prod/web already belongs to service a');
+  });
+});
+
+describe("the seed's service catalogue (docs/seed-services.yaml)", () => {
+  it('lists every built-in runbook under a service, with targets that resolve inside it', () => {
+    const config = withFile(readFileSync(path.join(__dirname, '../docs/seed-services.yaml'), 'utf8'));
+    const builtIn = new Map(loadRunbooks().map(({ def }) => [def.meta.name, def]));
+    const listed = config.services.entries.flatMap((s) =>
+      Object.keys(s.runbooks).map((name) => {
+        const def = builtIn.get(name)!;
+        const resolved = resolveRunParams(
+          s,
+          { name, params: def.meta.params, targets: def.meta.targets },
+          {},
+        );
+        expect([name, resolved]).toEqual([name, { params: expect.any(Object) }]);
+        return name;
+      }),
+    );
+    expect(listed.sort()).toEqual([...builtIn.keys()].sort());
   });
 });
