@@ -28,6 +28,8 @@ const S = {
     runbooks: { 'db-connection-failure': {} },
   }),
   noDatabase: testService('no-db', { kubernetes: false, runbooks: exhaustion }),
+  // Its own database, so refusing connections to it (a spike) leaves the others alone.
+  spiky: testService('spiky', { deployments: ['spiky-web'], runbooks: { 'db-connection-failure': {} } }),
 };
 let pg: Postgres;
 let health: Receiver;
@@ -38,6 +40,8 @@ beforeAll(async () => {
   health = await startReceiver();
   for (const s of [S.ordersDb, S.capped, S.orders]) s.config.postgres = pg.url;
   S.orders.config.health_checks = [`${health.url}/healthz`];
+  await (await session('setup')).query('create database spiky');
+  S.spiky.config.postgres = pg.url.replace(/\/postgres$/, '/spiky');
   engine = await startEngine({ services: catalogueOf(Object.values(S)) });
 });
 afterAll(async () => {
@@ -207,6 +211,39 @@ describe("db-connection-failure, the seeds' example runbook", () => {
     } finally {
       health.down = false;
     }
+  }, 90_000);
+
+  it('tells a spike from a sustained failure: a database back within the recheck gets the app restarted', async () => {
+    const namespace = await ensureNamespace(k, S.spiky);
+    await k.apps.createNamespacedDeployment({ namespace, body: deployment('spiky-web', 1) });
+    const admin = await session('dba');
+    await admin.query('alter database spiky allow_connections false');
+    const id = await declare(engine, S.spiky.name);
+    await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+      body: { name: 'db-connection-failure' },
+    });
+    // Back once the first check failed: the recheck (three checks, 4 s apart) sees it answer.
+    await eventually(async () => {
+      const run = (await detail(engine, id)).runbooks?.[0];
+      return run?.steps.some((s: any) => s.id === 'db-recheck');
+    });
+    await admin.query('alter database spiky allow_connections true');
+    const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+    expect(run).toMatchObject({ status: 'succeeded' });
+    expect(run.steps.map((s: any) => s.id)).toEqual([
+      'confirm',
+      'db-health',
+      'db-recheck',
+      'restart-app',
+      'wait',
+      'verify',
+    ]);
+    const [first, rechecked] = run.evidence.map((e: any) => JSON.parse(e.text));
+    expect(first).toMatchObject({ ok: false });
+    expect(first.error).toContain('is not currently accepting connections');
+    expect(rechecked.count).toBe(3);
+    expect(rechecked.failed).toBeLessThan(3);
+    expect(rechecked.results.at(-1)).toMatchObject({ ok: true });
   }, 90_000);
 
   it('escalates to the DBA without touching the app when the database itself is down', async () => {

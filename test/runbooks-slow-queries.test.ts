@@ -6,7 +6,7 @@
 import { Client } from 'pg';
 import { startEngine, TestEngine } from './support/engine';
 import { keep } from './support/histories';
-import { declare, runReaches } from './support/incidents';
+import { declare, pendingApproval, runReaches } from './support/incidents';
 import { Postgres, startPostgres } from './support/postgres';
 import { catalogueOf, testService } from './support/services';
 
@@ -98,3 +98,42 @@ it('finds nothing to do when no query runs long, and says so', async () => {
     outcome: 'no query active over 30s; top statements attached',
   });
 });
+
+it('terminates, only after an approval, a backend that ignores the cancel', async () => {
+  const etl = await session('etl');
+  // Catches every cancel and carries on: only terminating the backend ends it.
+  const stubborn = etl
+    .query(
+      `do $$ begin loop begin perform pg_sleep(0.2); exception when query_canceled then null; end; end loop; end $$`,
+    )
+    .then(
+      () => 'finished',
+      (err: Error) => err.message,
+    );
+  await new Promise((r) => setTimeout(r, 2500));
+  const id = await declare(engine, queryEngine.name, 'high');
+  await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
+    body: { name: 'slow-query-investigation', params: { seconds: '2' } },
+  });
+  const approval = await pendingApproval(engine, id);
+  expect(approval).toMatchObject({ step_id: 'terminate', impact: 'high' });
+  expect(await Promise.race([stubborn, new Promise((r) => setTimeout(() => r('running'), 500))])).toBe(
+    'running',
+  );
+  await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+    token: 'approver',
+    body: {},
+  });
+  const run = await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+  expect(run).toMatchObject({ status: 'succeeded' });
+  expect(run.outcome).toMatch(/^cancelled 0 and terminated 1 queries active over 2s/);
+  expect(run.steps.map((s: { id: string }) => s.id)).toEqual([
+    'statements',
+    'running',
+    'cancel',
+    'verify',
+    'terminate',
+    'verify-terminated',
+  ]);
+  expect(await stubborn).toContain('terminating connection due to administrator command');
+}, 120_000);
