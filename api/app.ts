@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { metricsRoutes } from './routes/metrics';
 import { engineRoutes } from './routes/engine';
+import { statusPageRoutes } from './routes/status-page';
 import { serviceRoutes } from './routes/services';
 import { rateLimits, securityHeaders } from './edge';
 import type { EdgeLimits } from '../domain/edge-limits';
@@ -107,6 +108,7 @@ function apiRoutes(deps: AppDeps, incidents: Incidents): Route[] {
     ...metricsRoutes({ incidents, escalation, client: deps.client, runtimeMetrics: deps.runtimeMetrics }),
     ...engineRoutes(deps),
     ...serviceRoutes({ catalogue: deps.services ?? [], escalation, incidents }),
+    ...statusPageRoutes({ catalogue: deps.services ?? [], incidents, publicUrl: escalation.public_url }),
     ...meRoutes({ temporalUiUrl: deps.temporalUiUrl }),
   ];
   // The API's description, generated from this table; public like any API reference.

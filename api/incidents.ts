@@ -193,6 +193,7 @@ export class Incidents {
           postmortem: memo.postmortem,
           approvals_pending: memo.approvals_pending ?? 0,
           pages: memo.pages ?? [],
+          ...(memo.public ? { public: memo.public } : {}),
         });
       }
       return out;

@@ -3,6 +3,7 @@
  * so they survive restarts and need no second store. The seeds: averages hide the long
  * tail, so MTTA and MTTR come as p50/p90/p99/max (nearest-rank percentiles, seconds).
  */
+import type { PublicIncident } from '../domain/status-page';
 import { dueAt, EscalationConfig } from '../domain/escalation';
 import type { Status } from '../domain/lifecycle';
 import { SEVERITIES, Severity } from '../domain/severity';
@@ -24,6 +25,8 @@ export interface IncidentFacts {
   approvals_pending: number;
   /** Pages sent: [person, sent at (ms), off hours (1/0)]. */
   pages: (readonly [string, number, number])[];
+  /** Its part of the public status page, once it has an external update. */
+  public?: PublicIncident;
 }
 
 export interface Distribution {

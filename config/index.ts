@@ -253,6 +253,7 @@ export function toEscalationConfig(
       public_url: publicUrl.replace(/\/$/, ''),
       action_item_reminder_seconds: e.action_item_reminders,
       engine_owner: e.engine_owner,
+      ...(e.stakeholders.length ? { stakeholders: e.stakeholders } : {}),
       ...(temporalUiUrl ? { temporal_ui_url: temporalUiUrl } : {}),
     },
     notifiers: e.notifiers,

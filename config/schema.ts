@@ -287,6 +287,8 @@ export const EscalationConfigSchema = z
     action_item_reminders: Seconds.default(7 * 86_400),
     /** Paged when a workflow task keeps failing (the engine cannot run an incident). */
     engine_owner: z.string().min(1).default(DEFAULT_ESCALATION.engine_owner),
+    /** Channels every status update goes to, internal and external (stakeholders, a status page's webhook). */
+    stakeholders: z.array(z.string().min(1)).default([]),
   })
   .superRefine((e, ctx) => {
     // Every name a policy or role uses must exist: a typo must not mean nobody is paged.

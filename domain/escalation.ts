@@ -73,6 +73,8 @@ export interface EscalationConfig {
   action_item_reminder_seconds: number;
   /** Who is paged when the engine itself cannot run a workflow (a person, schedule or role name). */
   engine_owner: string;
+  /** Channels that receive every status update, internal and external (besides the severity's `notify`). */
+  stakeholders?: string[];
 }
 
 /** The seeds' severity table. */

@@ -81,12 +81,21 @@ export default defineRunbook({
       ctx.escalate(`replay on ${replica} is paused (pg_wal_replay_pause); a human paused it`);
     if (replay.lag_seconds <= maxLag) return `${replica} is ${behind}, within ${maxLag} s; nothing changed`;
     const holders = replay.blocking_replay;
-    const wait = () =>
-      ctx.pg.pgWaitForReplay({
-        service: replica,
-        maxLagSeconds: maxLag,
-        timeoutSeconds: ctx.params.wait_seconds,
-      });
+    const caughtUp = (id: 'verify' | 'wait') =>
+      ctx.step(
+        {
+          id,
+          title: 'Wait for replay to catch up',
+          impact: 'read',
+          what: `watch ${replica} until at most ${maxLag} s behind`,
+        },
+        () =>
+          ctx.pg.pgWaitForReplay({
+            service: replica,
+            maxLagSeconds: maxLag,
+            timeoutSeconds: ctx.params.wait_seconds,
+          }),
+      );
 
     if (holders.length && ctx.params.remedy === 'cancel') {
       await ctx.step(
@@ -100,15 +109,7 @@ export default defineRunbook({
         () => ctx.pg.pgEndQueries({ service: replica, queries: holders, how: 'cancel' }),
       );
       if (ctx.dryRun) return `dry-run: would cancel ${holders.length} queries on ${replica}`;
-      const after = await ctx.step(
-        {
-          id: 'verify',
-          title: 'Wait for replay to catch up',
-          impact: 'read',
-          what: `watch ${replica} until at most ${maxLag} s behind`,
-        },
-        wait,
-      );
+      const after = await caughtUp('verify');
       ctx.evidence('replay after the cancel', after);
       if (!after.caught_up)
         ctx.escalate(
@@ -155,15 +156,7 @@ export default defineRunbook({
         }),
     );
     if (ctx.dryRun) return `dry-run: would point ${service} at the primary`;
-    const after = await ctx.step(
-      {
-        id: 'wait',
-        title: 'Wait for replay to catch up',
-        impact: 'read',
-        what: `watch ${replica} until at most ${maxLag} s behind`,
-      },
-      wait,
-    );
+    const after = await caughtUp('wait');
     ctx.evidence('replay while reads are on the primary', after);
     if (!after.caught_up)
       ctx.escalate(

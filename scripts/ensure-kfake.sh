@@ -5,7 +5,8 @@
 # Seconds to build with a warm module cache. Prints the binary's path.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-VERSION="$(sha256sum "$root/tools/kfake/go.sum" "$root/tools/kfake/main.go" | sha256sum | cut -c1-12)"
+# Keyed by the module pins and the source (their contents, not their paths: clones share the cache).
+VERSION="$(cat "$root/tools/kfake/go.sum" "$root/tools/kfake/main.go" | sha256sum | cut -c1-12)"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/tourniquet/kfake-$VERSION"
 say() { echo "[ensure-kfake] $*" >&2; }
 

@@ -24,10 +24,11 @@ import { pageDeliveryId } from '../workflows/page-delivery';
  * exactly once (2026-11-29: keyed requests, delivery workflows, page episodes, withdrawn runs),
  * '-v5' the hot paths (2026-11-29: the alert group starts the opening run, a run reads its
  * config by local activities and reports in the background, visibility stamps IncidentListedAt),
- * '-v6' runbook authors (2026-11-29: typed parameters, resumable runs pinned by Worker Versioning).
+ * '-v6' runbook authors (2026-11-29: typed parameters, resumable runs pinned by Worker Versioning),
+ * '-v7' published status updates (2026-11-30: sent to channels, external ones in the memo for /status).
  * Each built-in runbook's own run is recorded by its test file (runbook-<name>-v6, keep()).
  */
-const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6'];
+const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7'];
 
 for (const gen of GENERATIONS) {
   if (missing(`incident-escalation${gen}`))
@@ -119,6 +120,9 @@ for (const gen of GENERATIONS) {
         await engine.call('POST', `${inc}/acknowledge`, { body: {} });
         await engine.call('POST', `${inc}/status-updates`, {
           body: { message: 'looking', visibility: 'internal' },
+        });
+        await engine.call('POST', `${inc}/status-updates`, {
+          body: { message: 'We are looking into it', visibility: 'external' },
         });
         await engine.call('POST', `${inc}/transition`, { body: { to: 'resolved', root_cause: 'replay' } });
         await engine.call('POST', `${inc}/action-items`, {

@@ -9,6 +9,7 @@ import type { ApprovalRecord, RunbookRunRecord, RunDecisionAction, StepRecord } 
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Incident, NewIncident } from '../domain/incident';
 import type { IncidentView, TimelinePage } from '../domain/incident-view';
+import type { PublicIncident } from '../domain/status-page';
 
 export type { NewIncident };
 import type {
@@ -70,6 +71,8 @@ export interface IncidentMemo {
   actions?: [number, number];
   postmortem?: 'draft' | 'published';
   approvals_pending?: number;
+  /** Its part of the public status page (incidents with an external status update). */
+  public?: PublicIncident;
 }
 
 /** The argument of an Update, for handlers and validators declared apart from `setHandler`. */

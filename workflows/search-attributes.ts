@@ -11,4 +11,6 @@ export const SA = {
   resolvedAt: defineSearchAttributeKey('IncidentResolvedAt', SearchAttributeType.DATETIME),
   /** When the incident last changed a listed field: the API's list index reads only what changed since. */
   listedAt: defineSearchAttributeKey('IncidentListedAt', SearchAttributeType.DATETIME),
+  /** "yes" once the incident has an external status update: the status page lists these. */
+  public: defineSearchAttributeKey('IncidentPublic', SearchAttributeType.KEYWORD),
 } as const;

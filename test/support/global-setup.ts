@@ -25,6 +25,7 @@ export const TEST_NAMESPACES = [
   'test-9',
   'test-10',
   'test-11',
+  'test-12',
 ];
 
 export default async function globalSetup(): Promise<void> {

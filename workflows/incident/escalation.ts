@@ -20,6 +20,7 @@ import type { RunbookRunRecord } from '../../domain/runbook';
 import { type Severity, severityRank } from '../../domain/severity';
 import { PATCH } from '../patches';
 import { Pager } from './paging';
+import { sendStatusUpdate, type PostedUpdate } from './status-updates';
 import { remindActionItems } from './reminders';
 import { trackRunbook } from './runbook-milestones';
 import { PolicyWalk } from './walk';
@@ -134,8 +135,9 @@ export class Escalation {
   }
 
   /** A status update was posted: the next one is due a cadence from now. */
-  statusUpdatePosted(): void {
+  statusUpdatePosted(update?: PostedUpdate): void {
     if (!this.i.escalation) return; // not opened yet
+    if (update) sendStatusUpdate(this.pager, [...this.sp.notify, ...(this.cfg.stakeholders ?? [])], update);
     const m = this.find('update');
     if (m && this.sp.update_every) {
       m.due_at = iso(Date.now() + this.sp.update_every * 1000);

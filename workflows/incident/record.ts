@@ -111,7 +111,9 @@ export function registerRecordHandlers(s: IncidentState): void {
       };
       i.status_updates.push(u);
       s.record(actor, 'communication', `Status update (${visibility}): ${message.split('\n')[0]}`);
-      s.esc?.statusUpdatePosted();
+      // Numbered (the list only grows, up to its limit): each update is sent once.
+      const n = i.status_updates.length;
+      s.esc?.statusUpdatePosted(s.publishesUpdates ? { ...u, n } : undefined);
       s.changed();
       return u;
     },

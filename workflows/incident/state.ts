@@ -33,6 +33,8 @@ export class IncidentState {
   readonly richMemo: boolean;
   /** A run on #18's code or later (PATCH.incidentCurrent): every earlier incident patch is in force. */
   readonly current: boolean;
+  /** Status updates go to channels, external ones to the status page (PATCH.publishedUpdates). */
+  readonly publishesUpdates: boolean;
   /** Milestones and escalation: incidents opened before they existed (and their continuations) go without. */
   readonly escalating: boolean;
   /** Runs from before it continue as new whatever their age (they replay what they did). */
@@ -69,7 +71,14 @@ export class IncidentState {
     this.alertPolicy = input.alertPolicy ?? DEFAULT_ALERT_POLICY;
     this.current = wf.patched(PATCH.incidentCurrent); // first: it implies the others
     this.richMemo = this.patched(PATCH.recordMemo);
-    this.visibility = new Visibility(this.incident, this.richMemo, (id) => this.patched(id));
+    // Its own marker, even in a run on current code: those recorded before it replay without.
+    this.publishesUpdates = wf.patched(PATCH.publishedUpdates);
+    this.visibility = new Visibility(
+      this.incident,
+      this.richMemo,
+      (id) => this.patched(id),
+      this.publishesUpdates,
+    );
     this.escalating = this.patched(PATCH.escalation) && (!input.carried || !!input.carried.escalation);
     this.minRunAge = this.patched(PATCH.minRunAge);
     this.keys = new RequestKeys(input.keys);

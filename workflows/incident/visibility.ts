@@ -11,6 +11,7 @@ import { isOpenItem } from '../../domain/record';
 import { fitList, truncate } from '../../domain/limits';
 import { type IncidentMemo, SA } from '../definitions';
 import { PATCH } from '../patches';
+import { publicIncident } from '../../domain/status-page';
 
 /** Pages per person for the on-call load report, compact enough for the memo. */
 const pageLog = (pages: PageRecord[]) =>
@@ -61,17 +62,20 @@ export function incidentMemo(i: Incident, rich: boolean): IncidentMemo {
  * Upserts only when a listed field changed: repeats of an alert in a storm add nothing to history.
  */
 export class Visibility {
-  private published = '';
+  private listed = '';
 
   constructor(
     private readonly incident: Incident,
     private readonly richMemo: boolean,
     private readonly patched: (id: string) => boolean,
+    /** Runs from before the status page keep the memo and attributes they had. */
+    private readonly published: boolean,
   ) {}
 
   publish(): void {
     const i = this.incident;
-    const memo = incidentMemo(i, this.richMemo);
+    const shown = this.published ? publicIncident(i) : undefined;
+    const memo = { ...incidentMemo(i, this.richMemo), ...(shown ? { public: shown } : {}) };
     const listed = JSON.stringify([
       i.severity,
       i.status,
@@ -80,11 +84,12 @@ export class Visibility {
       i.acknowledged_at,
       memo,
     ]);
-    if (this.patched(PATCH.publishOnChange) && listed === this.published) return;
-    this.published = listed;
+    if (this.patched(PATCH.publishOnChange) && listed === this.listed) return;
+    this.listed = listed;
     // Stamped with the time of the change: the API's list index re-reads only rows changed since.
     const stamp = this.patched(PATCH.listedAt) ? [{ key: SA.listedAt, value: new Date() }] : [];
-    wf.upsertSearchAttributes([...searchAttributes(i), ...stamp]);
+    const flag = shown ? [{ key: SA.public, value: 'yes' }] : [];
+    wf.upsertSearchAttributes([...searchAttributes(i), ...stamp, ...flag]);
     wf.upsertMemo({ ...memo });
   }
 }

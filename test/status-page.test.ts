@@ -1,0 +1,124 @@
+/**
+ * Status updates reach people: every update goes to the stakeholder channels once; external
+ * ones appear on the public status page (HTML, Atom, JSON — no sign-in), internal ones and
+ * anything naming people, hosts or runbooks never do. Screenshots in Chromium, desktop and phone.
+ */
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { eventually, startEngine, TestEngine, unique } from './support/engine';
+import { launchBrowser } from './support/browser';
+import { startReceiver, type Receiver } from './support/receiver';
+
+const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
+const storefront = unique('storefront').toLowerCase();
+const search = unique('search').toLowerCase();
+let engine: TestEngine;
+let receiver: Receiver;
+let browser: Browser;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  engine = await startEngine({
+    // Its own: the page lists every public incident of its namespace.
+    namespace: 'test-12',
+    services: {
+      [storefront]: { owner: 'team-shop' },
+      [search]: { owner: 'team-search' },
+    },
+    escalation: {
+      stakeholders: ['#status-subscribers'],
+      notifiers: [{ name: 'chat', type: 'webhook', url: receiver.url, kinds: ['notify'] }],
+    },
+  });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await engine?.close();
+  await receiver?.close();
+});
+
+const publicGet = (p: string) => fetch(`${engine.url}${p}`);
+
+it('sends each update to the stakeholder channels once, and shows only external ones on /status', async () => {
+  const created = await engine.call('POST', '/api/v1/incidents', {
+    body: {
+      title: 'orders db-7.internal.example pool exhausted',
+      description: 'dana is on it',
+      severity: 'high',
+      affected_services: [storefront],
+      assignee: 'dana',
+    },
+  });
+  const inc = `/api/v1/incidents/${created.body.id}`;
+  const post = (visibility: string, message: string, status = 'investigating') =>
+    engine.call('POST', `${inc}/status-updates`, { body: { visibility, message, status } });
+  expect(
+    (await post('internal', 'dana restarted db-7.internal.example; runbook rolling-restart next')).status,
+  ).toBe(201);
+  expect((await post('external', 'Checkout is slow for some customers. We are investigating.')).status).toBe(
+    201,
+  );
+  expect(
+    (await engine.call('PUT', `${inc}/services/${storefront}/health`, { body: { health: 'partial_outage' } }))
+      .status,
+  ).toBe(200);
+
+  const page = await eventually(async () => {
+    const r = await publicGet('/api/v1/status');
+    const body = (await r.json()) as any;
+    return (
+      r.status === 200 &&
+      body.components.find((c: any) => c.name === storefront)?.health === 'partial_outage' &&
+      body
+    );
+  });
+  expect(page.components.find((c: any) => c.name === search)).toEqual({
+    name: search,
+    health: 'operational',
+  });
+  const shown = page.incidents.find((i: any) => i.id === created.body.id);
+  expect(shown.updates.map((u: any) => u.message)).toEqual([
+    'Checkout is slow for some customers. We are investigating.',
+  ]);
+  const html = await (await publicGet('/status')).text();
+  const feed = await (await publicGet('/status/feed.atom')).text();
+  for (const text of [JSON.stringify(page), html, feed]) {
+    expect(text).toContain('Checkout is slow for some customers');
+    for (const secret of ['db-7', 'dana', 'rolling-restart', 'pool exhausted'])
+      expect(text).not.toContain(secret);
+  }
+  expect(html).toContain('Partial outage');
+  expect(feed).toMatch(
+    /^<\?xml version="1.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/,
+  );
+  expect(feed.match(/<entry>/g)).toHaveLength(1);
+
+  // Both updates reached the stakeholder channel, each once.
+  const updates = await eventually(async () => {
+    const got = receiver.delivered().filter((r: any) => r.body.to === '#status-subscribers');
+    return got.length >= 2 && got;
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  expect(receiver.delivered().filter((r: any) => r.body.to === '#status-subscribers')).toHaveLength(2);
+  expect(updates.map((r: any) => r.body.reason)).toEqual([
+    expect.stringContaining('Status update (internal, investigating): dana restarted'),
+    expect.stringContaining('Status update (external, investigating): Checkout is slow'),
+  ]);
+
+  // Resolved: the service is operational again, the incident moves to past incidents.
+  await engine.call('POST', `${inc}/transition`, { body: { to: 'resolved', root_cause: 'pool' } });
+  await post('external', 'Checkout is fast again. We are monitoring.', 'resolved');
+  await eventually(async () => {
+    const body = (await (await publicGet('/api/v1/status')).json()) as any;
+    return body.components.find((c: any) => c.name === storefront)?.health === 'operational';
+  });
+  const shot = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await shot.goto(`${engine.url}/status`);
+  await shot.getByRole('heading', { name: 'Past incidents' }).waitFor();
+  await shot.screenshot({ path: path.join(ARTIFACTS, 'status-page.png'), fullPage: true });
+  const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+  await phone.goto(`${engine.url}/status`);
+  await phone.getByText('Checkout is fast again').waitFor();
+  await phone.screenshot({ path: path.join(ARTIFACTS, 'status-page-phone.png'), fullPage: true });
+}, 90_000);
