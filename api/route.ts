@@ -3,6 +3,7 @@
  * summary and an operationId. `mountRoutes` serves the table (role check and parsing done
  * for the handler) and api/openapi.ts describes the same table, so neither can drift.
  */
+import { INCIDENT_ROLES } from '../domain/roles';
 import { withIdempotencyKey } from './idempotency';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
@@ -59,6 +60,7 @@ export const PATH_PARAMS = new Map<string, [z.ZodType<string>, string]>([
   ['service', [NameSchema, 'service']],
   ['schedule', [NameSchema, 'schedule']],
   ['stepId', [z.string().min(1), 'step id']],
+  ['role', [z.enum(INCIDENT_ROLES), 'role']],
   ['token', [z.string().min(1), 'token']],
 ]);
 

@@ -37,6 +37,7 @@ export type CreateIncidentRequest = z.infer<typeof CreateIncidentRequest>;
 export const StatusSchema = z.enum(STATUSES);
 
 export const AcknowledgeRequest = z.strictObject({ assignee: NameSchema.optional() });
+export const AssignRoleRequest = z.strictObject({ person: NameSchema });
 export const TransitionRequest = z.strictObject({
   to: StatusSchema,
   note: z.string().max(10_000).optional(),

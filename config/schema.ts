@@ -2,6 +2,7 @@
  * The config file's schema: every section, its defaults and its refusals (each names the
  * key). One zod schema per section is the source of its TypeScript type; loading is in index.ts.
  */
+import { INCIDENT_ROLES } from '../domain/roles';
 import { z } from 'zod';
 import { DEFAULT_ALERT_POLICY } from '../domain/alerts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../domain/duration';
@@ -193,6 +194,7 @@ const TargetSchema = z.union([
   z.strictObject({ person: z.string().min(1) }),
   z.strictObject({ schedule: z.string().min(1) }),
   z.strictObject({ role: z.string().min(1) }),
+  z.strictObject({ incident_role: z.enum(INCIDENT_ROLES) }),
 ]);
 
 /** Severity policy, on-call schedules, escalation policies and notifiers (defaults: the seeds' table). */
@@ -217,6 +219,7 @@ export const EscalationConfigSchema = z
           page: z.boolean().optional(),
           also_page: z.array(z.string().min(1)).optional(),
           notify: z.array(z.string().min(1)).optional(),
+          commander: DueSchema.optional(),
           escalate: z.boolean().optional(),
           off_hours: z.boolean().optional(),
         }),

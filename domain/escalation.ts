@@ -6,6 +6,7 @@
 import { own } from './own';
 import { BusinessHours, isBusinessHours, nextBusinessDayEnd, onCallAt, Schedule } from './oncall';
 import type { Severity } from './severity';
+import type { IncidentRole } from './roles';
 import { isActive, type Status } from './lifecycle';
 
 /** A milestone target: seconds after the incident opened, or the end of the next business day. */
@@ -23,13 +24,17 @@ export interface SeverityPolicy {
   also_page: string[];
   /** Channels told on open (leadership, team, backlog). */
   notify: string[];
+  /** An incident commander is assigned by then, or the next level is paged (absent: no such milestone). */
+  commander?: Due;
   /** Missed milestones page the next level (false: they are recorded, nobody is woken). */
   escalate: boolean;
   /** Pages outside business hours are allowed (false: held until business hours begin). */
   off_hours: boolean;
 }
 
-export type Target = { person: string } | { schedule: string } | { role: string };
+/** `incident_role`: whoever holds that role on the incident being paged for (none: nobody). */
+export type Target =
+  { person: string } | { schedule: string } | { role: string } | { incident_role: IncidentRole };
 
 export interface EscalationLevel {
   targets: Target[];
@@ -84,6 +89,7 @@ export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicy> = {
     mitigate: 1800,
     resolve: null,
     update_every: 900,
+    commander: 600,
     page: true,
     also_page: ['incident_commander'],
     notify: ['leadership'],
@@ -161,6 +167,8 @@ export function resolveTargets(cfg: EscalationConfig, targets: Target[], at: num
       const s = own(cfg.schedules, t.schedule);
       const who = s ? onCallAt(s, at).person : undefined;
       if (who) out.push({ person: who, via: `schedule ${t.schedule}` });
+    } else if ('incident_role' in t) {
+      continue; // resolved by the incident itself (Pager), which knows who holds it
     } else if (depth < 2) {
       out.push(
         ...resolveTargets(cfg, own(cfg.roles, t.role) ?? [], at, depth + 1).map((p) => ({

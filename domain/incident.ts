@@ -1,4 +1,5 @@
 import type { Severity } from './severity';
+import type { IncidentRole, RoleHolder } from './roles';
 import type { Status } from './lifecycle';
 import type { AlertState } from './alerts';
 import type { AlertCounts } from './alert-counts';
@@ -38,6 +39,8 @@ export interface Incident {
   severity: Severity;
   status: Status;
   assignee?: string;
+  /** Who holds each incident role now (assigned and handed over over the API). */
+  roles?: Partial<Record<IncidentRole, RoleHolder>>;
   affected_services: string[];
   related_alerts: string[];
   root_cause?: string;

@@ -7,7 +7,7 @@ import { dueAt, type EscalationConfig, type Milestone, type SeverityPolicy } fro
 import type { Incident } from './incident';
 import { hhmm } from './record';
 
-const SEVERITY_MILESTONES = ['acknowledge', 'mitigate', 'resolve', 'update', 'handoff'] as const;
+const SEVERITY_MILESTONES = ['acknowledge', 'mitigate', 'resolve', 'update', 'handoff', 'commander'] as const;
 type SeverityMilestone = (typeof SEVERITY_MILESTONES)[number];
 
 export type MilestoneName =
@@ -42,6 +42,7 @@ const SEVERITY_LABEL: Record<SeverityMilestone, string> = {
   resolve: 'Resolve',
   update: 'Status update',
   handoff: 'Handoff acknowledgement',
+  commander: 'Incident commander',
 };
 
 /** How a milestone is named on the timeline and in pages. */
@@ -82,6 +83,12 @@ export function planSeverityMilestones(i: Incident, cfg: EscalationConfig, sp: S
   const lastUpdate = i.acknowledged_at ?? i.created_at;
   const update = sp.update_every ? Date.parse(lastUpdate) + sp.update_every * 1000 : undefined;
   set('update', update, !!i.resolved_at);
+  // Configs read before this option existed have no `commander`: their runs plan no such milestone.
+  set(
+    'commander',
+    sp.commander ? dueAt(cfg, opened, sp.commander) : undefined,
+    !!i.roles?.commander || !!i.resolved_at,
+  );
 }
 
 /** "acknowledge by 10:05 UTC, mitigate by 10:30 UTC": the severity milestones still pending. */

@@ -90,7 +90,14 @@ it('lets a responder declare, find, sort, open, acknowledge and annotate an inci
   await page.getByRole('button', { name: 'Add note' }).click();
   await page.locator('.timeline li', { hasText: 'Rolled back the canary' }).waitFor();
   await page.locator('.timeline li', { hasText: 'Acknowledged; assigned to rob' }).waitFor();
+  // Hand the commander role to someone: on the Roles section and the timeline.
+  await page.getByLabel('Incident role').selectOption('commander');
+  await page.getByLabel('Person for the role').fill('ivy');
+  await page.getByRole('button', { name: 'Assign' }).click();
+  await page.locator('#roles dd', { hasText: 'ivy (since' }).waitFor();
+  await page.locator('.timeline li', { hasText: 'Incident commander: ivy' }).waitFor();
   const record = (await engine.call('GET', `/api/v1/incidents/${id}`)).body;
+  expect(record.roles.commander).toMatchObject({ person: 'ivy', by: 'rob' });
   expect(record).toMatchObject({ status: 'acknowledged', assignee: 'rob' });
   expect(
     record.timeline.some(

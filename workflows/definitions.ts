@@ -2,6 +2,7 @@
  * The contract between the API and the workflows: workflow names, updates, queries and
  * search attributes. Pure: safe to import from workflow code and from Node code.
  */
+import type { IncidentRole } from '../domain/roles';
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { AlertEvent, AlertPolicy } from '../domain/alerts';
 import type { KeyBook } from '../domain/request-keys';
@@ -90,6 +91,11 @@ export const transitionUpdate = defineUpdate<
   [{ actor: string; to: Status; note?: string; root_cause?: string }]
 >('transition');
 export const noteUpdate = defineUpdate<IncidentView, [{ actor: string; text: string }]>('addNote');
+/** Assign (or hand over) an incident role; answers with the record. */
+export const assignRoleUpdate = defineUpdate<
+  IncidentView,
+  [{ actor: string; role: IncidentRole; person: string }]
+>('assignRole');
 export const editUpdate = defineUpdate<
   IncidentView,
   [{ actor: string; severity?: Severity; assignee?: string; affected_services?: string[] }]

@@ -1,6 +1,9 @@
 import type { Incidents } from '../incidents';
+import type { IncidentRole } from '../../domain/roles';
+import { assignRoleUpdate } from '../../workflows/definitions';
 import { type Route, route } from '../route';
 import {
+  AssignRoleRequest,
   AcknowledgeRequest,
   CreateIncidentRequest,
   EditIncidentRequest,
@@ -70,6 +73,7 @@ export function incidentRoutes({ incidents }: { incidents: Incidents }): Route[]
       body: AcknowledgeRequest,
       handle: ({ params, actor, body }) => incidents.acknowledge(params.id, actor, body.assignee),
     }),
+    roleRoute(incidents, base),
     route({
       method: 'post',
       path: `${base}/{id}/transition`,
@@ -99,3 +103,20 @@ export function incidentRoutes({ incidents }: { incidents: Incidents }): Route[]
     }),
   ];
 }
+
+/** Incident roles: assigned or handed over, one at a time. */
+const roleRoute = (incidents: Incidents, base: string): Route =>
+  route({
+    method: 'put',
+    path: `${base}/{id}/roles/{role}`,
+    auth: 'responder',
+    operationId: 'assignIncidentRole',
+    summary: 'Assign or hand over an incident role (commander, communications, scribe, operations)',
+    body: AssignRoleRequest,
+    handle: ({ params, actor, body }) =>
+      incidents.update(params.id, assignRoleUpdate, {
+        actor,
+        role: params.role as IncidentRole,
+        person: body.person,
+      }),
+  });

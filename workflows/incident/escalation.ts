@@ -28,7 +28,8 @@ import { offerStronger } from './stronger';
 import type { IncidentState } from './state';
 
 export class Escalation {
-  private readonly pager: Pager;
+  /** Sends and records pages (incident roles page their new holder through it). */
+  readonly pager: Pager;
   private readonly walk: PolicyWalk;
   /** Stronger runbooks being started; drained before continue-as-new. */
   private readonly offers = new Set<Promise<void>>();

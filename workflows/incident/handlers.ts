@@ -25,6 +25,7 @@ import { RUNBOOKS } from '../runbook-registry';
 import { registerActionItemHandlers } from './action-items';
 import { notClosed, refuseClose } from './guards';
 import { registerRecordHandlers } from './record';
+import { registerRoleHandlers } from './roles';
 import { runbookProgress, startRunbook } from './runbooks';
 import { pageDelivered } from './paging';
 import type { IncidentState } from './state';
@@ -37,6 +38,7 @@ export function registerHandlers(s: IncidentState): void {
   wf.setHandler(timelineQuery, ({ before, limit }) => timelinePageOf(i, before, limit));
   registerRecordHandlers(s);
   registerActionItemHandlers(s);
+  registerRoleHandlers(s);
 
   wf.setHandler(forwardedAlertsSignal, (batch) => {
     const events = s.firstDelivery(batch);

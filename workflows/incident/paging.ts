@@ -76,7 +76,15 @@ export class Pager {
 
   /** Pages everyone `targets` resolves to now; returns who that was. */
   pageTargets(targets: Target[], page: Page): Paged[] {
-    const people = resolveTargets(this.cfg, targets, Date.now());
+    const held = this.s.incident.roles ?? {};
+    const holders: Paged[] = targets.flatMap((t) => {
+      if (!('incident_role' in t)) return [];
+      const h = held[t.incident_role];
+      return h ? [{ person: h.person, via: `incident role ${t.incident_role}` }] : [];
+    });
+    const people = [...holders, ...resolveTargets(this.cfg, targets, Date.now())].filter(
+      (p, n, all) => all.findIndex((q) => q.person === p.person) === n,
+    );
     for (const p of people) this.send(p, page);
     return people;
   }

@@ -7,6 +7,7 @@ import { Timeline } from './incident/Timeline';
 import { Escalation } from './incident/Escalation';
 import { Runbooks } from './incident/Runbooks';
 import { Services } from './incident/Services';
+import { Roles } from './incident/Roles';
 import { Evidence } from './incident/Evidence';
 import { Communication } from './incident/Communication';
 import { ActionItems } from './incident/ActionItems';
@@ -52,6 +53,7 @@ export function IncidentDetail({ token, me, id }: Props) {
         </div>
         <div>
           <Escalation i={i} />
+          <Roles {...p} />
           <Services {...p} />
           <Evidence {...p} />
           <Communication {...p} />
