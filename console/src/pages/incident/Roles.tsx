@@ -26,11 +26,13 @@ export function Roles(p: Part) {
       {responder ? (
         <form
           class="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            act.run(() => api(p, 'PUT', `/roles/${role}`, { person: person.trim() }), p.reload);
-            setPerson('');
-          }}
+          onSubmit={(e) => (
+            e.preventDefault(),
+            act.run(
+              () => api(p, 'PUT', `/roles/${role}`, { person: person.trim() }),
+              () => (setPerson(''), p.reload()),
+            )
+          )}
         >
           <select
             aria-label="Incident role"
