@@ -84,3 +84,17 @@ it('a SEV1 without a commander escalates; roles are assigned, handed over, paged
   const viewer = await engine.call('PUT', `${inc}/roles/scribe`, { token: 'viewer', body: { person: 'x' } });
   expect(viewer.status).toBe(403);
 }, 60_000);
+
+it('a commander named in time meets the milestone: nobody further is paged for it', async () => {
+  const created = await engine.call('POST', '/api/v1/incidents', {
+    body: { title: 'search down', description: 'd', severity: 'critical', affected_services: ['search'] },
+  });
+  const id = created.body.id;
+  expect(
+    (await engine.call('PUT', `/api/v1/incidents/${id}/roles/commander`, { body: { person: 'ivy' } })).status,
+  ).toBe(200);
+  await new Promise((r) => setTimeout(r, 3000)); // past the 2 s deadline
+  const record = await detail(engine, id);
+  expect(record.milestones.find((m: any) => m.name === 'commander')).toMatchObject({ status: 'met' });
+  expect(pagesTo('sam', id)).toHaveLength(0);
+});

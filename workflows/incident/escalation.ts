@@ -101,6 +101,7 @@ export class Escalation {
     this.meet('acknowledge', i.acknowledged_at);
     this.meet('mitigate', i.mitigated_at);
     this.meet('resolve', i.resolved_at);
+    this.meet('commander', i.roles?.commander?.since);
     if (i.acknowledged_at && this.esc.active && !this.esc.awaiting_ack) {
       this.walk.stop(`acknowledged by ${i.assignee ?? 'a responder'}`);
     }
