@@ -14,7 +14,10 @@ beforeAll(async () => {
   receiver = await startReceiver();
   engine = await startEngine({
     escalation: {
-      severities: { SEV1: { commander: '2s', acknowledge: '6s', mitigate: '1h', update_every: '1h' } },
+      severities: {
+        SEV1: { commander: '2s', acknowledge: '6s', mitigate: '1h', update_every: '1h' },
+        SEV2: { acknowledge: '1h', mitigate: '1h', update_every: '10s' },
+      },
       policies: {
         default: {
           levels: [
@@ -25,7 +28,7 @@ beforeAll(async () => {
         },
       },
       business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
-      notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url, kinds: ['page'] }],
+      notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url, kinds: ['page', 'reminder'] }],
     },
   });
 });
@@ -98,3 +101,20 @@ it('a commander named in time meets the milestone: nobody further is paged for i
   expect(record.milestones.find((m: any) => m.name === 'commander')).toMatchObject({ status: 'met' });
   expect(pagesTo('sam', id)).toHaveLength(0);
 });
+
+it('reminds the communications lead of the next status update before it is due', async () => {
+  const created = await engine.call('POST', '/api/v1/incidents', {
+    body: { title: 'slow search', description: 'd', severity: 'high', affected_services: ['search'] },
+  });
+  const id = created.body.id;
+  await engine.call('PUT', `/api/v1/incidents/${id}/roles/communications`, { body: { person: 'lee' } });
+  // Updates every 10 s: lee hears of the next one a fifth of that (2 s) before it is due.
+  const reminder = await eventually(
+    async () => pagesTo('lee', id).find((r: any) => r.body.kind === 'reminder'),
+    { timeoutMs: 15_000 },
+  );
+  expect(reminder.body.reason).toMatch(/^the next status update is due by \d\d:\d\d/);
+  const due = (await detail(engine, id)).milestones.find((m: any) => m.name === 'update').due_at;
+  expect(Date.parse(due) - reminder.at).toBeGreaterThan(0);
+  expect(pagesTo('lee', id).filter((r: any) => r.body.kind === 'reminder')).toHaveLength(1);
+}, 30_000);

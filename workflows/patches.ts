@@ -38,6 +38,8 @@ export const PATCH = {
   recordMemo: 'record-memo',
   /** 2026-11-26, alert group: incident numbers from a local activity instead of a task-queue round trip. */
   localIdAllocation: 'local-id-allocation',
+  /** 2026-11-30, incident: the communications lead is reminded of the next status update before it is due. */
+  updateReminders: 'update-reminders',
   /** 2026-11-30, incident: status updates are sent to the severity's and the stakeholder channels; external ones go in the memo for the status page. */
   publishedUpdates: 'published-updates',
   /** 2026-11-30, alert group: forwards are numbered, so an incident applies a second delivery of one only once. */

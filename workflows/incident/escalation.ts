@@ -21,7 +21,7 @@ import { type Severity, severityRank } from '../../domain/severity';
 import { PATCH } from '../patches';
 import { Pager } from './paging';
 import { sendStatusUpdate, type PostedUpdate } from './status-updates';
-import { remindActionItems } from './reminders';
+import { remind, reminderTimes } from './reminders';
 import { trackRunbook } from './runbook-milestones';
 import { PolicyWalk } from './walk';
 import { offerStronger } from './stronger';
@@ -73,8 +73,7 @@ export class Escalation {
   nextDeadline(): number | undefined {
     if (!this.i.escalation) return undefined; // not opened yet
     const times = this.milestones.filter((m) => m.status === 'pending').map((m) => Date.parse(m.due_at));
-    for (const a of this.i.action_items ?? [])
-      if (a.next_reminder_at) times.push(Date.parse(a.next_reminder_at));
+    times.push(...reminderTimes(this.s, this.cfg));
     if (this.esc.active && this.esc.next_at) times.push(Date.parse(this.esc.next_at));
     return times.length ? Math.min(...times) : undefined;
   }
@@ -89,7 +88,7 @@ export class Escalation {
     if (this.esc.active && this.esc.next_at && Date.parse(this.esc.next_at) <= now) {
       this.walk.escalate('no acknowledgement', 'walk', Date.parse(this.esc.next_at));
     }
-    remindActionItems(this.s, this.cfg, this.pager, now);
+    remind(this.s, this.cfg, this.pager, now);
     this.s.publish();
   }
 

@@ -33,6 +33,7 @@ export function registerRoleHandlers(s: IncidentState): void {
         };
         s.esc?.pager.send({ person, via: `incident role ${role}` }, page);
       }
+      s.replanned = true; // a new communications lead has a reminder to schedule
       s.changed();
       return updateResult(i);
     },

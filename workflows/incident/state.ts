@@ -35,6 +35,8 @@ export class IncidentState {
   readonly current: boolean;
   /** Status updates go to channels, external ones to the status page (PATCH.publishedUpdates). */
   readonly publishesUpdates: boolean;
+  /** The communications lead is reminded of the next update (PATCH.updateReminders). */
+  readonly remindsUpdates: boolean;
   /** Milestones and escalation: incidents opened before they existed (and their continuations) go without. */
   readonly escalating: boolean;
   /** Runs from before it continue as new whatever their age (they replay what they did). */
@@ -73,6 +75,7 @@ export class IncidentState {
     this.richMemo = this.patched(PATCH.recordMemo);
     // Its own marker, even in a run on current code: those recorded before it replay without.
     this.publishesUpdates = wf.patched(PATCH.publishedUpdates);
+    this.remindsUpdates = wf.patched(PATCH.updateReminders);
     this.visibility = new Visibility(
       this.incident,
       this.richMemo,
