@@ -36,7 +36,10 @@ for (const gen of GENERATIONS) {
       const receiver = await startReceiver();
       const engine = await startEngine({
         escalation: {
-          severities: { SEV2: { acknowledge: '2s', mitigate: '1h', update_every: '1h' } },
+          severities: {
+            SEV2: { acknowledge: '2s', mitigate: '1h', update_every: '1h' },
+            SEV1: { update_every: '10s' },
+          },
           schedules: {
             primary: {
               timezone: 'UTC',
@@ -81,6 +84,12 @@ for (const gen of GENERATIONS) {
           body: { severity: 'SEV1', assignee: 'nia' },
         });
         await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { token: 'approver', body: {} });
+        // Roles ('-v7'): a commander, and a communications lead reminded of the next update (2 s cadence).
+        await engine.call('PUT', `/api/v1/incidents/${id}/roles/commander`, { body: { person: 'ivy' } });
+        await engine.call('PUT', `/api/v1/incidents/${id}/roles/communications`, { body: { person: 'lee' } });
+        await eventually(async () =>
+          receiver.delivered().some((r) => r.body.to === 'lee' && r.body.kind === 'reminder'),
+        );
         await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
           body: { to: 'resolved', root_cause: 'replay' },
         });
