@@ -10,8 +10,9 @@ import { createLinkToken } from '../common/links';
 import { headline, Notification } from '../domain/notification';
 import type { NotifierRef } from '../domain/escalation';
 import { pagesSent } from '../common/metrics';
+import { openTicket } from './tickets';
 
-export type NotifierConfig = NotifierRef & { url?: string; secret?: string };
+export type NotifierConfig = NotifierRef & { url?: string; secret?: string; repo?: string; token?: string };
 
 export interface NotifyDeps {
   logger: Logger;
@@ -46,6 +47,15 @@ export function createNotifyActivities(deps: NotifyDeps) {
       const count = (outcome: string) => pagesSent.inc({ kind: body.kind, notifier: n.name, outcome });
       if (n.type === 'log') {
         deps.logger.info({ notification: body }, headline(body));
+      } else if (n.type === 'github') {
+        const issue = await openTicket(n, body).catch((err: unknown) => {
+          if (err instanceof ApplicationFailure) count('refused');
+          throw err;
+        });
+        deps.logger.info(
+          { incident: body.incident.id, issue: issue.html_url },
+          `team ticket #${issue.number}`,
+        );
       } else {
         const payload = JSON.stringify(n.type === 'slack' ? slackMessage(body) : body);
         const headers: Record<string, string> = {

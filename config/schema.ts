@@ -6,7 +6,7 @@ import { INCIDENT_ROLES } from '../domain/roles';
 import { z } from 'zod';
 import { DEFAULT_ALERT_POLICY } from '../domain/alerts';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from '../domain/duration';
-import { DEFAULT_ESCALATION } from '../domain/escalation';
+import { DEFAULT_ESCALATION, NOTIFICATION_KINDS } from '../domain/escalation';
 import { IMPACTS } from '../domain/runbook';
 import { isTimeZone } from '../domain/oncall';
 import { SEVERITIES } from '../domain/severity';
@@ -197,6 +197,8 @@ const TargetSchema = z.union([
   z.strictObject({ incident_role: z.enum(INCIDENT_ROLES) }),
 ]);
 
+const NotifierKinds = z.array(z.enum(NOTIFICATION_KINDS)).optional();
+
 /** Severity policy, on-call schedules, escalation policies and notifiers (defaults: the seeds' table). */
 export const EscalationConfigSchema = z
   .strictObject({
@@ -220,6 +222,7 @@ export const EscalationConfigSchema = z
           also_page: z.array(z.string().min(1)).optional(),
           notify: z.array(z.string().min(1)).optional(),
           commander: DueSchema.optional(),
+          ticket: z.boolean().optional(),
           escalate: z.boolean().optional(),
           off_hours: z.boolean().optional(),
         }),
@@ -266,20 +269,30 @@ export const EscalationConfigSchema = z
             type: z.literal('webhook'),
             url: z.url(),
             secret: z.string().min(16).optional(),
-            kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(),
+            kinds: NotifierKinds,
             channels: z.array(z.string()).optional(),
           }),
           z.strictObject({
             name: z.string().min(1),
             type: z.literal('slack'),
             url: z.url(),
-            kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(),
+            kinds: NotifierKinds,
+            channels: z.array(z.string()).optional(),
+          }),
+          z.strictObject({
+            name: z.string().min(1),
+            /** GitHub Issues (REST): a team ticket per incident, found by its label before one is opened. */
+            type: z.literal('github'),
+            url: z.url().default('https://api.github.com'),
+            repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo'),
+            token: z.string().min(1),
+            kinds: NotifierKinds.default(['ticket']),
             channels: z.array(z.string()).optional(),
           }),
           z.strictObject({
             name: z.string().min(1),
             type: z.literal('log'),
-            kinds: z.array(z.enum(['page', 'notify', 'reminder'])).optional(),
+            kinds: NotifierKinds,
             channels: z.array(z.string()).optional(),
           }),
         ]),

@@ -24,6 +24,8 @@ export interface SeverityPolicy {
   also_page: string[];
   /** Channels told on open (leadership, team, backlog). */
   notify: string[];
+  /** Open a team ticket when the incident opens (through the notifiers that carry `ticket`). */
+  ticket?: boolean;
   /** An incident commander is assigned by then, or the next level is paged (absent: no such milestone). */
   commander?: Due;
   /** Missed milestones page the next level (false: they are recorded, nobody is woken). */
@@ -50,7 +52,7 @@ export interface EscalationPolicy {
 
 export interface NotifierRef {
   name: string;
-  type: 'webhook' | 'slack' | 'log';
+  type: 'webhook' | 'slack' | 'log' | 'github';
   /** Which notifications it carries (default: all). */
   kinds?: NotificationKind[];
   /** For channel notifications: which channels (default: all). */
@@ -126,6 +128,7 @@ export const DEFAULT_SEVERITY_POLICIES: Record<Severity, SeverityPolicy> = {
     page: false,
     also_page: [],
     notify: ['backlog'],
+    ticket: true,
     escalate: false,
     off_hours: false,
   },
@@ -203,7 +206,9 @@ export const offHours = (cfg: EscalationConfig, at: number) => !isBusinessHours(
 
 // ---- What the incident records ----
 
-export type NotificationKind = 'page' | 'notify' | 'reminder';
+/** `ticket`: a team ticket (seed 004's SEV4), opened once per incident by a ticket notifier. */
+export const NOTIFICATION_KINDS = ['page', 'notify', 'reminder', 'ticket'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface Milestone {
   /** acknowledge | mitigate | resolve | update | step:<run>/<step> | runbook:<run> */

@@ -55,6 +55,11 @@ export class PolicyWalk {
       };
       this.pager.send({ person: channel, via: 'channel' }, page);
     }
+    // A config read before tickets existed has no `ticket`: recorded runs replay without one.
+    if (this.sp.ticket) {
+      const page = { kind: 'ticket' as const, reason: `${sev} incident ${why}`, cause: 'ticket', due: now };
+      this.pager.send({ person: 'team', via: 'ticket' }, page);
+    }
     if (why === 'opened')
       this.s.record('tourniquet', 'milestone', `Milestones: ${describePlan(this.s.incident.milestones!)}`);
   }
