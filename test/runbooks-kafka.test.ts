@@ -7,7 +7,7 @@
  */
 import { startEngine, TestEngine, eventually } from './support/engine';
 import { keep } from './support/histories';
-import { declare, runReaches } from './support/incidents';
+import { runEnded, startRunbook } from './support/incidents';
 import { deployment, kube } from './support/kube';
 import { ConsumerPods, consumerPods, KafkaBroker, startKafka } from './support/kafka';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
@@ -66,12 +66,8 @@ afterAll(async () => {
 });
 
 async function run(name: string) {
-  const id = await declare(engine, streaming.name, 'high');
-  const started = await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-    body: { name, params: {} },
-  });
-  expect(started.status).toBe(202);
-  return { id, run: await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']) };
+  const id = await startRunbook(engine, streaming.name, name);
+  return { id, run: await runEnded(engine, id) };
 }
 const evidence = (run: any, i: number) => JSON.parse(run.evidence[i].text);
 

@@ -6,7 +6,7 @@
  */
 import { startEngine, TestEngine } from './support/engine';
 import { keep } from './support/histories';
-import { declare, runReaches } from './support/incidents';
+import { runEnded, startRunbook } from './support/incidents';
 import { deployment, kube } from './support/kube';
 import { PoolApp, startPoolApp } from './support/pool-app';
 import { Postgres, startPostgres } from './support/postgres';
@@ -53,12 +53,8 @@ afterAll(async () => {
 const pool = async (app: PoolApp) => (await fetch(app.poolUrl)).json();
 
 async function run(svc: TestService) {
-  const id = await declare(engine, svc.name, 'high');
-  const started = await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-    body: { name: 'connection-pool-exhaustion', params: {} },
-  });
-  expect(started.status).toBe(202);
-  return { id, run: await runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']) };
+  const id = await startRunbook(engine, svc.name, 'connection-pool-exhaustion');
+  return { id, run: await runEnded(engine, id) };
 }
 const evidence = (run: any, title: string) =>
   JSON.parse(run.evidence.find((e: { title: string }) => e.title === title).text);

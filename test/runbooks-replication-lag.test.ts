@@ -8,7 +8,7 @@
 import { Client } from 'pg';
 import { eventually, startEngine, TestEngine } from './support/engine';
 import { keep } from './support/histories';
-import { declare, pendingApproval, runReaches } from './support/incidents';
+import { approvePending, runEnded, startRunbook } from './support/incidents';
 import { deployment, kube } from './support/kube';
 import { Postgres, startPostgres } from './support/postgres';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
@@ -83,24 +83,14 @@ async function lagBehindReport(seconds: number) {
   return { running, stop: () => clearInterval(writing) };
 }
 
-async function startRun(params: Record<string, string>) {
-  const id = await declare(engine, ordersDb.name, 'critical');
-  const started = await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
-    body: { name: 'replication-lag', params },
-  });
-  expect(started.status).toBe(202);
-  return id;
-}
+const startRun = (params: Record<string, string>) =>
+  startRunbook(engine, ordersDb.name, 'replication-lag', params, 'critical');
 const approve = async (id: string, step: string) => {
-  const approval = await pendingApproval(engine, id);
+  const approval = await approvePending(engine, id);
   expect(approval).toMatchObject({ step_id: step, impact: 'high' });
-  await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
-    token: 'approver',
-    body: {},
-  });
   return approval;
 };
-const finished = (id: string) => runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+const finished = (id: string) => runEnded(engine, id);
 const steps = (run: any) => run.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`);
 
 it('finds the report holding replay and, with approval, cancels it; the replica catches up', async () => {

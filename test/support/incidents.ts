@@ -54,3 +54,32 @@ export async function declare(engine: TestEngine, service: string, severity = 'h
   if (r.status !== 201) throw new Error(`declare failed: ${JSON.stringify(r.body)}`);
   return r.body.id as string;
 }
+
+/** Declares an incident for `service` and starts runbook `name` on it (202); returns the incident id. */
+export async function startRunbook(
+  engine: TestEngine,
+  service: string,
+  name: string,
+  params: Record<string, string> = {},
+  severity = 'high',
+) {
+  const id = await declare(engine, service, severity);
+  const r = await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, { body: { name, params } });
+  if (r.status !== 202) throw new Error(`starting ${name} failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return id;
+}
+
+/** The incident's first run, once it ended (succeeded, failed or escalated). */
+export const runEnded = (engine: TestEngine, id: string) =>
+  runReaches(engine, id, `${id}-rb-1`, ['succeeded', 'failed', 'escalated']);
+
+/** Approves, as the approver, the approval the incident waits on; returns it. */
+export async function approvePending(engine: TestEngine, id: string) {
+  const approval = await pendingApproval(engine, id);
+  const r = await engine.call('POST', `/api/v1/incidents/${id}/approvals/${approval.id}/approve`, {
+    token: 'approver',
+    body: {},
+  });
+  if (r.status !== 200) throw new Error(`approving failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return approval;
+}
