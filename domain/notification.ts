@@ -99,6 +99,6 @@ export function buildNotification(
 
 /** One line for chat and logs. */
 export function headline(n: Notification): string {
-  const verb = n.kind === 'page' ? 'PAGE' : n.kind === 'reminder' ? 'Reminder' : 'FYI';
+  const verb = { page: 'PAGE', reminder: 'Reminder', ticket: 'Ticket', notify: 'FYI' }[n.kind];
   return `[${verb}] ${n.incident.severity} ${n.incident.id} ${n.incident.title} — ${n.reason}`;
 }

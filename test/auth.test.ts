@@ -9,7 +9,15 @@ beforeAll(async () => {
 });
 afterAll(() => engine?.close());
 
-const OPEN = new Set(['GET /healthz', 'GET /readyz', 'GET /api/v1/openapi.json']);
+/** Open by design: the probes, the API description and the public status page. */
+const OPEN = new Set([
+  'GET /healthz',
+  'GET /readyz',
+  'GET /api/v1/openapi.json',
+  'GET /status',
+  'GET /status/feed.atom',
+  'GET /api/v1/status',
+]);
 /** Routes authenticated by their own secret (alert sources, signed approval links), not API tokens. */
 const ALERT_ROUTE = /^\/api\/v1\/alerts|^\/v2\/enqueue|^\/api\/v1\/approval-links|^\/api\/v1\/ack-links/;
 const concrete = (path: string) =>
@@ -26,7 +34,7 @@ describe('every route in the router refuses callers without the right token', ()
     expect(routes.filter((r) => ALERT_ROUTE.test(r.path))).toHaveLength(8);
   });
 
-  it('answers 401 to anonymous calls on every route except the probes', async () => {
+  it('answers 401 to anonymous calls on every route except the open ones', async () => {
     for (const r of routes.filter((r) => !OPEN.has(`${r.method} ${r.path}`))) {
       const res = await engine.call(r.method, concrete(r.path), {
         token: null,

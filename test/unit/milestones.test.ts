@@ -32,7 +32,7 @@ describe('milestone names', () => {
 });
 
 describe('a SEV1 opened at 03:00 UTC', () => {
-  it('plans acknowledge in 3 min, mitigate in 30 min and updates every 15 min (no resolve target), and keeps met ones met', () => {
+  it('plans acknowledge in 3 min, mitigate in 30 min, updates every 15 min, a commander in 10 min (no resolve target), and keeps met ones met', () => {
     const i = newIncident(
       'INC-1',
       { title: 't', description: 'd', severity: 'SEV1', affected_services: [] },
@@ -42,7 +42,7 @@ describe('a SEV1 opened at 03:00 UTC', () => {
     i.milestones = [];
     planSeverityMilestones(i, DEFAULT_ESCALATION, DEFAULT_ESCALATION.severities.SEV1);
     expect(describePlan(i.milestones)).toBe(
-      'acknowledge by 03:03 UTC, mitigate by 03:30 UTC, update by 03:15 UTC',
+      'acknowledge by 03:03 UTC, mitigate by 03:30 UTC, update by 03:15 UTC, commander by 03:10 UTC',
     );
     i.acknowledged_at = '2026-11-29T03:02:00.000Z';
     i.milestones[0].status = 'met';
