@@ -57,7 +57,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
           `team ticket #${issue.number}`,
         );
       } else {
-        const payload = JSON.stringify(n.type === 'slack' ? slackMessage(body) : body);
+        const shaped =
+          n.type === 'slack' ? slackMessage(body) : n.type === 'statuspage' ? statusPageUpdate(body) : body;
+        const payload = JSON.stringify(shaped);
         const headers: Record<string, string> = {
           'content-type': 'application/json',
           'idempotency-key': body.idempotency_key,
@@ -159,4 +161,14 @@ export function slackMessage(n: Notification & { links: { acknowledge_url?: stri
       },
     ],
   };
+}
+
+/**
+ * What an external status page receives (README "Public status page"): the incident's id and
+ * public part with its newest external update — no title, people, hosts or runbooks.
+ */
+export function statusPageUpdate(n: Notification) {
+  if (!n.public) throw ApplicationFailure.nonRetryable('not an external status update', 'InvalidInput');
+  const { updates, omitted: _omitted, ...shown } = n.public;
+  return { idempotency_key: n.idempotency_key, incident_id: n.incident.id, ...shown, update: updates[0] };
 }

@@ -291,6 +291,15 @@ export const EscalationConfigSchema = z
           }),
           z.strictObject({
             name: z.string().min(1),
+            /** An external status page's webhook: external updates only, public fields only. */
+            type: z.literal('statuspage'),
+            url: z.url(),
+            secret: z.string().min(16).optional(),
+            kinds: NotifierKinds.default(['status']),
+            channels: z.array(z.string()).optional(),
+          }),
+          z.strictObject({
+            name: z.string().min(1),
             type: z.literal('log'),
             kinds: NotifierKinds,
             channels: z.array(z.string()).optional(),

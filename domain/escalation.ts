@@ -52,7 +52,7 @@ export interface EscalationPolicy {
 
 export interface NotifierRef {
   name: string;
-  type: 'webhook' | 'slack' | 'log' | 'github';
+  type: 'webhook' | 'slack' | 'log' | 'github' | 'statuspage';
   /** Which notifications it carries (default: all). */
   kinds?: NotificationKind[];
   /** For channel notifications: which channels (default: all). */
@@ -206,8 +206,11 @@ export const offHours = (cfg: EscalationConfig, at: number) => !isBusinessHours(
 
 // ---- What the incident records ----
 
-/** `ticket`: a team ticket (seed 004's SEV4), opened once per incident by a ticket notifier. */
-export const NOTIFICATION_KINDS = ['page', 'notify', 'reminder', 'ticket'] as const;
+/**
+ * `ticket`: a team ticket (seed 004's SEV4), opened once per incident by a ticket notifier.
+ * `status`: an external status update, for an external status page (public fields only).
+ */
+export const NOTIFICATION_KINDS = ['page', 'notify', 'reminder', 'ticket', 'status'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface Milestone {

@@ -4,6 +4,7 @@
  */
 import type { EscalationConfig, PageRecord } from './escalation';
 import type { Incident } from './incident';
+import { publicIncident, type PublicIncident } from './status-page';
 
 export interface Notification {
   idempotency_key: string;
@@ -30,6 +31,8 @@ export interface Notification {
   links: { incident: string; acknowledge: string; temporal?: string };
   /** false: no signed one-click links (the engine's own pages: there is nothing to acknowledge). */
   signed_links?: false;
+  /** For an external status update (kind `status`): all a status page may show. */
+  public?: PublicIncident;
   /** Pending approvals; the notifier adds signed approve/reject links for the person paged. */
   approvals: {
     run_id: string;
@@ -82,6 +85,7 @@ export function buildNotification(
       acknowledge: `${api}/acknowledge`,
       ...(cfg.temporal_ui_url ? { temporal: `${cfg.temporal_ui_url}/workflows/${i.id}` } : {}),
     },
+    ...(page.kind === 'status' ? { public: publicIncident(i) } : {}),
     approvals: i.runbooks.flatMap((r) =>
       r.approvals
         .filter((a) => a.status === 'pending')
@@ -99,6 +103,8 @@ export function buildNotification(
 
 /** One line for chat and logs. */
 export function headline(n: Notification): string {
-  const verb = { page: 'PAGE', reminder: 'Reminder', ticket: 'Ticket', notify: 'FYI' }[n.kind];
+  const verb = { page: 'PAGE', reminder: 'Reminder', ticket: 'Ticket', notify: 'FYI', status: 'Status' }[
+    n.kind
+  ];
   return `[${verb}] ${n.incident.severity} ${n.incident.id} ${n.incident.title} — ${n.reason}`;
 }

@@ -3,6 +3,7 @@
  * ones appear on the public status page (HTML, Atom, JSON — no sign-in), internal ones and
  * anything naming people, hosts or runbooks never do. Screenshots in Chromium, desktop and phone.
  */
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { eventually, startEngine, TestEngine, unique } from './support/engine';
@@ -10,6 +11,7 @@ import { launchBrowser } from './support/browser';
 import { startReceiver, type Receiver } from './support/receiver';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
+const STATUS_PAGE_SECRET = 'status-page-secret-0123';
 const storefront = unique('storefront').toLowerCase();
 const search = unique('search').toLowerCase();
 let engine: TestEngine;
@@ -27,7 +29,10 @@ beforeAll(async () => {
     },
     escalation: {
       stakeholders: ['#status-subscribers'],
-      notifiers: [{ name: 'chat', type: 'webhook', url: receiver.url, kinds: ['notify'] }],
+      notifiers: [
+        { name: 'chat', type: 'webhook', url: receiver.url, kinds: ['notify'] },
+        { name: 'statuspage', type: 'statuspage', url: receiver.url, secret: STATUS_PAGE_SECRET },
+      ],
     },
   });
   browser = await launchBrowser();
@@ -113,6 +118,30 @@ it('sends each update to the stakeholder channels once, and shows only external 
     const body = (await (await publicGet('/api/v1/status')).json()) as any;
     return body.components.find((c: any) => c.name === storefront)?.health === 'operational';
   });
+  // An external status page got each external update once, signed, with public fields only.
+  const fed = await eventually(async () => {
+    const got = receiver.delivered().filter((r: any) => r.body.incident_id === created.body.id);
+    return got.length >= 2 && got;
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  expect(receiver.delivered().filter((r: any) => r.body.incident_id === created.body.id)).toHaveLength(2);
+  expect(fed.map((r: any) => r.body.update.message)).toEqual([
+    'Checkout is slow for some customers. We are investigating.',
+    'Checkout is fast again. We are monitoring.',
+  ]);
+  expect(Object.keys(fed[0].body).sort()).toEqual(
+    ['health', 'idempotency_key', 'incident_id', 'opened_at', 'services', 'update'].sort(),
+  );
+  // As the incident stood when each was posted: before its health was set, then resolved.
+  expect(fed[0].body).toMatchObject({ services: [storefront], health: 'degraded' });
+  expect(fed[1].body).toMatchObject({ health: 'operational', resolved_at: expect.any(String) });
+  for (const r of fed) {
+    for (const secret of ['db-7', 'dana', 'rolling-restart', 'pool exhausted'])
+      expect(r.raw).not.toContain(secret);
+    const mac = createHmac('sha256', STATUS_PAGE_SECRET).update(r.raw).digest('hex');
+    expect(r.headers['x-tourniquet-signature']).toBe(`sha256=${mac}`);
+  }
+
   const shot = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   await shot.goto(`${engine.url}/status`);
   await shot.getByRole('heading', { name: 'Past incidents' }).waitFor();

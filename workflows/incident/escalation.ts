@@ -138,7 +138,7 @@ export class Escalation {
   /** A status update was posted: the next one is due a cadence from now. */
   statusUpdatePosted(update?: PostedUpdate): void {
     if (!this.i.escalation) return; // not opened yet
-    if (update) sendStatusUpdate(this.pager, [...this.sp.notify, ...(this.cfg.stakeholders ?? [])], update);
+    if (update) sendStatusUpdate(this.s, this.pager, this.cfg, update);
     const m = this.find('update');
     if (m && this.sp.update_every) {
       m.due_at = iso(Date.now() + this.sp.update_every * 1000);

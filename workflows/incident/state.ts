@@ -37,6 +37,8 @@ export class IncidentState {
   readonly publishesUpdates: boolean;
   /** The communications lead is reminded of the next update (PATCH.updateReminders). */
   readonly remindsUpdates: boolean;
+  /** External updates go to status page notifiers (PATCH.statusPageWebhooks). */
+  readonly feedsStatusPages: boolean;
   /** Milestones and escalation: incidents opened before they existed (and their continuations) go without. */
   readonly escalating: boolean;
   /** Runs from before it continue as new whatever their age (they replay what they did). */
@@ -76,6 +78,7 @@ export class IncidentState {
     // Its own marker, even in a run on current code: those recorded before it replay without.
     this.publishesUpdates = wf.patched(PATCH.publishedUpdates);
     this.remindsUpdates = wf.patched(PATCH.updateReminders);
+    this.feedsStatusPages = wf.patched(PATCH.statusPageWebhooks);
     this.visibility = new Visibility(
       this.incident,
       this.richMemo,
