@@ -1,6 +1,6 @@
 /** HTTP checks for runbooks: is the service answering, how fast, and what it says about itself. */
 import { ApplicationFailure } from '@temporalio/common';
-import { sample, type Sample, type Samples } from './samples';
+import { repeat, sample, type Sample, type Samples } from './samples';
 import { type Scoped, TargetScope } from './scope';
 
 /** A status document bigger than this is not one: it would only bloat the run's history. */
@@ -56,12 +56,7 @@ export function createHttpActivities({ scope }: { scope: TargetScope }) {
     async httpJsonSamples(
       o: Scoped & { url: string; count: number; gapSeconds: number },
     ): Promise<unknown[]> {
-      const bodies: unknown[] = [];
-      await sample(o.count, o.gapSeconds, async () => {
-        bodies.push(await httpJson(o));
-        return { ok: true, latency_ms: 0 };
-      });
-      return bodies;
+      return repeat(o.count, o.gapSeconds, () => httpJson(o));
     },
   };
 }

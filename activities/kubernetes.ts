@@ -199,16 +199,20 @@ export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps
   });
 
   /** The newest ReplicaSet revision of `d` older than `current` (what `rollout undo` restores). */
-  async function previousRevision(ref: DeploymentRef, d: V1Deployment, current: string) {
+  /** `d`'s ReplicaSets with their revision numbers, newest first (a list cannot be limited by owner). */
+  async function revisionsOf(ref: DeploymentRef, d: V1Deployment) {
     const sets = await clients().apps.listNamespacedReplicaSet({ namespace: ref.namespace });
-    const previous = sets.items
+    return sets.items
       .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid))
       .map((rs) => ({
         rs,
         revision: Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
       }))
-      .filter((x) => x.revision < Number(current))
-      .sort((a, b) => b.revision - a.revision)[0];
+      .sort((a, b) => b.revision - a.revision);
+  }
+
+  async function previousRevision(ref: DeploymentRef, d: V1Deployment, current: string) {
+    const previous = (await revisionsOf(ref, d)).find((x) => x.revision < Number(current));
     if (!previous)
       throw ApplicationFailure.nonRetryable(
         `Deployment ${ref.namespace}/${ref.name} has no earlier revision to roll back to`,
@@ -261,18 +265,13 @@ export function createKubernetesActivities({ kubeconfig, scope }: KubernetesDeps
 
     /** Like `kubectl rollout history`: the newest `limit` revisions, newest first (recent deploys). */
     async k8sRolloutHistory(ref: DeploymentRef & { limit: number }): Promise<Revision[]> {
-      const d = await read(ref);
-      const sets = await clients().apps.listNamespacedReplicaSet({ namespace: ref.namespace });
-      return sets.items
-        .filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid))
-        .map((rs) => ({
-          revision: Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
-          created_at: rs.metadata?.creationTimestamp?.toISOString() ?? '',
-          image: rs.spec?.template?.spec?.containers?.[0]?.image,
-          replicas: rs.status?.replicas ?? 0,
-        }))
-        .sort((a, b) => b.revision - a.revision)
-        .slice(0, Math.min(ref.limit, 20));
+      const revisions = await revisionsOf(ref, await read(ref));
+      return revisions.slice(0, Math.min(ref.limit, 20)).map(({ rs, revision }) => ({
+        revision,
+        created_at: rs.metadata?.creationTimestamp?.toISOString() ?? '',
+        image: rs.spec?.template?.spec?.containers?.[0]?.image,
+        replicas: rs.status?.replicas ?? 0,
+      }));
     },
 
     /**

@@ -6,7 +6,6 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from 'pg';
-import { DEFAULT_CAPS } from '../domain/services';
 import type { PostgresDeps } from './postgres';
 import { withPostgres } from './postgres';
 import type { Scoped } from './scope';
@@ -36,8 +35,8 @@ export interface RunningQuery {
 }
 
 export function createPostgresQueryActivities(deps: PostgresDeps) {
-  const capOf = (o: Target) =>
-    deps.scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated;
+  // The catalogue's cap, whatever the runbook asked for.
+  const capOf = (o: Target) => deps.scope.caps(o.scope).max_sessions_terminated;
   return {
     /** The top statements by mean and by total time, or why there are none (no pg_stat_statements). */
     async pgTopStatements(

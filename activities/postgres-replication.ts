@@ -5,7 +5,6 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from 'pg';
-import { DEFAULT_CAPS } from '../domain/services';
 import { type PostgresDeps, withPostgres } from './postgres';
 import { type RunningQuery, runningQueries } from './postgres-queries';
 import type { Scoped } from './scope';
@@ -33,8 +32,8 @@ export interface ReplayStatus {
 }
 
 export function createPostgresReplicationActivities(deps: PostgresDeps) {
-  const capOf = (o: Target) =>
-    deps.scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated;
+  // The catalogue's cap, whatever the runbook asked for.
+  const capOf = (o: Target) => deps.scope.caps(o.scope).max_sessions_terminated;
   return {
     /** On the primary: its standbys, and how much WAL it writes per second (sampled over 1 s). */
     async pgReplicationStatus(o: Target): Promise<{ standbys: Standby[]; wal_bytes_per_second: number }> {

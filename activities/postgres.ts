@@ -6,7 +6,6 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Client } from 'pg';
 import { own } from '../domain/own';
-import { DEFAULT_CAPS } from '../domain/services';
 import { sample, type Samples } from './samples';
 import { type Scoped, TargetScope } from './scope';
 
@@ -67,8 +66,7 @@ export async function withPostgres<T>(
 export function createPostgresActivities(deps: PostgresDeps) {
   const { scope } = deps;
   // The catalogue's cap, whatever the runbook asked for.
-  const capOf = (o: Target) =>
-    scope.entry(o.scope ?? '')?.caps.max_sessions_terminated ?? DEFAULT_CAPS.max_sessions_terminated;
+  const capOf = (o: Target) => scope.caps(o.scope).max_sessions_terminated;
   const withClient = <T>(target: Target, fn: (c: Client) => Promise<T>) => withPostgres(deps, target, fn);
 
   async function pgHealth(target: Target): Promise<{ ok: boolean; latency_ms: number; error?: string }> {

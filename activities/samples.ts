@@ -12,17 +12,22 @@ export interface Samples {
   results: Sample[];
 }
 
-/** At most 5 samples, at most 5 s apart: the whole stays well inside the activity's 30 s timeout. */
+/** At most 5 readings, at most 5 s apart: the whole stays well inside the activity's 30 s timeout. */
+export async function repeat<T>(count: number, gapSeconds: number, read: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < Math.max(1, Math.min(count, 5)); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, Math.min(gapSeconds, 5) * 1000));
+    results.push(await read());
+  }
+  return results;
+}
+
+/** A check taken `count` times: how many failed. */
 export async function sample(
   count: number,
   gapSeconds: number,
   check: () => Promise<Sample>,
 ): Promise<Samples> {
-  const n = Math.max(1, Math.min(count, 5));
-  const results: Sample[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, Math.min(gapSeconds, 5) * 1000));
-    results.push(await check());
-  }
-  return { count: n, failed: results.filter((r) => !r.ok).length, results };
+  const results = await repeat(count, gapSeconds, check);
+  return { count: results.length, failed: results.filter((r) => !r.ok).length, results };
 }

@@ -4,7 +4,13 @@
  * `scope`, added by the runbook context). Whatever a runbook's code or parameters say.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { allowedTargets, type ServiceEntry, type TargetKind } from '../domain/services';
+import {
+  allowedTargets,
+  DEFAULT_CAPS,
+  type ServiceCaps,
+  type ServiceEntry,
+  type TargetKind,
+} from '../domain/services';
 
 export class TargetScope {
   private readonly entries: ReadonlyMap<string, ServiceEntry>;
@@ -15,6 +21,11 @@ export class TargetScope {
 
   entry(service: string): ServiceEntry | undefined {
     return this.entries.get(service);
+  }
+
+  /** The caps of the service a run acts for (the defaults when it is not catalogued). */
+  caps(scope: string | undefined): ServiceCaps {
+    return this.entries.get(scope ?? '')?.caps ?? DEFAULT_CAPS;
   }
 
   /** Throws (non-retryable) unless `value` is one of `scope`'s `kind` targets. */

@@ -2,12 +2,11 @@
  * A real Alertmanager (Debian's prometheus-alertmanager) on loopback whose webhook
  * receiver is the API under test, with short group timings so tests run in seconds.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../worker/dev-server';
-import { eventually } from './engine';
+import { startDaemon } from './daemon';
 
 export interface Alertmanager {
   url: string;
@@ -44,11 +43,11 @@ receivers:
             credentials: ${JSON.stringify(o.token)}
 `;
   writeFileSync(path.join(dir, 'alertmanager.yml'), config);
-  const log = path.join(dir, 'alertmanager.log');
-  const out = createWriteStream(log);
-  const child: ChildProcess = spawn(
-    BINARY,
-    [
+  const url = `http://127.0.0.1:${port}`;
+  const stop = await startDaemon({
+    what: 'Alertmanager',
+    binary: BINARY,
+    args: [
       '--config.file',
       path.join(dir, 'alertmanager.yml'),
       '--storage.path',
@@ -57,16 +56,9 @@ receivers:
       `127.0.0.1:${port}`,
       '--cluster.listen-address=',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => (await fetch(`${url}/-/ready`)).ok, { timeoutMs: 15_000 }).catch(() => {
-    child.kill('SIGKILL');
-    throw new Error(
-      `Alertmanager did not become ready (is ${BINARY} installed? scripts/install-system-deps.sh):\n${readFileSync(log, 'utf8').slice(-2000)}`,
-    );
+    dir,
+    url,
+    timeoutMs: 15_000,
   });
 
   return {
@@ -86,11 +78,6 @@ receivers:
       });
       if (!res.ok) throw new Error(`Alertmanager refused alerts: ${res.status} ${await res.text()}`);
     },
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }

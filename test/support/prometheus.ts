@@ -1,10 +1,9 @@
 /** A real Prometheus (Debian's package) on loopback, scraping the given targets every second. */
-import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../worker/dev-server';
-import { eventually } from './engine';
+import { startDaemon } from './daemon';
 
 const BINARY = '/usr/bin/prometheus';
 
@@ -26,33 +25,18 @@ export async function startPrometheus(jobs: Record<string, string>): Promise<Pro
     path.join(dir, 'prometheus.yml'),
     `global:\n  scrape_interval: 1s\nscrape_configs:\n${scrape}\n`,
   );
-  const log = path.join(dir, 'prometheus.log');
-  const out = createWriteStream(log);
-  const child: ChildProcess = spawn(
-    BINARY,
-    [
+  const url = `http://127.0.0.1:${port}`;
+  const stop = await startDaemon({
+    what: 'Prometheus',
+    binary: BINARY,
+    args: [
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => (await fetch(`${url}/-/ready`)).ok, { timeoutMs: 20_000 }).catch(() => {
-    child.kill('SIGKILL');
-    throw new Error(
-      `Prometheus did not become ready (is ${BINARY} installed? scripts/install-system-deps.sh):\n${readFileSync(log, 'utf8').slice(-2000)}`,
-    );
-  });
-  return {
+    dir,
     url,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    timeoutMs: 20_000,
+  });
+  return { url, stop };
 }
