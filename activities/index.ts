@@ -17,6 +17,7 @@ import { IncidentNumbers } from '../common/incident-numbers';
 import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
 import { createNotifyActivities, NotifierConfig } from './notify';
+import { createPageLoadActivities } from './page-load';
 import { createEngineHealthActivities } from './engine-health';
 import { TargetScope } from './scope';
 import type { ServiceCatalogue, ServiceEntry } from '../domain/services';
@@ -67,6 +68,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Read once at the start of each runbook run, so the run keeps one policy throughout. */
     guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,
     ...notify,
+    ...createPageLoadActivities(deps),
     ...createEngineHealthActivities({ ...deps, escalation, deliver: (a) => notify.deliverNotification(a) }),
     /** Read once per incident run, so a run keeps one escalation plan. */
     escalationConfig: async (): Promise<EscalationConfig> => escalation,

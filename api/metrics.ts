@@ -4,7 +4,7 @@
  * tail, so MTTA and MTTR come as p50/p90/p99/max (nearest-rank percentiles, seconds).
  */
 import type { PublicIncident } from '../domain/status-page';
-import { dueAt, EscalationConfig } from '../domain/escalation';
+import { dueAt, EscalationConfig, type PageLogEntry } from '../domain/escalation';
 import type { Status } from '../domain/lifecycle';
 import { SEVERITIES, Severity } from '../domain/severity';
 
@@ -24,7 +24,7 @@ export interface IncidentFacts {
   postmortem?: 'draft' | 'published';
   approvals_pending: number;
   /** Pages sent: [person, sent at (ms), off hours (1/0)]. */
-  pages: (readonly [string, number, number])[];
+  pages: PageLogEntry[];
   /** Its part of the public status page, once it has an external update. */
   public?: PublicIncident;
 }

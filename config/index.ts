@@ -254,6 +254,14 @@ export function toEscalationConfig(
       action_item_reminder_seconds: e.action_item_reminders,
       engine_owner: e.engine_owner,
       ...(e.stakeholders.length ? { stakeholders: e.stakeholders } : {}),
+      ...(e.page_budget
+        ? {
+            page_budget: {
+              off_hours_pages: e.page_budget.off_hours_pages,
+              window_seconds: e.page_budget.window,
+            },
+          }
+        : {}),
       ...(temporalUiUrl ? { temporal_ui_url: temporalUiUrl } : {}),
     },
     notifiers: e.notifiers,

@@ -314,6 +314,16 @@ export const EscalationConfigSchema = z
     engine_owner: z.string().min(1).default(DEFAULT_ESCALATION.engine_owner),
     /** Channels every status update goes to, internal and external (stakeholders, a status page's webhook). */
     stakeholders: z.array(z.string().min(1)).default([]),
+    /**
+     * Seed 000's burnout limit: past `off_hours_pages` pages out of hours within `window`, a
+     * person's next non-SEV1 policy page goes to the next level instead (absent: no limit).
+     */
+    page_budget: z
+      .strictObject({
+        off_hours_pages: z.number().int().min(1).max(1000),
+        window: Seconds.default(7 * 86_400),
+      })
+      .optional(),
   })
   .superRefine((e, ctx) => {
     // Every name a policy or role uses must exist: a typo must not mean nobody is paged.

@@ -82,6 +82,8 @@ export interface EscalationConfig {
   engine_owner: string;
   /** Channels that receive every status update, internal and external (besides the severity's `notify`). */
   stakeholders?: string[];
+  /** Off-hours pages a person takes within the window before non-SEV1 pages go to the next level. */
+  page_budget?: { off_hours_pages: number; window_seconds: number };
 }
 
 /** The seeds' severity table. */
@@ -254,6 +256,13 @@ export interface EscalationState {
   episode?: number;
 }
 
+/** A page as the on-call load report counts it: [person, sent at (ms), off hours (1/0), diverted from]. */
+export type PageLogEntry = readonly [string, number, number, string?];
+
+/** Visibility clause: incidents that can hold pages sent since `since` (still open, or closed since). */
+export const holdsPagesSince = (since: number): string =>
+  `(ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`;
+
 export interface PageRecord {
   /** Idempotency key: the same escalation step never pages the same person twice. */
   key: string;
@@ -269,4 +278,6 @@ export interface PageRecord {
   off_hours: boolean;
   delivered_at?: string;
   error?: string;
+  /** Sent here because this person was over the off-hours page budget. */
+  diverted_from?: string;
 }

@@ -1,6 +1,7 @@
 /**
  * Out of business hours (configured to exclude today): SEV3 holds its pages until business
- * hours begin, SEV1 pages anyway and the load report counts those pages as off-hours; and
+ * hours begin, SEV1 pages anyway and the load report counts those pages as off-hours; a
+ * person past the page budget is skipped for the next level, and says so; and
  * an incident waiting in postmortem with reminders keeps its history bounded.
  */
 import { eventually, startEngine, TestEngine, unique } from './support/engine';
@@ -13,6 +14,8 @@ let pager: Receiver;
 // Working days: only tomorrow's weekday, so now is always out of hours.
 const tomorrow = ((new Date(Date.now() + 86_400_000).getUTCDay() + 6) % 7) + 1;
 const hours = { timezone: 'UTC', days: [tomorrow], start: '09:00', end: '17:00' };
+// The page budget's people and service: names no other test in this namespace pages.
+const [wren, kite, quiet] = [unique('wren'), unique('kite'), unique('quiet')];
 
 beforeAll(async () => {
   pager = await startReceiver();
@@ -30,7 +33,17 @@ beforeAll(async () => {
           people: ['owl'],
         },
       },
-      policies: { default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] } },
+      policies: {
+        default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] },
+        budgeted: {
+          levels: [
+            { targets: [{ person: wren }], timeout: '1h' },
+            { targets: [{ person: kite }], timeout: '1h' },
+          ],
+        },
+      },
+      services: { [quiet]: 'budgeted' },
+      page_budget: { off_hours_pages: 2 },
       action_item_reminders: '1s',
       notifiers: [{ name: 'pager', type: 'webhook', url: pager.url }],
     },
@@ -93,4 +106,47 @@ it('keeps reminding about an overdue action item across continue-as-new while in
   expect(new Set(reminders().map((r) => r.body.idempotency_key)).size).toBe(reminders().length);
   await engine.call('PATCH', `${inc}/action-items/AI-1`, { body: { status: 'done' } });
   expect((await detail(engine, id)).status).toBe('closed');
+});
+
+it('sends a SEV2 page past a person over the off-hours page budget to the next level, and says why', async () => {
+  const load = async () => {
+    const r = await engine.call('GET', '/api/v1/oncall/load', { token: 'viewer' });
+    return r.body;
+  };
+  const pagesTo = (person: string, id: string) =>
+    pager.delivered().filter((r) => r.body.incident.id === id && r.body.to === person);
+  // Two SEV2 pages at night: both reach wren, each counted before the next incident opens.
+  for (const n of [1, 2]) {
+    const id = await declare(engine, quiet, 'high');
+    await eventually(async () => pagesTo(wren, id).length === 1);
+    await eventually(
+      async () => (await load()).responders.find((p: any) => p.person === wren)?.off_hours_pages === n,
+    );
+  }
+  const third = await declare(engine, quiet, 'high');
+  const diverted = await eventually(async () => pagesTo(kite, third)[0]);
+  expect(diverted.body.reason).toContain(
+    `instead of ${wren} has had 2 off-hours pages in 7 days (page budget 2)`,
+  );
+  expect(pagesTo(wren, third)).toEqual([]);
+  const d = await detail(engine, third);
+  expect(d.timeline.map((e: any) => e.message)).toContain(
+    `${wren} has had 2 off-hours pages in 7 days (page budget 2): this page goes to level 2 instead`,
+  );
+  const report = await eventually(async () => {
+    const r = await load();
+    return r.responders.find((p: any) => p.person === wren && p.diverted_pages === 1) && r;
+  });
+  expect(report.page_budget).toEqual({ off_hours_pages: 2, window_seconds: 604800 });
+  expect(report.responders.find((p: any) => p.person === wren)).toMatchObject({
+    off_hours_in_budget_window: 2,
+    over_budget: true,
+  });
+  expect(report.responders.find((p: any) => p.person === kite)).toMatchObject({
+    pages: 1,
+    over_budget: false,
+  });
+  // SEV1 is never diverted: it still wakes wren.
+  const sev1 = await declare(engine, quiet, 'critical');
+  await eventually(async () => pagesTo(wren, sev1).length === 1);
 });

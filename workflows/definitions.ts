@@ -24,6 +24,7 @@ import type {
   StatusUpdate,
 } from '../domain/record';
 import type { Severity } from '../domain/severity';
+import type { PageLogEntry } from '../domain/escalation';
 import type { Status } from '../domain/lifecycle';
 import type { EngineHealthView, TaskFailureHint } from '../domain/engine-health';
 
@@ -63,8 +64,8 @@ export interface IncidentMemo {
   title: string;
   created_at: string;
   resolved_at?: string;
-  /** Pages sent: [person, sent at (ms), off hours (1/0)], for the on-call load report. */
-  pages?: (readonly [string, number, number])[];
+  /** Pages sent, for the on-call load report and the page budget. */
+  pages?: PageLogEntry[];
   /** For metrics (incidents opened by current code): */
   mitigated_at?: string;
   dedup_key?: string;

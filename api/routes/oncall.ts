@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EscalationConfig } from '../../domain/escalation';
+import { type EscalationConfig, holdsPagesSince, type PageLogEntry } from '../../domain/escalation';
 import { onCallAt } from '../../domain/oncall';
 import { NotFoundError } from '../errors';
 import type { Incidents } from '../incidents';
@@ -58,7 +58,8 @@ export function oncallRoutes({
       operationId: 'getOnCallLoad',
       summary: 'Pages per responder per week, off-hours apart',
       query: LoadQuery,
-      handle: ({ query }) => pageLoad(incidents, query.since ? Date.parse(query.since) : undefined),
+      handle: ({ query }) =>
+        pageLoad(incidents, escalation.page_budget, query.since ? Date.parse(query.since) : undefined),
     }),
     route({
       method: 'get',
@@ -78,16 +79,20 @@ export function oncallRoutes({
 }
 
 type Load = { pages: number; off: number };
+type Budget = EscalationConfig['page_budget'];
 
-/** Pages per person in the window (default: the last four weeks), per week, off-hours apart. */
-async function pageLoad(incidents: Incidents, sinceMs?: number) {
+/**
+ * Pages per person in the window (default: the last four weeks), per week, off-hours apart;
+ * with a page budget, who is over it now and how many pages went past them to the next level.
+ */
+async function pageLoad(incidents: Incidents, budget: Budget, sinceMs?: number) {
   const until = Date.now();
   const since = sinceMs ?? until - 4 * WEEK;
+  const recent = budget ? until - budget.window_seconds * 1000 : until;
   // Incidents still open, or closed since `since`, hold every page sent in the window.
-  const rows = await incidents.scan([
-    `(ExecutionStatus = 'Running' OR CloseTime >= '${new Date(since).toISOString()}')`,
-  ]);
-  const pages = rows.flatMap((r) => r.pages).filter(([, at]) => at >= since && at <= until);
+  const rows = await incidents.scan([holdsPagesSince(Math.min(since, recent))]);
+  const log = rows.flatMap((r) => r.pages);
+  const pages = log.filter(([, at]) => at >= since && at <= until);
   const people = new Map<string, Load & { weeks: Map<number, Load> }>();
   for (const [person, at, off] of pages) {
     const p = people.get(person) ?? { pages: 0, off: 0, weeks: new Map<number, Load>() };
@@ -112,7 +117,30 @@ async function pageLoad(incidents: Incidents, sinceMs?: number) {
         pages: w.pages,
         off_hours_pages: w.off,
       })),
+    ...(budget ? budgetOf(person, log, budget, recent, since) : {}),
   }));
   responders.sort((a, b) => b.pages - a.pages || a.person.localeCompare(b.person));
-  return { since: new Date(since).toISOString(), until: new Date(until).toISOString(), responders };
+  const shown = budget ? { page_budget: budget } : {};
+  return {
+    since: new Date(since).toISOString(),
+    until: new Date(until).toISOString(),
+    ...shown,
+    responders,
+  };
+}
+
+/** Off-hours pages in the budget's window now, whether that is over it, pages diverted past them since `since`. */
+function budgetOf(
+  person: string,
+  log: PageLogEntry[],
+  budget: NonNullable<Budget>,
+  recent: number,
+  since: number,
+) {
+  const offHours = log.filter(([p, at, off]) => p === person && off && at >= recent).length;
+  return {
+    off_hours_in_budget_window: offHours,
+    over_budget: offHours >= budget.off_hours_pages,
+    diverted_pages: log.filter(([, at, , from]) => from === person && at >= since).length,
+  };
 }

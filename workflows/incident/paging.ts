@@ -23,6 +23,7 @@ import { errorMessage } from '../failures';
 import type { PageDelivered } from '../definitions';
 import type { IncidentState } from './state';
 import { notifier, pageDelivery, pageDeliveryId } from '../page-delivery';
+import { isBudgeted, offHoursCounts, overBudgetReason } from './page-budget';
 
 export interface Page {
   kind: NotificationKind;
@@ -85,11 +86,37 @@ export class Pager {
     const people = [...holders, ...resolveTargets(this.cfg, targets, Date.now())].filter(
       (p, n, all) => all.findIndex((q) => q.person === p.person) === n,
     );
-    for (const p of people) this.send(p, page);
+    if (isBudgeted(this.s, this.cfg, page)) track(this.starting, this.withinBudget(people, page));
+    else for (const p of people) this.send(p, page);
     return people;
   }
 
-  send(to: Paged, { kind, reason, cause, due, level }: Page): void {
+  /** Pages each person still within the page budget; pages for one past it go to the next level. */
+  private async withinBudget(people: Paged[], page: Page): Promise<void> {
+    const counts = await offHoursCounts(this.s, this.cfg, people).catch(() => new Map<string, number>());
+    for (const p of people) {
+      const n = counts.get(p.person) ?? 0;
+      if (n < this.cfg.page_budget!.off_hours_pages) {
+        this.send(p, page);
+        continue;
+      }
+      const why = overBudgetReason(this.cfg, p.person, n);
+      const next = resolveTargets(this.cfg, this.nextLevel(page.level), Date.now()).filter(
+        (q) => q.person !== p.person,
+      );
+      if (!next.length) {
+        this.s.record('tourniquet', 'page', `${why}, but the next level has nobody else: paging anyway`);
+        this.send(p, page);
+        continue;
+      }
+      this.s.record('tourniquet', 'page', `${why}: this page goes to level ${page.level! + 2} instead`);
+      const diverted = { ...page, reason: `${page.reason} — instead of ${why}`, level: page.level! + 1 };
+      for (const q of next) this.send(q, diverted, p.person);
+    }
+    this.s.publish(); // sent after the task that escalated: the page log in the memo
+  }
+
+  send(to: Paged, { kind, reason, cause, due, level }: Page, divertedFrom?: string): void {
     const i = this.s.incident;
     const key = `${i.id}/${cause}/${to.person}`;
     const pages = i.pages!;
@@ -105,6 +132,7 @@ export class Pager {
       due_at: iso(due),
       sent_at: iso(now),
       off_hours: offHours(this.cfg, now),
+      ...(divertedFrom ? { diverted_from: divertedFrom } : {}),
     };
     pages.push(page);
     this.forgetSettled(pages);
@@ -139,7 +167,7 @@ export class Pager {
     while (this.inflight.size) await Promise.all([...this.inflight]);
   }
 
-  /** Waits for delivery workflows being started (before continue-as-new: the workflows outlive this run). */
+  /** Waits for delivery workflows being started and page budgets being checked (before continue-as-new: the workflows outlive this run). */
   async started(): Promise<void> {
     while (this.starting.size) await Promise.all([...this.starting]);
   }

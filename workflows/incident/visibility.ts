@@ -6,7 +6,7 @@
 import * as wf from '@temporalio/workflow';
 import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Incident } from '../../domain/incident';
-import type { PageRecord } from '../../domain/escalation';
+import type { PageLogEntry, PageRecord } from '../../domain/escalation';
 import { isOpenItem } from '../../domain/record';
 import { fitList, truncate } from '../../domain/limits';
 import { type IncidentMemo, SA } from '../definitions';
@@ -17,7 +17,11 @@ import { publicIncident } from '../../domain/status-page';
 const pageLog = (pages: PageRecord[]) =>
   pages
     .filter((p) => p.kind === 'page')
-    .map((p) => [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0] as const);
+    .map((p): PageLogEntry =>
+      p.diverted_from
+        ? [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0, p.diverted_from]
+        : [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0],
+    );
 
 /** The search attributes of an incident; null clears one. */
 export function searchAttributes(i: Incident): SearchAttributeUpdatePair[] {

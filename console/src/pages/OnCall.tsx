@@ -10,11 +10,20 @@ export function OnCall({ token }: { token: string }) {
   const load = usePoll(
     () =>
       call<{
-        responders: { person: string; pages: number; off_hours_pages: number; pages_per_week: number }[];
+        page_budget?: { off_hours_pages: number; window_seconds: number };
+        responders: {
+          person: string;
+          pages: number;
+          off_hours_pages: number;
+          pages_per_week: number;
+          over_budget?: boolean;
+          diverted_pages?: number;
+        }[];
       }>(token, 'GET', '/api/v1/oncall/load'),
     [],
     60_000,
   );
+  const budget = load.value?.page_budget;
   return (
     <main class="container">
       <h2>On call now</h2>
@@ -47,6 +56,12 @@ export function OnCall({ token }: { token: string }) {
         <p>No schedules configured (config file: escalation.schedules).</p>
       ) : null}
       <h3>Pages per responder (last 4 weeks)</h3>
+      {budget ? (
+        <p>
+          Page budget: {budget.off_hours_pages} off-hours pages per {budget.window_seconds / 86_400} days;
+          past it, non-SEV1 pages go to the next level.
+        </p>
+      ) : null}
       <table aria-label="On-call load">
         <thead>
           <tr>
@@ -54,6 +69,7 @@ export function OnCall({ token }: { token: string }) {
             <th scope="col">Pages</th>
             <th scope="col">Off hours</th>
             <th scope="col">Per week</th>
+            {budget ? <th scope="col">Passed to the next level</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -61,8 +77,11 @@ export function OnCall({ token }: { token: string }) {
             <tr>
               <td>{r.person}</td>
               <td>{r.pages}</td>
-              <td>{r.off_hours_pages}</td>
+              <td>
+                {r.off_hours_pages} {r.over_budget ? <span class="badge">over budget</span> : null}
+              </td>
               <td>{r.pages_per_week}</td>
+              {budget ? <td>{r.diverted_pages ?? 0}</td> : null}
             </tr>
           ))}
         </tbody>
