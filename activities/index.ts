@@ -18,6 +18,8 @@ import { DEFAULT_GUARDRAILS, GuardrailConfig } from '../domain/guardrails';
 import { DEFAULT_ESCALATION, EscalationConfig } from '../domain/escalation';
 import { createNotifyActivities, NotifierConfig } from './notify';
 import { createPageLoadActivities } from './page-load';
+import { createSlackActivities } from './slack';
+import type { SlackConfig } from '../config/schema';
 import { createEngineHealthActivities } from './engine-health';
 import { TargetScope } from './scope';
 import type { ServiceCatalogue, ServiceEntry } from '../domain/services';
@@ -41,6 +43,8 @@ export interface ActivityDeps {
   approvers?: readonly string[];
   /** Signs approve/reject links in pages. */
   linkSecret?: string;
+  /** Slack's Web API (incident channels); absent = no channels. */
+  slack?: SlackConfig;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -69,6 +73,7 @@ export function createActivities(deps: ActivityDeps) {
     guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,
     ...notify,
     ...createPageLoadActivities(deps),
+    ...createSlackActivities(deps.slack),
     ...createEngineHealthActivities({ ...deps, escalation, deliver: (a) => notify.deliverNotification(a) }),
     /** Read once per incident run, so a run keeps one escalation plan. */
     escalationConfig: async (): Promise<EscalationConfig> => escalation,

@@ -11,8 +11,16 @@ import { headline, Notification } from '../domain/notification';
 import type { NotifierRef } from '../domain/escalation';
 import { pagesSent } from '../common/metrics';
 import { openTicket } from './tickets';
+import { slackMessage } from './slack-messages';
 
-export type NotifierConfig = NotifierRef & { url?: string; secret?: string; repo?: string; token?: string };
+export type NotifierConfig = NotifierRef & {
+  url?: string;
+  secret?: string;
+  repo?: string;
+  token?: string;
+  /** Slack: the webhook belongs to the Tourniquet Slack app, so its buttons reach /api/v1/slack/interactions. */
+  interactive?: boolean;
+};
 
 export interface NotifyDeps {
   logger: Logger;
@@ -58,7 +66,11 @@ export function createNotifyActivities(deps: NotifyDeps) {
         );
       } else {
         const shaped =
-          n.type === 'slack' ? slackMessage(body) : n.type === 'statuspage' ? statusPageUpdate(body) : body;
+          n.type === 'slack'
+            ? slackMessage(body, n.interactive)
+            : n.type === 'statuspage'
+              ? statusPageUpdate(body)
+              : body;
         const payload = JSON.stringify(shaped);
         const headers: Record<string, string> = {
           'content-type': 'application/json',
@@ -114,52 +126,6 @@ function withLinks(
       approvers && !approvers.has(n.to)
         ? n.approvals
         : n.approvals.map((a) => ({ ...a, approve_url: link(a, 'approve'), reject_url: link(a, 'reject') })),
-  };
-}
-
-/** Slack incoming-webhook shape: `text` for notifications, blocks for the details. */
-export function slackMessage(n: Notification & { links: { acknowledge_url?: string } }) {
-  const field = (label: string, value: string) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` });
-  return {
-    text: headline(n),
-    blocks: [
-      {
-        type: 'header',
-        text: {
-          type: 'plain_text',
-          text: `${n.incident.severity} ${n.incident.id}: ${n.incident.title}`.slice(0, 150),
-        },
-      },
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `${n.kind === 'page' ? `:rotating_light: Paging *${n.to}*` : n.kind === 'reminder' ? `Reminder for *${n.to}*` : `For #${n.to}`}: ${n.reason}`,
-        },
-      },
-      {
-        type: 'section',
-        fields: [
-          field('What broke', n.what_broke),
-          field('Impact', n.impact),
-          field('Try first', n.try_first),
-          field('Who to call', n.who_to_call),
-        ],
-      },
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: n.verify.map((v) => `<${v.url}|${v.title}>`).join(' · ') },
-      },
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `${n.links.acknowledge_url ? `<${n.links.acknowledge_url}|Acknowledge>` : `Acknowledge: ${n.links.acknowledge}`} · key ${n.idempotency_key}`,
-          },
-        ],
-      },
-    ],
   };
 }
 

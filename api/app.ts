@@ -21,6 +21,8 @@ import { incidentRoutes } from './routes/incidents';
 import { metricsRoutes } from './routes/metrics';
 import { engineRoutes } from './routes/engine';
 import { statusPageRoutes } from './routes/status-page';
+import { slackRoutes } from './routes/slack';
+import type { SlackConfig } from '../config/schema';
 import { serviceRoutes } from './routes/services';
 import { rateLimits, securityHeaders } from './edge';
 import type { EdgeLimits } from '../domain/edge-limits';
@@ -54,6 +56,8 @@ export interface AppDeps {
   edgeLimits?: EdgeLimits;
   /** The service catalogue's entries (no secrets): alerts select a service by its matchers. */
   services?: readonly ServiceEntry[];
+  /** Slack as a console (signing secret, user mapping); absent = the Slack routes answer 401. */
+  slack?: SlackConfig;
   /** The worker runtime's own metrics (Prometheus text), appended to /metrics when it runs in this process. */
   runtimeMetrics?: () => Promise<string>;
 }
@@ -111,6 +115,18 @@ function apiRoutes(deps: AppDeps, incidents: Incidents): Route[] {
     ...statusPageRoutes({ catalogue: deps.services ?? [], incidents, publicUrl: escalation.public_url }),
     ...meRoutes({ temporalUiUrl: deps.temporalUiUrl }),
   ];
+  // Slack acts through the other routes, each looked up by its operationId.
+  const table = new Map<string, Route>();
+  routes.push(
+    ...slackRoutes({
+      slack: deps.slack,
+      tokens: deps.tokens,
+      table,
+      publicUrl: escalation.public_url,
+      logger: deps.logger,
+    }),
+  );
+  for (const r of routes) table.set(r.operationId, r);
   // The API's description, generated from this table; public like any API reference.
   let document: unknown;
   routes.push(

@@ -24,8 +24,12 @@ export function withIdempotencyKey<T>(req: Request, operation: string, fn: () =>
     throw new InputError(`${IDEMPOTENCY_HEADER} must be 1-255 visible ASCII characters`, [
       { path: `header ${IDEMPOTENCY_HEADER}`, message: 'invalid' },
     ]);
-  return current.run({ key, operation, fingerprint: fingerprintOf(req) }, fn);
+  return withKey(key, operation, fingerprintOf(req), fn);
 }
+
+/** Runs `fn` with a key from elsewhere (Slack's trigger_id): the same once-only as the header. */
+export const withKey = <T>(key: string, operation: string, fingerprint: string, fn: () => T): T =>
+  current.run({ key, operation, fingerprint }, fn);
 
 /** What the request asks for: its path (incident, approval…) and body, hashed. */
 const fingerprintOf = (req: Request): string =>

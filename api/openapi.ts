@@ -28,6 +28,7 @@ const AUTH_WORDS: Record<string, string> = {
   none: 'No authentication.',
   'source secret': 'Authenticated by its source secret.',
   'signed link': 'Authenticated by its signed link.',
+  'slack signature': "Signed by Slack with the app's signing secret (X-Slack-Signature, v0).",
 };
 
 function operation(r: Route): ZodOpenApiOperationObject {

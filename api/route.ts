@@ -15,7 +15,7 @@ import { ActionItemIdParam, ApprovalIdParam, IncidentIdParam, NameSchema, RunIdP
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** A role (bearer token), or how else the route authenticates its caller. */
-export type Auth = Role | 'none' | 'source secret' | 'signed link';
+export type Auth = Role | 'none' | 'source secret' | 'signed link' | 'slack signature';
 
 export interface Call<B extends z.ZodType, Q extends z.ZodType> {
   req: Request;
@@ -113,4 +113,5 @@ function callOf(r: Route, req: Request, res: Response): Call<z.ZodType, z.ZodTyp
   };
 }
 
-const isRole = (auth: Auth): auth is Role => !['none', 'source secret', 'signed link'].includes(auth);
+const isRole = (auth: Auth): auth is Role =>
+  !['none', 'source secret', 'signed link', 'slack signature'].includes(auth);

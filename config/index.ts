@@ -19,6 +19,8 @@ import {
   type EscalationFileConfig,
   FileConfigSchema,
   type GuardrailsConfig,
+  type SlackConfig,
+  SlackConfigSchema,
   type TargetsConfig,
   type TokenEntry,
   TokenEntrySchema,
@@ -50,6 +52,9 @@ const EnvSchema = z.object({
   TOURNIQUET_PAGERDUTY_ROUTING_KEYS: z.string().min(8).optional(),
   TOURNIQUET_ALERT_HMAC_SECRET: z.string().min(16).optional(),
   TOURNIQUET_LINK_SECRET: z.string().min(16).optional(),
+  /** Slack's signing secret and bot token (beside the config file's slack section, which they override). */
+  TOURNIQUET_SLACK_SIGNING_SECRET: z.string().min(16).optional(),
+  TOURNIQUET_SLACK_BOT_TOKEN: z.string().min(8).optional(),
   /** Where links in pages point; default http://localhost:PORT. */
   TOURNIQUET_PUBLIC_URL: z.url().optional(),
   /** A workflow bundle built ahead (`npm run build:workflows`, the container image) instead of bundling at start. */
@@ -93,6 +98,8 @@ export interface Config {
   edgeLimits: EdgeLimits;
   /** Signs approval links; absent = links disabled. */
   linkSecret?: string;
+  /** Slack as a console; absent = no Slack routes answer, no channels. */
+  slack?: SlackConfig;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
 
@@ -176,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     publicUrl: e.TOURNIQUET_PUBLIC_URL ?? file.escalation.public_url ?? `http://localhost:${e.PORT}`,
     linkSecret: e.TOURNIQUET_LINK_SECRET,
+    slack: slackOf(file.slack, e),
     alerts: {
       ...file.alerts,
       // Environment variables win over the file, so secrets can stay out of it.
@@ -192,6 +200,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** The slack section with the environment's secrets in it (the variables alone are enough). */
+function slackOf(file: SlackConfig | undefined, e: z.infer<typeof EnvSchema>): SlackConfig | undefined {
+  const secrets = {
+    ...(e.TOURNIQUET_SLACK_SIGNING_SECRET ? { signing_secret: e.TOURNIQUET_SLACK_SIGNING_SECRET } : {}),
+    ...(e.TOURNIQUET_SLACK_BOT_TOKEN ? { bot_token: e.TOURNIQUET_SLACK_BOT_TOKEN } : {}),
+  };
+  if (!file && !Object.keys(secrets).length) return undefined;
+  const slack = SlackConfigSchema.safeParse({ ...file, ...secrets });
+  if (!slack.success)
+    throw new ConfigError(`Invalid Slack settings:\n${describe(slack.error.issues, 'slack.')}`);
+  if (slack.data.incident_channels && !slack.data.bot_token)
+    throw new ConfigError(
+      'slack.incident_channels need a bot token: set slack.bot_token or TOURNIQUET_SLACK_BOT_TOKEN',
+    );
+  return slack.data;
 }
 
 /** The config file's guardrails section in the shape the workflows use. */
@@ -213,6 +238,7 @@ export function toEscalationConfig(
   publicUrl: string,
   temporalUiUrl?: string,
   catalogue: readonly ServiceEntry[] = [],
+  slack?: SlackConfig,
 ): { config: EscalationConfig; notifiers: NotifierConfig[] } {
   const severities = Object.fromEntries(
     SEVERITIES.map((sev) => {
@@ -263,6 +289,9 @@ export function toEscalationConfig(
           }
         : {}),
       ...(temporalUiUrl ? { temporal_ui_url: temporalUiUrl } : {}),
+      ...(slack?.incident_channels && slack.bot_token
+        ? { incident_channels: { severities: slack.incident_channels.severities } }
+        : {}),
     },
     notifiers: e.notifiers,
   };

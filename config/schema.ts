@@ -276,6 +276,8 @@ export const EscalationConfigSchema = z
             name: z.string().min(1),
             type: z.literal('slack'),
             url: z.url(),
+            /** The webhook belongs to the Tourniquet Slack app: messages carry acknowledge/approve/reject buttons. */
+            interactive: z.boolean().default(false),
             kinds: NotifierKinds,
             channels: z.array(z.string()).optional(),
           }),
@@ -354,6 +356,42 @@ export const EscalationConfigSchema = z
   });
 export type EscalationFileConfig = z.infer<typeof EscalationConfigSchema>;
 
+const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'expected a Slack user id such as U024BE7LH');
+
+/**
+ * Slack as a console (README "Slack"): requests from Slack checked by the app's signing
+ * secret, Slack users acting as the Tourniquet identities they map to (roles from the
+ * tokens, as over HTTP), and a channel per incident through the Web API with the bot token.
+ */
+export const SlackConfigSchema = z.strictObject({
+  signing_secret: z.string().min(16).optional(),
+  bot_token: z
+    .string()
+    .regex(/^xox[bp]-/, 'expected a bot token (xoxb-…)')
+    .optional(),
+  /** The Web API's base URL: Slack's, or a proxy or a test receiver. */
+  api_url: z.url().default('https://slack.com/api/'),
+  /** Follow-ups go only to response_urls under this base (a check beside the signature). */
+  response_url_base: z.url().default('https://hooks.slack.com/'),
+  /** Slack user id → Tourniquet identity. Unmapped users are refused. */
+  users: z.record(SlackUserId, z.string().min(1)).default({}),
+  /** Slack answers a slash command only within 3 s: later results follow through response_url. */
+  answer_within_ms: z.number().int().min(0).max(2800).default(2000),
+  /** A channel per incident of these severities (needs bot_token), archived when it closes. */
+  incident_channels: z
+    .strictObject({
+      severities: z.array(SeverityName).default(['SEV1', 'SEV2']),
+      prefix: z
+        .string()
+        .regex(/^[a-z0-9_-]{1,20}$/, 'lowercase letters, digits, - and _')
+        .default('inc-'),
+      /** Always invited (an incident-response group), besides the people paged and the role holders. */
+      invite: z.array(SlackUserId).default([]),
+    })
+    .optional(),
+});
+export type SlackConfig = z.infer<typeof SlackConfigSchema>;
+
 /** The config file; later features add their sections here. */
 export const FileConfigSchema = z
   .strictObject({
@@ -370,6 +408,7 @@ export const FileConfigSchema = z
     services: ServicesConfigSchema,
     /** Runbooks beside the built-ins: directories of runbook files (a service repo's runbooks/), relative to the working directory. */
     runbooks: z.strictObject({ dirs: z.array(z.string().min(1)).default([]) }).default({ dirs: [] }),
+    slack: SlackConfigSchema.optional(),
     /** The HTTP edge's rate limits (api/edge.ts). */
     http: z
       .strictObject({

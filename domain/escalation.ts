@@ -82,6 +82,8 @@ export interface EscalationConfig {
   engine_owner: string;
   /** Channels that receive every status update, internal and external (besides the severity's `notify`). */
   stakeholders?: string[];
+  /** A Slack channel per incident of these severities (config slack.incident_channels). */
+  incident_channels?: { severities: Severity[] };
   /** Off-hours pages a person takes within the window before non-SEV1 pages go to the next level. */
   page_budget?: { off_hours_pages: number; window_seconds: number };
 }

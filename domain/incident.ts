@@ -78,6 +78,8 @@ export interface Incident {
   /** Drafted when the incident is resolved. */
   postmortem?: Postmortem;
   action_items?: ActionItem[];
+  /** Its Slack channel (config slack.incident_channels). */
+  chat_channel?: { id: string; name: string; opened_at: string; archived_at?: string };
   /** The alert group (source + dedup key) that opened it, for recurrence metrics. */
   dedup_key?: string;
 }

@@ -82,6 +82,7 @@ async function main() {
     config.publicUrl,
     uiBase ? `${uiBase}/namespaces/${namespace}` : undefined,
     config.services.entries,
+    config.slack,
   );
 
   const connection = await Connection.connect(options);
@@ -133,6 +134,7 @@ async function main() {
       escalation: escalation.config,
       notifiers: escalation.notifiers,
       linkSecret: config.linkSecret,
+      slack: config.slack,
       // Configured tokens say who may approve; with none yet (the first-run admin) nobody is paged links.
       approvers: config.tokens.filter((t) => grants(t.roles, 'approver')).map((t) => t.identity),
     });
@@ -179,6 +181,7 @@ async function main() {
       tokens: new TokenStore(tokens),
       alerts: config.alerts,
       linkSecret: config.linkSecret,
+      slack: config.slack,
       escalation: escalation.config,
       temporalUiUrl: escalation.config.temporal_ui_url,
       logger,
@@ -198,6 +201,11 @@ async function main() {
       { url: `http://localhost:${config.port}`, data: config.dataDir },
       `Console and API on http://localhost:${config.port}`,
     );
+    if (config.slack?.signing_secret)
+      logger.info(
+        { users: Object.keys(config.slack.users).length, channels: !!config.slack.incident_channels },
+        `Slack: slash command at ${config.publicUrl}/api/v1/slack/commands, buttons at ${config.publicUrl}/api/v1/slack/interactions`,
+      );
   }
 
   let stopping = false;

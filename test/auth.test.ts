@@ -18,8 +18,9 @@ const OPEN = new Set([
   'GET /status/feed.atom',
   'GET /api/v1/status',
 ]);
-/** Routes authenticated by their own secret (alert sources, signed approval links), not API tokens. */
-const ALERT_ROUTE = /^\/api\/v1\/alerts|^\/v2\/enqueue|^\/api\/v1\/approval-links|^\/api\/v1\/ack-links/;
+/** Routes authenticated by their own secret (alert sources, signed approval links, Slack's signature), not API tokens. */
+const ALERT_ROUTE =
+  /^\/api\/v1\/alerts|^\/v2\/enqueue|^\/api\/v1\/approval-links|^\/api\/v1\/ack-links|^\/api\/v1\/slack\//;
 const concrete = (path: string) =>
   path
     .replace(':id', 'INC-1001')
@@ -31,7 +32,7 @@ const concrete = (path: string) =>
 describe('every route in the router refuses callers without the right token', () => {
   it('walks the whole router', () => {
     expect(routes.length).toBeGreaterThanOrEqual(13);
-    expect(routes.filter((r) => ALERT_ROUTE.test(r.path))).toHaveLength(8);
+    expect(routes.filter((r) => ALERT_ROUTE.test(r.path))).toHaveLength(10);
   });
 
   it('answers 401 to anonymous calls on every route except the open ones', async () => {

@@ -15,7 +15,12 @@ import type { EdgeLimits } from '../../domain/edge-limits';
 import type { Incidents } from '../../api/incidents';
 import { TokenStore } from '../../api/auth';
 import { createWorker } from '../../worker';
-import { EscalationConfigSchema, toEscalationConfig, type AlertsConfig } from '../../config';
+import {
+  EscalationConfigSchema,
+  SlackConfigSchema,
+  toEscalationConfig,
+  type AlertsConfig,
+} from '../../config';
 import { ServicesConfigSchema } from '../../config/schema';
 import { toServiceCatalogue } from '../../config/services';
 import type { GuardrailConfig } from '../../domain/guardrails';
@@ -80,6 +85,8 @@ export async function startEngine(
     runbookDirs?: string[];
     /** Where the worker keeps each version's bundle (and runs older versions with pinned runs). */
     bundleDir?: string;
+    /** The config file's slack section, as a user writes it (parsed by the real schema). */
+    slack?: unknown;
   } = {},
 ): Promise<TestEngine> {
   const address = opts.temporalAddress ?? process.env.TOURNIQUET_TEST_TEMPORAL;
@@ -100,11 +107,13 @@ export async function startEngine(
   const services = toServiceCatalogue(ServicesConfigSchema.parse(opts.services ?? {}), opts.postgres);
   const kubeconfig = opts.kubeconfig ?? new KubeConfig();
   if (!opts.kubeconfig) kubeconfig.loadFromFile(process.env.TOURNIQUET_TEST_KUBECONFIG!);
+  const slack = opts.slack ? SlackConfigSchema.parse(opts.slack) : undefined;
   const escalation = toEscalationConfig(
     EscalationConfigSchema.parse(opts.escalation ?? {}),
     'http://127.0.0.1:3000',
     undefined,
     services.entries,
+    slack,
   );
   let worker: EngineWorker | undefined;
   let running: Promise<void> | undefined;
@@ -126,6 +135,7 @@ export async function startEngine(
       notifiers: escalation.notifiers,
       linkSecret: LINK_SECRET,
       approvers: ['alice', 'ada'],
+      slack,
     });
     running = worker.run();
     await worker.ready();
@@ -161,6 +171,7 @@ export async function startEngine(
     logger,
     historyLimit: opts.historyLimit,
     linkSecret: LINK_SECRET,
+    slack,
     escalation: escalation.config,
     pageSize: opts.pageSize,
     runtimeMetrics,

@@ -15,6 +15,7 @@ import { Escalation } from './escalation';
 import { registerHandlers } from './handlers';
 import { startOpeningRunbook } from './runbooks';
 import { IncidentState } from './state';
+import { IncidentChannel } from './slack-channel';
 import { PATCH } from '../patches';
 
 // The worker's escalation config, read once per run and recorded in history. A run on #18's
@@ -31,13 +32,16 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   s.publish();
   // Read after every handler is registered: updates arriving meanwhile are handled, then synced.
   if (s.escalating) {
-    s.esc = new Escalation(s, await (s.current ? local : config).escalationConfig());
+    const cfg = await (s.current ? local : config).escalationConfig();
+    s.esc = new Escalation(s, cfg);
+    s.chat = IncidentChannel.for(s, cfg);
     if (s.incident.escalation) {
       s.esc.sync();
       s.esc.resendUndelivered();
     } else s.esc.open();
     // Reassigned before the config was read: the new assignee is paged now.
     if (s.early.handoff && s.patched(PATCH.earlyHandoff)) s.esc.handoffBeforeConfig(s.early.handoff);
+    s.chat?.sync();
     s.publish();
   }
   for (;;) {
@@ -53,6 +57,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     }
     await wf.condition(wf.allHandlersFinished);
     await s.esc?.drain();
+    await s.chat?.drain();
     if (s.incident.status === 'closed') return s.carryOver(); // the result too stays far under 2 MB
     if (!s.tellAlertGroup)
       return await wf.continueAsNew<typeof incident>({

@@ -140,6 +140,7 @@ export class Pager {
     const at = `${to.via}${level !== undefined ? `, level ${level + 1}` : ''}`;
     this.s.record('tourniquet', 'page', `${what} ${to.person} (${at}): ${reason}`, { key });
     this.dispatch(page);
+    if (kind === 'page') this.s.chat?.invite(to.person);
   }
 
   /** Past PAGE_RECORDS, the oldest delivered or refused pages go (counted); pages in flight stay. */

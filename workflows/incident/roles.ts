@@ -32,7 +32,7 @@ export function registerRoleHandlers(s: IncidentState): void {
           due: Date.now(),
         };
         s.esc?.pager.send({ person, via: `incident role ${role}` }, page);
-      }
+      } else s.chat?.invite(person);
       s.replanned = true; // a new communications lead has a reminder to schedule
       s.changed();
       return updateResult(i);

@@ -35,6 +35,8 @@ export function trackRunbook(
     pager.pageTargets(targets, { kind: 'page', reason, cause: `rb-${run.run_id}`, due: Date.now() });
   }
   for (const a of run.approvals) {
+    if (a.status === 'pending' && !before?.approvals.some((x) => x.id === a.id))
+      s.chat?.post(`${run.run_id}/${a.id}`, `Approval needed: ${a.title} — ${a.what}`);
     if (!a.escalated_at || before?.approvals.find((x) => x.id === a.id)?.escalated_at) continue;
     const reason = `approval for "${a.title}" undecided since ${hhmm(a.requested_at)}`;
     const cause = `approval-${run.run_id}-${a.id}`;

@@ -14,6 +14,7 @@ import { type AlertForward, type IncidentInput, withdrawApprovalsSignal } from '
 import { MIN_RUN_MS, oldEnoughToContinue } from '../continue-as-new';
 import { PATCH } from '../patches';
 import type { Escalation } from './escalation';
+import type { IncidentChannel } from './slack-channel';
 import { handoffOf, type SeenAssignment } from '../../domain/escalation';
 import { Visibility } from './visibility';
 import { RequestKeys } from '../request-keys';
@@ -45,6 +46,8 @@ export class IncidentState {
   private readonly minRunAge: boolean;
   /** Set once the escalation config is read (absent on old incidents). */
   esc?: Escalation;
+  /** The incident's Slack channel, when the escalation config asks for one. */
+  chat?: IncidentChannel;
   /**
    * Until then (a run's first moments): what the assignment was, and a handoff made
    * meanwhile, for the escalation to page once it exists.
@@ -106,6 +109,7 @@ export class IncidentState {
   changed(): void {
     if (this.esc) this.esc.sync();
     else this.noteEarly();
+    this.chat?.sync();
     this.publish();
   }
 

@@ -29,6 +29,7 @@ export function sendStatusUpdate(
       { person: channel, via: 'channel' },
       { kind: 'notify', reason, cause: `update-${u.n}`, due: Date.now() },
     );
+  s.chat?.post(`${s.incident.id}/update-${u.n}`, reason);
   if (s.feedsStatusPages && u.visibility === 'external')
     pager.send(
       { person: 'status page', via: 'status page' },
