@@ -8,6 +8,7 @@ import { eventually, startEngine, TestEngine, unique } from './support/engine';
 import { declare, detail } from './support/incidents';
 import { Receiver, startReceiver } from './support/receiver';
 import { nextBusinessStart } from '../domain/oncall';
+import { keep } from './support/histories';
 
 let engine: TestEngine;
 let pager: Receiver;
@@ -146,6 +147,7 @@ it('sends a SEV2 page past a person over the off-hours page budget to the next l
     pages: 1,
     over_budget: false,
   });
+  keep(engine.namespace, third, 'incident-page-budget');
   // SEV1 is never diverted: it still wakes wren.
   const sev1 = await declare(engine, quiet, 'critical');
   await eventually(async () => pagesTo(wren, sev1).length === 1);

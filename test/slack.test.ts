@@ -12,6 +12,7 @@ import { detail, runReaches } from './support/incidents';
 import { deployment, kube } from './support/kube';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
 import { type FakeSlack, fromSlack, startSlack } from './support/slack';
+import { keep } from './support/histories';
 
 const SECRET = 'slack-signing-secret-for-tests';
 const BOT = 'xoxb-test-bot-token';
@@ -221,12 +222,20 @@ it('runs a runbook from the incident channel, posts its approval with buttons an
     (c) => c.method === 'conversations.archive' && c.args.channel === channel.id,
   );
   expect(archives).toHaveLength(1);
+  await eventually(
+    async () => (await engine.client.workflow.getHandle(id).describe()).status.name === 'COMPLETED',
+  );
+  keep(engine.namespace, id, 'incident-slack-channel');
 }, 120_000);
 
 it('answers a slow command within 3 s and follows up through response_url', async () => {
   const declared = await command(USERS.rob, 'declare SEV3 Search is flaky');
   const id = /INC-\d+/.exec(declared.body.text)![0];
   expect(channelOf(id)).toBeUndefined(); // SEV3: no channel
+  // Settled first: a workflow task cut off by the stop would wait out its 10 s timeout.
+  const handle = engine.client.workflow.getHandle(id);
+  await eventually(async () => (await detail(engine, id)).milestones?.length > 0);
+  await eventually(async () => !(await handle.describe()).raw.pendingWorkflowTask);
   await engine.stopWorker(); // nothing answers the acknowledge until a worker is back
   const slow = await command(USERS.rob, `ack ${id}`);
   expect(slow.ms).toBeLessThan(3000);
