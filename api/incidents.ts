@@ -194,6 +194,10 @@ export class Incidents {
           approvals_pending: memo.approvals_pending ?? 0,
           pages: memo.pages ?? [],
           ...(memo.public ? { public: memo.public } : {}),
+          title: memo.title,
+          assignee: sa.get(SA.assignee),
+          ...(memo.roles ? { roles: memo.roles } : {}),
+          ...(memo.last_update ? { last_update: memo.last_update } : {}),
         });
       }
       return out;

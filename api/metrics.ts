@@ -4,6 +4,7 @@
  * tail, so MTTA and MTTR come as p50/p90/p99/max (nearest-rank percentiles, seconds).
  */
 import type { PublicIncident } from '../domain/status-page';
+import type { IncidentMemo } from '../workflows/definitions';
 import { dueAt, EscalationConfig, type PageLogEntry } from '../domain/escalation';
 import type { Status } from '../domain/lifecycle';
 import { SEVERITIES, Severity } from '../domain/severity';
@@ -27,6 +28,11 @@ export interface IncidentFacts {
   pages: PageLogEntry[];
   /** Its part of the public status page, once it has an external update. */
   public?: PublicIncident;
+  /** For the internal status board (incidents opened since it exists). */
+  title?: string;
+  assignee?: string;
+  roles?: IncidentMemo['roles'];
+  last_update?: IncidentMemo['last_update'];
 }
 
 export interface Distribution {

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { eventually, startEngine, TestEngine, unique } from './support/engine';
-import { launchBrowser } from './support/browser';
+import { launchBrowser, signIn } from './support/browser';
 import { startReceiver, type Receiver } from './support/receiver';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
@@ -151,3 +151,52 @@ it('sends each update to the stakeholder channels once, and shows only external 
   await phone.getByText('Checkout is fast again').waitFor();
   await phone.screenshot({ path: path.join(ARTIFACTS, 'status-page-phone.png'), fullPage: true });
 }, 90_000);
+
+it('shows open incidents with their roles and newest update on the internal board, never on the public page', async () => {
+  const created = await engine.call('POST', '/api/v1/incidents', {
+    body: {
+      title: 'search index stale',
+      description: 'd',
+      severity: 'critical',
+      affected_services: [search],
+    },
+  });
+  const id = created.body.id;
+  const inc = `/api/v1/incidents/${id}`;
+  await engine.call('PUT', `${inc}/roles/commander`, { body: { person: 'ivy' } });
+  await engine.call('PUT', `${inc}/roles/communications`, { body: { person: 'lee' } });
+  await engine.call('POST', `${inc}/status-updates`, {
+    body: { visibility: 'external', status: 'investigating', message: 'Search results may be out of date.' },
+  });
+  await engine.call('POST', `${inc}/status-updates`, {
+    body: { visibility: 'internal', status: 'identified', message: 'ivy: the indexer is stuck on a lock' },
+  });
+  const row = await eventually(async () => {
+    const r = await engine.call('GET', '/api/v1/status/internal', { token: 'viewer' });
+    return r.body.incidents?.find((i: any) => i.id === id && i.last_update?.visibility === 'internal');
+  });
+  expect(row).toMatchObject({
+    title: 'search index stale',
+    severity: 'SEV1',
+    roles: { commander: 'ivy', communications: 'lee' },
+    on_public_page: true,
+    last_update: { status: 'identified', message: 'ivy: the indexer is stuck on a lock' },
+  });
+  expect((await engine.call('GET', '/api/v1/status/internal', { token: null })).status).toBe(401);
+  // The public page is kept 5 s.
+  const shown = await eventually(
+    async () => {
+      const text = await (await publicGet('/api/v1/status')).text();
+      return text.includes('Search results may be out of date.') && text;
+    },
+    { timeoutMs: 15_000 },
+  );
+  for (const secret of ['ivy', 'lee', 'indexer', 'search index stale']) expect(shown).not.toContain(secret);
+
+  const page = await signIn(browser, engine, 'viewer');
+  await page.getByRole('link', { name: 'Status', exact: true }).click();
+  const board = page.getByRole('table', { name: 'Status board' });
+  await board.getByText('Commander: ivy').waitFor();
+  await board.getByText('ivy: the indexer is stuck on a lock').waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'status-board.png'), fullPage: true });
+}, 60_000);

@@ -73,6 +73,10 @@ export interface IncidentMemo {
   actions?: [number, number];
   postmortem?: 'draft' | 'published';
   approvals_pending?: number;
+  /** Who holds each incident role (internal status board). */
+  roles?: Partial<Record<IncidentRole, string>>;
+  /** The newest status update, internal or external, shortened (internal status board). */
+  last_update?: { visibility: string; status: string; message: string; at: string };
   /** Its part of the public status page (incidents with an external status update). */
   public?: PublicIncident;
 }

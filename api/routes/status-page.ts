@@ -57,6 +57,14 @@ export function statusPageRoutes({
     }),
     route({
       method: 'get',
+      path: '/api/v1/status/internal',
+      auth: 'viewer',
+      operationId: 'getInternalStatus',
+      summary: 'The internal status board: open incidents with their roles, assignee and newest update',
+      handle: () => internalBoard(incidents),
+    }),
+    route({
+      method: 'get',
       path: '/status',
       auth: 'none',
       operationId: 'statusPageHtml',
@@ -78,4 +86,24 @@ export function statusPageRoutes({
       },
     }),
   ];
+}
+
+/** Open incidents, most severe and oldest first, as responders and stakeholders inside see them. */
+async function internalBoard(incidents: Incidents) {
+  const rows = await incidents.scan([`ExecutionStatus = 'Running'`, `${SA.status.name} != 'closed'`]);
+  const board = rows
+    .sort((a, b) => a.severity.localeCompare(b.severity) || a.created_at.localeCompare(b.created_at))
+    .map((r) => ({
+      id: r.id,
+      title: r.title,
+      severity: r.severity,
+      status: r.status,
+      services: r.services,
+      assignee: r.assignee,
+      roles: r.roles ?? {},
+      on_public_page: !!r.public,
+      last_update: r.last_update,
+      created_at: r.created_at,
+    }));
+  return { generated_at: new Date().toISOString(), incidents: board };
 }

@@ -11,6 +11,7 @@ import { CreateIncident } from './pages/CreateIncident';
 import { IncidentDetail } from './pages/IncidentDetail';
 import { Runbooks } from './pages/Runbooks';
 import { OnCall } from './pages/OnCall';
+import { StatusBoard } from './pages/StatusBoard';
 import { Services } from './pages/Services';
 import { usePoll } from './ui';
 
@@ -44,6 +45,9 @@ function App() {
             <a href="/runbooks">Runbooks</a>
           </li>
           <li>
+            <a href="/board">Status</a>
+          </li>
+          <li>
             <a href="/oncall">On call</a>
           </li>
           <li>
@@ -69,6 +73,7 @@ function App() {
           component={({ id }: { id: string }) => <IncidentDetail token={token} me={me} id={id} />}
         />
         <Route path="/runbooks" component={() => <Runbooks token={token} />} />
+        <Route path="/board" component={() => <StatusBoard token={token} />} />
         <Route path="/oncall" component={() => <OnCall token={token} />} />
         <Route path="/services" component={() => <Services token={token} />} />
         <Route

@@ -82,12 +82,10 @@ export class IncidentState {
     this.publishesUpdates = wf.patched(PATCH.publishedUpdates);
     this.remindsUpdates = wf.patched(PATCH.updateReminders);
     this.feedsStatusPages = wf.patched(PATCH.statusPageWebhooks);
-    this.visibility = new Visibility(
-      this.incident,
-      this.richMemo,
-      (id) => this.patched(id),
-      this.publishesUpdates,
-    );
+    this.visibility = new Visibility(this.incident, this.richMemo, (id) => this.patched(id), {
+      published: this.publishesUpdates,
+      internal: wf.patched(PATCH.internalStatus),
+    });
     this.escalating = this.patched(PATCH.escalation) && (!input.carried || !!input.carried.escalation);
     this.minRunAge = this.patched(PATCH.minRunAge);
     this.keys = new RequestKeys(input.keys);

@@ -61,6 +61,25 @@ export function incidentMemo(i: Incident, rich: boolean): IncidentMemo {
   });
 }
 
+/** For the internal status board: who holds each role, and the newest update of either kind. */
+function internalStatus(i: Incident): Pick<IncidentMemo, 'roles' | 'last_update'> {
+  const roles = Object.entries(i.roles ?? {}).map(([role, h]) => [role, truncate(h.person, 100)] as const);
+  const u = i.status_updates?.[i.status_updates.length - 1];
+  return {
+    ...(roles.length ? { roles: Object.fromEntries(roles) } : {}),
+    ...(u
+      ? {
+          last_update: {
+            visibility: u.visibility,
+            status: u.status,
+            message: truncate(u.message, 300),
+            at: u.created_at,
+          },
+        }
+      : {}),
+  };
+}
+
 /**
  * Keeps visibility in step with the record, so lists and filters come from Temporal alone.
  * Upserts only when a listed field changed: repeats of an alert in a storm add nothing to history.
@@ -72,14 +91,18 @@ export class Visibility {
     private readonly incident: Incident,
     private readonly richMemo: boolean,
     private readonly patched: (id: string) => boolean,
-    /** Runs from before the status page keep the memo and attributes they had. */
-    private readonly published: boolean,
+    /** Runs from before the status page (or the internal board) keep the memo and attributes they had. */
+    private readonly has: { published: boolean; internal: boolean },
   ) {}
 
   publish(): void {
     const i = this.incident;
-    const shown = this.published ? publicIncident(i) : undefined;
-    const memo = { ...incidentMemo(i, this.richMemo), ...(shown ? { public: shown } : {}) };
+    const shown = this.has.published ? publicIncident(i) : undefined;
+    const memo = {
+      ...incidentMemo(i, this.richMemo),
+      ...(shown ? { public: shown } : {}),
+      ...(this.has.internal ? internalStatus(i) : {}),
+    };
     const listed = JSON.stringify([
       i.severity,
       i.status,
