@@ -41,7 +41,12 @@ export interface Distribution {
   p90: number | null;
   p99: number | null;
   max: number | null;
+  /** How many took at most `le` seconds (and more than the bucket before); `le: null` is the rest. */
+  histogram: { le: number | null; count: number }[];
 }
+
+/** Histogram edges (seconds): minutes to a week, so a long tail shows as a tail. */
+export const HISTOGRAM_EDGES = [60, 300, 900, 1800, 3600, 4 * 3600, 86_400, 7 * 86_400] as const;
 
 /** Nearest-rank percentile: the smallest value with at least p% of values at or below it. */
 export function percentile(sorted: number[], p: number): number | null {
@@ -57,6 +62,10 @@ export function distribution(values: number[]): Distribution {
     p90: percentile(s, 90),
     p99: percentile(s, 99),
     max: s.length ? s[s.length - 1] : null,
+    histogram: [...HISTOGRAM_EDGES, null].map((le, n) => ({
+      le,
+      count: s.filter((v) => (le === null || v <= le) && (n === 0 || v > HISTOGRAM_EDGES[n - 1])).length,
+    })),
   };
 }
 

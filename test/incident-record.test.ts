@@ -274,8 +274,15 @@ describe('metrics', () => {
     });
     const sev2 = m.by_severity.SEV2;
     expect(sev2.count).toBe(10);
-    expect(sev2.mtta_seconds).toEqual({ count: 10, p50: 300, p90: 540, p99: 600, max: 600 });
-    expect(sev2.mttr_seconds).toEqual({ count: 10, p50: 5000, p90: 9000, p99: 10000, max: 10000 });
+    expect(sev2.mtta_seconds).toMatchObject({ count: 10, p50: 300, p90: 540, p99: 600, max: 600 });
+    expect(sev2.mttr_seconds).toMatchObject({ count: 10, p50: 5000, p90: 9000, p99: 10000, max: 10000 });
+    // Histograms (le = at most that many seconds): 1 min … a week, then the rest.
+    const counts = (d: any) => Object.fromEntries(d.histogram.map((b: any) => [String(b.le), b.count]));
+    expect(counts(sev2.mtta_seconds)).toEqual({
+      ...{ '60': 1, '300': 4, '900': 5, '1800': 0, '3600': 0, '14400': 0 },
+      ...{ '86400': 0, '604800': 0, null: 0 },
+    });
+    expect(counts(sev2.mttr_seconds)).toMatchObject({ '900': 0, '1800': 1, '3600': 2, '14400': 7, null: 0 });
     expect(sev2.sla.acknowledge).toEqual({ within_target: 10, counted: 10, pct: 100 }); // SEV2: 15 min
     expect(sev2.sla.mitigate).toEqual({ within_target: 7, counted: 10, pct: 70 }); // SEV2: 1 h
     expect(sev2.per_week.reduce((n: number, w: any) => n + w.count, 0)).toBe(10);

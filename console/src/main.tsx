@@ -12,6 +12,7 @@ import { IncidentDetail } from './pages/IncidentDetail';
 import { Runbooks } from './pages/Runbooks';
 import { OnCall } from './pages/OnCall';
 import { StatusBoard } from './pages/StatusBoard';
+import { Insights } from './pages/Insights';
 import { Services } from './pages/Services';
 import { usePoll } from './ui';
 
@@ -48,6 +49,9 @@ function App() {
             <a href="/board">Status</a>
           </li>
           <li>
+            <a href="/insights">Insights</a>
+          </li>
+          <li>
             <a href="/oncall">On call</a>
           </li>
           <li>
@@ -74,6 +78,7 @@ function App() {
         />
         <Route path="/runbooks" component={() => <Runbooks token={token} />} />
         <Route path="/board" component={() => <StatusBoard token={token} />} />
+        <Route path="/insights" component={() => <Insights token={token} />} />
         <Route path="/oncall" component={() => <OnCall token={token} />} />
         <Route path="/services" component={() => <Services token={token} />} />
         <Route

@@ -14,12 +14,17 @@ export function CreateIncident({ token }: { token: string }) {
     severity: 'SEV2',
     affected_services: '',
     assignee: '',
+    related_alerts: '',
   });
   const [fields, setFields] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
 
   const submit = async (e: Event) => {
     e.preventDefault();
+    const relatedAlerts = form.related_alerts
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const body = {
       title: form.title,
       description: form.description,
@@ -29,6 +34,7 @@ export function CreateIncident({ token }: { token: string }) {
         .map((s) => s.trim())
         .filter(Boolean),
       ...(form.assignee.trim() ? { assignee: form.assignee.trim() } : {}),
+      ...(relatedAlerts.length ? { related_alerts: relatedAlerts } : {}),
     };
     const checked = CreateIncidentRequest.safeParse(body);
     if (!checked.success) {
@@ -87,6 +93,16 @@ export function CreateIncident({ token }: { token: string }) {
           Assignee <small>(optional)</small>
           <input name="assignee" {...bind('assignee')} {...invalid('assignee')} />
           {hint('assignee')}
+        </label>
+        <label>
+          Related alerts <small>(optional; one per line: an alert id, fingerprint or link)</small>
+          <textarea
+            name="related_alerts"
+            rows={2}
+            {...bind('related_alerts')}
+            {...invalid('related_alerts')}
+          />
+          {hint('related_alerts')}
         </label>
         <ErrorNote error={error} />
         <button type="submit">Declare</button>

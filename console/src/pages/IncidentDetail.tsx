@@ -4,6 +4,7 @@ import { EngineBanner } from '../EngineBanner';
 import { PendingApprovals } from './incident/Approvals';
 import { Summary } from './incident/Summary';
 import { Timeline } from './incident/Timeline';
+import { Course } from './incident/Course';
 import { Escalation } from './incident/Escalation';
 import { Runbooks } from './incident/Runbooks';
 import { Services } from './incident/Services';
@@ -46,6 +47,7 @@ export function IncidentDetail({ token, me, id }: Props) {
       <ErrorNote error={error} />
       <PendingApprovals {...p} />
       <Summary {...p} />
+      <Course {...p} />
       <div class="grid-2">
         <div>
           <Timeline {...p} />

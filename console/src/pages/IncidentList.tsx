@@ -90,7 +90,7 @@ export function IncidentList({ token }: { token: string }) {
         </label>
       </form>
       <ErrorNote error={error} />
-      <div class="overflow-auto">
+      <div class="overflow-auto" tabIndex={0}>
         <table class="striped" aria-label="Incidents">
           <thead>
             <tr>

@@ -36,7 +36,7 @@ export function StatusBoard({ token }: { token: string }) {
         <a href="/status">public status page</a>.
       </p>
       <ErrorNote error={board.error} />
-      <div class="overflow-auto">
+      <div class="overflow-auto" tabIndex={0}>
         <table aria-label="Status board">
           <thead>
             <tr>

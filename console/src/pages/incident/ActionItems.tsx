@@ -12,7 +12,7 @@ export function ActionItems(p: Part) {
       <table>
         <tbody>
           {(p.i.action_items ?? []).map((a) => (
-            <tr>
+            <tr id={`action-item-${a.id}`}>
               <td>{a.id}</td>
               <td>{a.title}</td>
               <td>{a.owner}</td>

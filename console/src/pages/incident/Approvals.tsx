@@ -19,8 +19,11 @@ export function PendingApprovals(p: Part) {
             <strong>Approval needed:</strong> {a.title}{' '}
             <span class={`badge impact-${a.impact}`}>{a.impact} impact</span>
           </header>
+          <p class="what-will-happen">
+            <strong>What will happen:</strong> {a.what}
+          </p>
           <p>
-            Will {a.what}. Runbook <code>{run.name}</code>; {a.reason}. Needs {a.approvals_needed} approver(s)
+            Runbook <code>{run.name}</code>; {a.reason}. Needs {a.approvals_needed} approver(s)
             {a.approved_by.length ? ` (approved by ${a.approved_by.join(', ')})` : ''}; expires{' '}
             {when(a.expires_at)}.
           </p>

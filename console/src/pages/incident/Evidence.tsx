@@ -2,6 +2,7 @@ import { can } from '../../api';
 import { EVIDENCE_KINDS } from '../../../../domain/record';
 import { ErrorNote, Section, useAction, useForm } from '../../ui';
 import { type Part, api } from './part';
+import { Data } from '../../Data';
 
 export function Evidence(p: Part) {
   const act = useAction();
@@ -13,7 +14,7 @@ export function Evidence(p: Part) {
           <li>
             <span class="badge">{e.kind}</span> {e.url ? <a href={e.url}>{e.title}</a> : e.title}{' '}
             <small>by {e.added_by}</small>
-            {e.text ? <pre>{e.text}</pre> : null}
+            {e.text ? <Data text={e.text} label={e.title} /> : null}
           </li>
         ))}
       </ul>

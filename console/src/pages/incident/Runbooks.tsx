@@ -1,8 +1,10 @@
 import type { RunbookMeta } from '../../../../domain/runbook';
 import { useState } from 'preact/hooks';
 import { call, can } from '../../api';
-import { ErrorNote, Section, StatusBadge, useAction, usePoll } from '../../ui';
+import { ErrorNote, Section, StatusBadge, formatDuration, useAction, usePoll } from '../../ui';
 import { type Part, api } from './part';
+import { Data } from '../../Data';
+import type { RunbookRunRecord, StepRecord } from '../../../../domain/runbook';
 
 export function Runbooks(p: Part) {
   const { value: catalog } = usePoll(
@@ -36,11 +38,10 @@ export function Runbooks(p: Part) {
           <header>
             <code>{r.name}</code> <StatusBadge status={r.status} /> <small>started by {r.started_by}</small>
           </header>
-          <ol>
+          <ol class="flow" aria-label={`Steps of ${r.name}`}>
             {r.steps.map((s) => (
-              <li data-step={s.id}>
-                <StatusBadge status={s.status} /> {s.title} {s.result ? <small>— {s.result}</small> : null}{' '}
-                {s.error ? <small class="error">— {s.error}</small> : null}
+              <li data-step={s.id} class={`step step-${s.status}`}>
+                <StepHead run={r} step={s} />
                 {s.impact === 'manual' && s.status === 'waiting' && responder ? (
                   <button
                     class="small"
@@ -80,6 +81,17 @@ export function Runbooks(p: Part) {
             ))}
           </ol>
           {r.outcome ? <p>{r.outcome}</p> : null}
+          {r.evidence?.length ? (
+            <details>
+              <summary>What the run found ({r.evidence.length})</summary>
+              {r.evidence.map((e) => (
+                <div class="run-evidence">
+                  <strong>{e.title}</strong>
+                  <Data text={e.text} label={e.title} />
+                </div>
+              ))}
+            </details>
+          ) : null}
           {(!r.finished_at || r.steps.some((s) => s.decision === 'pending')) && responder ? (
             <button
               class="small secondary"
@@ -137,5 +149,36 @@ export function Runbooks(p: Part) {
       ) : null}
       <ErrorNote error={act.error} />
     </Section>
+  );
+}
+
+/** A step in the flow: impact, title, state and time; what an approval will do, up front. */
+function StepHead({ run, step: s }: { run: RunbookRunRecord; step: StepRecord }) {
+  const approval = run.approvals.find((a) => a.step_id === s.id);
+  return (
+    <>
+      <span class={`badge impact-${s.impact}`}>{s.impact}</span> <strong>{s.title}</strong>{' '}
+      <StatusBadge status={s.status} />
+      {s.dry_run ? <span class="badge">dry run</span> : null}
+      {s.duration_ms !== undefined ? <small> {formatDuration(s.duration_ms)}</small> : null}
+      {approval ? (
+        <p class={approval.status === 'pending' ? 'what-will-happen' : 'what'}>
+          <strong>{approval.status === 'pending' ? 'What will happen' : 'What it was to do'}:</strong>{' '}
+          {approval.what}{' '}
+          <small>
+            ({approval.status}
+            {approval.decided_by ? ` by ${approval.decided_by}` : ''})
+          </small>
+        </p>
+      ) : null}
+      {s.result ? (
+        /^[[{]/.test(s.result) ? (
+          <Data text={s.result} label={`What ${s.title} returned`} />
+        ) : (
+          <p class="result">{s.result}</p>
+        )
+      ) : null}
+      {s.error ? <p class="error">{s.error}</p> : null}
+    </>
   );
 }

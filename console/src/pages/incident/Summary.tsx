@@ -30,6 +30,12 @@ export function Summary(p: Part) {
         </dd>
         <dt>Affected services</dt>
         <dd>{i.affected_services.join(', ') || '—'}</dd>
+        {i.related_alerts.length ? (
+          <>
+            <dt>Related alerts</dt>
+            <dd>{i.related_alerts.join(', ')}</dd>
+          </>
+        ) : null}
         <dt>Created</dt>
         <dd>
           {when(i.created_at)} by {i.created_by}

@@ -53,7 +53,7 @@ export function Timeline(p: Part) {
           </button>
         </p>
       ) : null}
-      <ol class="timeline">
+      <ol class="timeline" tabIndex={0} aria-label="Timeline entries">
         {shown.map((e) => (
           <li class={`kind-${e.kind}`}>
             <time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time>{' '}
