@@ -195,7 +195,7 @@ it('draws MTTA/MTTR distributions, incidents per week, targets, recurrence and p
     'alertmanager/web-5xx',
     '2',
   ]);
-  const paged = await cells('Pages per responder', pager);
+  const paged = await cells('Pages per responder per week', pager);
   expect(paged[0]).toBe(pager);
   expect(Number(paged[2])).toBeGreaterThanOrEqual(1);
   await accessible(page);
@@ -252,7 +252,7 @@ it('shows the course of an incident, its run as a flow with what an approval wil
   const course = page.getByRole('figure', { name: `Course of ${id}` });
   await openTables(page);
   await eventually(
-    async () => (await course.getByText('waiting for approval: Restart web (approved)').count()) > 0,
+    async () => (await course.getByText('Wait for the rollout: succeeded', { exact: false }).count()) > 0,
   );
   const rows = await course.locator('tbody tr').allInnerTexts();
   expect(rows.some((r) => r.includes('Status') && r.includes('opened'))).toBe(true);
@@ -261,7 +261,8 @@ it('shows the course of an incident, its run as a flow with what an approval wil
     true,
   );
   expect(rows.some((r) => r.includes('Pages') && r.includes(`page ${pager}`))).toBe(true);
-  expect(await course.locator('svg g[data-mark="bar"] rect').count()).toBeGreaterThanOrEqual(3);
+  // Two steps and the wait for approval, once the page has polled the finished run.
+  await eventually(async () => (await course.locator('svg g[data-mark="bar"] rect').count()) >= 3);
 
   // Resolved: the postmortem is drafted; its sections written here in Markdown, previewed, saved, published.
   await engine.call('POST', `/api/v1/incidents/${id}/transition`, {

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { eventually, startEngine, TestEngine, unique } from './support/engine';
-import { launchBrowser, signIn } from './support/browser';
+import { accessibilityProblems, launchBrowser, signIn } from './support/browser';
 import { startReceiver, type Receiver } from './support/receiver';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
@@ -198,5 +198,6 @@ it('shows open incidents with their roles and newest update on the internal boar
   const board = page.getByRole('table', { name: 'Status board' });
   await board.getByText('Commander: ivy').waitFor();
   await board.getByText('ivy: the indexer is stuck on a lock').waitFor();
+  expect(await accessibilityProblems(page)).toEqual([]);
   await page.screenshot({ path: path.join(ARTIFACTS, 'status-board.png'), fullPage: true });
 }, 60_000);

@@ -291,34 +291,51 @@ function Recurrence({ m, deps }: { m: Metrics; deps: unknown[] }) {
 
 /** The burnout view: pages per person, off hours apart. */
 function Pagers({ load, deps }: { load: Load; deps: unknown[] }) {
-  const data = load.responders.flatMap((r) => [
-    { person: r.person, when: 'business hours', pages: r.pages - r.off_hours_pages },
-    { person: r.person, when: 'off hours', pages: r.off_hours_pages },
-  ]);
+  // A cell per responder and week: its shade the off-hours pages, its text "pages (off hours)".
+  const data = load.responders.flatMap((r) =>
+    r.weeks.map((w) => ({ person: r.person, week: w.week_start, pages: w.pages, off: w.off_hours_pages })),
+  );
+  const weeks = [...new Set(data.map((d) => d.week))].sort();
+  const most = Math.max(1, ...data.map((d) => d.off));
   return (
     <Chart
-      title="Pages per responder"
-      note="(off hours apart)"
+      title="Pages per responder per week"
+      note="(pages, off-hours pages in brackets; darker: more off hours)"
       deps={deps}
       plot={(width) => ({
-        height: 28 * Math.max(2, load.responders.length) + 60,
+        height: 30 * Math.max(2, load.responders.length) + 60,
         marginLeft: Math.min(
           width / 2.5,
           12 + 7 * Math.max(6, ...load.responders.map((r) => r.person.length)),
         ),
-        x: { label: 'pages', grid: true },
-        y: { label: null },
-        color: { domain: ['business hours', 'off hours'], range: ['#7aa6d6', '#3d2c8d'], legend: true },
+        x: { domain: weeks, label: 'week of', tickRotate: weeks.length > 4 ? -30 : 0 },
+        y: { domain: load.responders.map((r) => r.person), label: null },
+        color: {
+          type: 'linear',
+          domain: [0, most],
+          range: ['#e8eef7', '#3d2c8d'],
+          legend: true,
+          label: 'off-hours pages',
+        },
         marks: [
-          Plot.barX(data, { x: 'pages', y: 'person', fill: 'when', sort: { y: '-x' } }),
-          Plot.ruleX([0]),
+          Plot.cell(data, { x: 'week', y: 'person', fill: 'off', inset: 1 }),
+          // Light text on the darker cells (constant fills: a fill channel would join the color scale).
+          ...[false, true].map((dark) =>
+            Plot.text(
+              data.filter((d) => d.off > most / 2 === dark),
+              {
+                x: 'week',
+                y: 'person',
+                text: (d: { pages: number; off: number }) => `${d.pages} (${d.off})`,
+                fill: dark ? 'white' : 'black',
+              },
+            ),
+          ),
         ],
       })}
       table={{
         head: ['Responder', 'Week of', 'Pages', 'Off hours'],
-        rows: load.responders.flatMap((r) =>
-          r.weeks.map((w) => [r.person, w.week_start, w.pages, w.off_hours_pages]),
-        ),
+        rows: data.map((d) => [d.person, d.week, d.pages, d.off]),
       }}
     />
   );
