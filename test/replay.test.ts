@@ -25,10 +25,12 @@ import { pageDeliveryId } from '../workflows/page-delivery';
  * '-v5' the hot paths (2026-11-29: the alert group starts the opening run, a run reads its
  * config by local activities and reports in the background, visibility stamps IncidentListedAt),
  * '-v6' runbook authors (2026-11-29: typed parameters, resumable runs pinned by Worker Versioning),
- * '-v7' published status updates (2026-11-30: sent to channels, external ones in the memo for /status).
+ * '-v7' published status updates (2026-11-30: sent to channels, external ones in the memo for /status),
+ * '-v8' communication (2026-11-30: roles and the newest update in the memo for the internal status board;
+ * Slack channels and the page budget are config-driven and recorded by slack.test.ts and escalation-off-hours.test.ts).
  * Each built-in runbook's own run is recorded by its test file (runbook-<name>-v6, keep()).
  */
-const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7'];
+const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7', '-v8'];
 
 for (const gen of GENERATIONS) {
   if (missing(`incident-escalation${gen}`))
