@@ -106,6 +106,14 @@ export function createSlackActivities(slack?: SlackConfig) {
       return { ...channel, invited: await invite(client, channel.id, people) };
     },
 
+    /** The channel's topic (the incident's summary, as it is now). */
+    async setIncidentChannelTopic({ channel, topic }: { channel: string; topic: string }): Promise<void> {
+      const client = web();
+      await call('conversations.setTopic', () =>
+        client.conversations.setTopic({ channel, topic: topic.slice(0, 250) }),
+      );
+    },
+
     async inviteToIncidentChannel({
       channel,
       people,

@@ -79,7 +79,7 @@ export interface Incident {
   postmortem?: Postmortem;
   action_items?: ActionItem[];
   /** Its Slack channel (config slack.incident_channels). */
-  chat_channel?: { id: string; name: string; opened_at: string; archived_at?: string };
+  chat_channel?: { id: string; name: string; opened_at: string; archived_at?: string; topic?: string };
   /** The alert group (source + dedup key) that opened it, for recurrence metrics. */
   dedup_key?: string;
 }

@@ -212,6 +212,15 @@ it('runs a runbook from the incident channel, posts its approval with buttons an
     (await detail(engine, id)).timeline.some((e: any) => e.message === 'cart pods restarted, watching p99'),
   ).toBe(true);
 
+  // The topic follows the incident: acknowledged, then mitigating.
+  await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+  await engine.call('POST', `/api/v1/incidents/${id}/transition`, { body: { to: 'mitigating' } });
+  await eventually(async () => channel.topic.startsWith('SEV2 mitigating: Cart is slow'));
+  const topics = slack.calls
+    .filter((c) => c.method === 'conversations.setTopic' && c.args.channel === channel.id)
+    .map((c) => c.args.topic.split(':')[0]);
+  expect(topics).toEqual(['SEV2 triggered', 'SEV2 acknowledged', 'SEV2 mitigating']); // once per change
+
   // Resolved and closed: the channel is archived, once.
   for (const to of ['resolved', 'closed'])
     await engine.call('POST', `/api/v1/incidents/${id}/transition`, {
@@ -225,7 +234,7 @@ it('runs a runbook from the incident channel, posts its approval with buttons an
   await eventually(
     async () => (await engine.client.workflow.getHandle(id).describe()).status.name === 'COMPLETED',
   );
-  keep(engine.namespace, id, 'incident-slack-channel');
+  keep(engine.namespace, id, 'incident-slack-channel-v2');
 }, 120_000);
 
 it('answers a slow command within 3 s and follows up through response_url', async () => {

@@ -38,6 +38,8 @@ export const PATCH = {
   recordMemo: 'record-memo',
   /** 2026-11-26, alert group: incident numbers from a local activity instead of a task-queue round trip. */
   localIdAllocation: 'local-id-allocation',
+  /** 2026-11-30, incident: its Slack channel's topic follows the incident's severity, status and title. */
+  channelTopic: 'channel-topic',
   /** 2026-11-30, incident: the memo lists who holds each role and the newest update, for the internal status board. */
   internalStatus: 'internal-status',
   /** 2026-11-30, incident: external status updates go to status page notifiers (kind `status`, public fields only). */

@@ -47,6 +47,7 @@ export class IncidentChannel {
       this.opening = true;
       this.then(() => this.open());
     }
+    if (ch && !ch.archived_at && i.status !== 'closed' && this.s.followsTopic) this.followTopic(ch);
     if (ch && !ch.archived_at && !this.archiving && i.status === 'closed') {
       this.archiving = true;
       this.then(async () => {
@@ -55,6 +56,19 @@ export class IncidentChannel {
         this.s.record('tourniquet', 'system', `Slack channel #${ch.name} archived`);
       });
     }
+  }
+
+  /** The topic says how the incident is now: set again when severity, status or title change. */
+  private followTopic(ch: NonNullable<IncidentState['incident']['chat_channel']>): void {
+    const topic = this.topic();
+    if (ch.topic === topic) return;
+    ch.topic = topic;
+    this.then(() => slack.setIncidentChannelTopic({ channel: ch.id, topic }));
+  }
+
+  private topic(): string {
+    const i = this.s.incident;
+    return `${i.severity} ${i.status}: ${i.title} · ${this.cfg.public_url}/incidents/${i.id}`;
   }
 
   /** Someone now involved (paged, given a role): into the channel, if there is one. */
@@ -109,9 +123,14 @@ export class IncidentChannel {
       ...Object.values(i.roles ?? {}).map((r) => r.person),
       ...(i.assignee ? [i.assignee] : []),
     ];
-    const topic = `${i.severity} ${i.status}: ${i.title} · ${this.cfg.public_url}/incidents/${i.id}`;
+    const topic = this.topic();
     const ch = await slack.openIncidentChannel({ incident: i.id, topic, people: [...new Set(people)] });
-    i.chat_channel = { id: ch.id, name: ch.name, opened_at: nowIso() };
+    i.chat_channel = {
+      id: ch.id,
+      name: ch.name,
+      opened_at: nowIso(),
+      ...(this.s.followsTopic ? { topic } : {}),
+    };
     this.s.record('tourniquet', 'system', `Slack channel #${ch.name} opened (${ch.invited} invited)`, {
       channel: ch.id,
     });

@@ -40,6 +40,8 @@ export class IncidentState {
   readonly remindsUpdates: boolean;
   /** External updates go to status page notifiers (PATCH.statusPageWebhooks). */
   readonly feedsStatusPages: boolean;
+  /** Its Slack channel's topic is kept current (PATCH.channelTopic). */
+  readonly followsTopic: boolean;
   /** Milestones and escalation: incidents opened before they existed (and their continuations) go without. */
   readonly escalating: boolean;
   /** Runs from before it continue as new whatever their age (they replay what they did). */
@@ -82,6 +84,7 @@ export class IncidentState {
     this.publishesUpdates = wf.patched(PATCH.publishedUpdates);
     this.remindsUpdates = wf.patched(PATCH.updateReminders);
     this.feedsStatusPages = wf.patched(PATCH.statusPageWebhooks);
+    this.followsTopic = wf.patched(PATCH.channelTopic);
     this.visibility = new Visibility(this.incident, this.richMemo, (id) => this.patched(id), {
       published: this.publishesUpdates,
       internal: wf.patched(PATCH.internalStatus),
