@@ -51,10 +51,11 @@ export function createSlackActivities(slack?: SlackConfig) {
   };
   const channelName = (incidentId: string) =>
     `${slack?.incident_channels?.prefix ?? 'inc-'}${incidentId.toLowerCase().replace(/^inc-/, '')}`;
-  const slackIds = (people: string[]) => {
+  /** The Slack users of these identities (unmapped ones have none), and the response group when a channel opens. */
+  const slackIds = (people: string[], group: boolean) => {
     const byIdentity = new Map(Object.entries(slack?.users ?? {}).map(([id, who]) => [who, id]));
     const ids = people.flatMap((p) => byIdentity.get(p) ?? []);
-    return [...new Set([...(slack?.incident_channels?.invite ?? []), ...ids])];
+    return [...new Set([...(group ? (slack?.incident_channels?.invite ?? []) : []), ...ids])];
   };
 
   /** The channel named `name`, if it exists (a create whose answer was lost). */
@@ -71,8 +72,13 @@ export function createSlackActivities(slack?: SlackConfig) {
     return undefined;
   }
 
-  async function invite(client: WebClient, channel: string, people: string[]): Promise<number> {
-    const users = slackIds(people);
+  async function invite(
+    client: WebClient,
+    channel: string,
+    people: string[],
+    group = false,
+  ): Promise<number> {
+    const users = slackIds(people, group);
     if (!users.length) return 0;
     await call(
       'conversations.invite',
@@ -81,6 +87,11 @@ export function createSlackActivities(slack?: SlackConfig) {
     );
     return users.length;
   }
+
+  const setTopic = (client: WebClient, channel: string, topic: string) =>
+    call('conversations.setTopic', () =>
+      client.conversations.setTopic({ channel, topic: topic.slice(0, 250) }),
+    );
 
   return {
     /** Creates (or finds) the incident's channel, sets its topic and invites the people named. */
@@ -100,18 +111,13 @@ export function createSlackActivities(slack?: SlackConfig) {
       ]);
       const channel = created?.channel?.id ? { id: created.channel.id, name } : await find(client, name);
       if (!channel) throw new Error(`Slack says #${name} is taken but does not list it; retrying`);
-      await call('conversations.setTopic', () =>
-        client.conversations.setTopic({ channel: channel.id, topic: topic.slice(0, 250) }),
-      );
-      return { ...channel, invited: await invite(client, channel.id, people) };
+      await setTopic(client, channel.id, topic);
+      return { ...channel, invited: await invite(client, channel.id, people, true) };
     },
 
     /** The channel's topic (the incident's summary, as it is now). */
     async setIncidentChannelTopic({ channel, topic }: { channel: string; topic: string }): Promise<void> {
-      const client = web();
-      await call('conversations.setTopic', () =>
-        client.conversations.setTopic({ channel, topic: topic.slice(0, 250) }),
-      );
+      await setTopic(web(), channel, topic);
     },
 
     async inviteToIncidentChannel({

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SlackConfig } from '../../config/schema';
 import { SLACK_ACTIONS } from '../../domain/slack';
+import { INCIDENT_ID_PATTERN } from '../../domain/incident';
 import type { TokenStore } from '../auth';
 import type { Role } from '../../config/roles';
 import { AuthenticationError, HttpError, parse } from '../errors';
@@ -98,9 +99,11 @@ class SlackConsole {
   async command(req: Request): Promise<SlackMessage> {
     const c = parse(SlashCommand, Object.fromEntries(this.form(req)), 'slash command');
     const prefix = this.d.slack?.incident_channels?.prefix ?? 'inc-';
-    const inChannel = c.channel_name?.startsWith(prefix)
+    // An incident's own channel (#inc-1001) names its incident; any other channel names none.
+    const named = c.channel_name?.startsWith(prefix)
       ? `INC-${c.channel_name.slice(prefix.length)}`.toUpperCase()
       : undefined;
+    const inChannel = named && INCIDENT_ID_PATTERN.test(named) ? named : undefined;
     const op = parseCommand(c.text, inChannel, this.d.publicUrl);
     if (!('operationId' in op)) return op;
     const work = this.run(c.user_id, op, c.trigger_id, req);
