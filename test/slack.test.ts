@@ -32,7 +32,11 @@ beforeAll(async () => {
       ...DEFAULT_GUARDRAILS,
       policy: [{ impact: 'low', services: [svc.name], decision: 'approval' }],
     },
-    escalation: { policies: { default: { levels: [{ targets: [{ person: 'rob' }], timeout: '1h' }] } } },
+    escalation: {
+      policies: { default: { levels: [{ targets: [{ person: 'rob' }], timeout: '1h' }] } },
+      // The Slack app's incoming webhook: pages there carry buttons too.
+      notifiers: [{ name: 'chat', type: 'slack', url: `${slack.url}/services/T0/B0/x`, interactive: true }],
+    },
     slack: {
       signing_secret: SECRET,
       bot_token: BOT,
@@ -117,6 +121,14 @@ it('declares a SEV2 from a slash command within 3 s, and opens its channel once 
   const ack = buttonsIn(channel).find((b: any) => b.action_id.startsWith('tourniquet.acknowledge'));
   expect(ack.value).toBe(id);
   expect(channel.messages[0].metadata.event_payload.key).toBe(`${id}/slack-channel`);
+  // The page to rob through the app's incoming webhook has the same Acknowledge button.
+  const paged = await eventually(async () =>
+    slack.webhookMessages.find((m) => m.text.includes(id) && m.blocks.some((b: any) => b.type === 'actions')),
+  );
+  expect(paged.blocks.find((b: any) => b.type === 'actions').elements[0]).toMatchObject({
+    action_id: `tourniquet.acknowledge:${id}`,
+    value: id,
+  });
   const timeline = (await detail(engine, id)).timeline.map((e: any) => e.message);
   expect(timeline).toContain(`Slack channel #${channel.name} opened (2 invited)`);
 

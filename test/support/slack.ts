@@ -33,6 +33,8 @@ export interface FakeSlack {
   violations: string[];
   /** Follow-ups posted to response_urls, by the url's last segment. */
   responses: { hook: string; body: any }[];
+  /** Messages posted to the incoming webhook (`${url}/services/…`). */
+  webhookMessages: any[];
   /** Methods whose next call acts and then answers 500 (a reply lost on the way). */
   loseReply: Set<string>;
   close(): Promise<void>;
@@ -54,6 +56,7 @@ export async function startSlack(token: string): Promise<FakeSlack> {
     calls: [],
     violations: [],
     responses: [],
+    webhookMessages: [],
     loseReply: new Set(),
   };
   let seq = 0;
@@ -67,6 +70,17 @@ export async function startSlack(token: string): Promise<FakeSlack> {
       if (url.pathname.startsWith('/response/')) {
         s.responses!.push({ hook: url.pathname.slice('/response/'.length), body: JSON.parse(raw) });
         return send(200, { ok: true });
+      }
+      if (url.pathname.startsWith('/services/')) {
+        // An incoming webhook: Slack answers "ok" as text, or invalid_blocks as a 400.
+        const message = JSON.parse(raw);
+        const problem = !message.text ? 'no_text' : blockProblem(message.blocks ?? []);
+        if (problem) {
+          s.violations!.push(`incoming webhook: ${problem}`);
+          return res.writeHead(400).end('invalid_blocks');
+        }
+        s.webhookMessages!.push(message);
+        return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       }
       const method = url.pathname.replace(/^\/api\//, '');
       const refuse = (why: string, error: string) => {
