@@ -26,6 +26,8 @@ let hooks = 0;
 beforeAll(async () => {
   slack = await startSlack(BOT);
   engine = await startEngine({
+    // A busy CI machine restarts a worker slowly: the slow command's Update may wait longer than 10 s.
+    temporalTimeoutMs: 30_000,
     services: catalogueOf([svc]),
     // Every restart of this service waits for a human: the approval shows up in the channel.
     guardrails: {
@@ -44,6 +46,7 @@ beforeAll(async () => {
       response_url_base: slack.responseBase,
       users: { [USERS.rob]: 'rob', [USERS.alice]: 'alice', [USERS.vic]: 'vic' },
       incident_channels: { invite: ['U0RESPONSE'] },
+      answer_within_ms: 1000,
     },
   });
 });

@@ -87,6 +87,8 @@ export async function startEngine(
     bundleDir?: string;
     /** The config file's slack section, as a user writes it (parsed by the real schema). */
     slack?: unknown;
+    /** The API's deadline for each call to Temporal (default 10 s). */
+    temporalTimeoutMs?: number;
   } = {},
 ): Promise<TestEngine> {
   const address = opts.temporalAddress ?? process.env.TOURNIQUET_TEST_TEMPORAL;
@@ -174,6 +176,7 @@ export async function startEngine(
     slack,
     escalation: escalation.config,
     pageSize: opts.pageSize,
+    temporalTimeoutMs: opts.temporalTimeoutMs,
     runtimeMetrics,
     runbookDirs: opts.runbookDirs,
     services: services.entries,
