@@ -45,6 +45,7 @@ export function parseCommand(
   consoleUrl: string,
 ): SlackOperation | SlackMessage {
   const [verb = 'help', ...rest] = text.trim().split(/\s+/).filter(Boolean);
+  if (verb === 'help') return ephemeral(USAGE);
   if (verb === 'declare') return declare(rest, consoleUrl);
   const explicit =
     rest[0] && INCIDENT_ID_PATTERN.test(rest[0].toUpperCase()) ? rest.shift()!.toUpperCase() : undefined;
