@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { holdsPagesSince } from '../domain/escalation';
+import { INCIDENT_RUNS } from '../domain/incident';
 import type { IncidentMemo } from '../workflows/definitions';
 
 export function createPageLoadActivities({ client }: { client: Client }) {
@@ -20,7 +21,7 @@ export function createPageLoadActivities({ client }: { client: Client }) {
       except: string;
     }): Promise<{ person: string; pages: number }[]> {
       const counts = new Map(people.map((p) => [p, 0]));
-      const query = `WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew' AND ${holdsPagesSince(since)}`;
+      const query = `${INCIDENT_RUNS} AND ${holdsPagesSince(since)}`;
       for await (const wf of client.workflow.list({ query, pageSize: 1000 })) {
         if (wf.workflowId === except) continue;
         const pages = ((wf.memo ?? {}) as Partial<IncidentMemo>).pages ?? [];

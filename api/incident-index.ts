@@ -7,7 +7,7 @@
  * (concurrent lists share one read): it is as fresh as visibility, and replicas answer the same.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { durationMs, INCIDENT_ID_PATTERN, type IncidentRow } from '../domain/incident';
+import { durationMs, INCIDENT_ID_PATTERN, INCIDENT_RUNS, type IncidentRow } from '../domain/incident';
 import type { Severity } from '../domain/severity';
 import type { Status } from '../domain/lifecycle';
 import { type IncidentMemo, SA } from '../workflows/definitions';
@@ -18,9 +18,6 @@ export const INDEX_TIMING = {
   /** A full read this often drops rows Temporal no longer has. */
   fullEveryMs: 300_000,
 };
-
-/** Every incident's current run (a continued one's earlier runs are left out). */
-const LISTED = `WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew'`;
 
 export class IncidentIndex {
   private rows = new Map<string, IncidentRow>();
@@ -57,7 +54,7 @@ export class IncidentIndex {
   private async readAll(): Promise<void> {
     const started = Date.now();
     const rows = new Map<string, IncidentRow>();
-    await this.list(LISTED, rows, started);
+    await this.list(INCIDENT_RUNS, rows, started);
     this.rows = rows;
     this.fullAt = started;
     // Changes read meanwhile went into the map just replaced: read them again from here on.
@@ -67,7 +64,11 @@ export class IncidentIndex {
   private async readChanges(): Promise<void> {
     const started = Date.now();
     const since = new Date(this.readAt! - this.timing.overlapMs).toISOString();
-    this.lastRead = await this.list(`${LISTED} AND ${SA.listedAt.name} >= '${since}'`, this.rows, started);
+    this.lastRead = await this.list(
+      `${INCIDENT_RUNS} AND ${SA.listedAt.name} >= '${since}'`,
+      this.rows,
+      started,
+    );
     this.readAt = started;
   }
 

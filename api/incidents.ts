@@ -8,6 +8,7 @@ import { IncidentNumbers } from '../common/incident-numbers';
 import {
   Incident,
   INCIDENT_ID_PATTERN,
+  INCIDENT_RUNS,
   incidentId,
   incidentNumber,
   type IncidentRow,
@@ -170,9 +171,7 @@ export class Incidents {
 
   /** Every incident (latest run) matching `clauses` with its memo and search attributes, across all visibility pages. */
   async scan(clauses: string[]): Promise<IncidentFacts[]> {
-    const query = [`WorkflowType = 'incident'`, `ExecutionStatus != 'ContinuedAsNew'`, ...clauses].join(
-      ' AND ',
-    );
+    const query = [INCIDENT_RUNS, ...clauses].join(' AND ');
     return this.call('incident scan', async () => {
       const out: IncidentFacts[] = [];
       for await (const wf of this.o.client.workflow.list({ query, pageSize: this.o.pageSize ?? 1000 })) {
@@ -265,7 +264,7 @@ export class Incidents {
   async list(
     q: ListIncidentsQuery,
   ): Promise<{ incidents: IncidentRow[]; next_cursor: string | null; total: number }> {
-    const clauses = [`WorkflowType = 'incident'`, `ExecutionStatus != 'ContinuedAsNew'`];
+    const clauses = [INCIDENT_RUNS];
     if (q.status) clauses.push(`${SA.status.name} = '${q.status}'`);
     if (q.severity) clauses.push(`${SA.severity.name} = '${q.severity}'`);
     if (q.service) clauses.push(`${SA.services.name} = '${q.service}'`);

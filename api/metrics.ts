@@ -7,6 +7,7 @@ import type { PublicIncident } from '../domain/status-page';
 import type { IncidentMemo } from '../workflows/definitions';
 import { dueAt, EscalationConfig, type PageLogEntry } from '../domain/escalation';
 import type { Status } from '../domain/lifecycle';
+import { HISTOGRAM_EDGES } from '../domain/histogram';
 import { SEVERITIES, Severity } from '../domain/severity';
 
 /** What visibility knows of one incident. */
@@ -44,9 +45,6 @@ export interface Distribution {
   /** How many took at most `le` seconds (and more than the bucket before); `le: null` is the rest. */
   histogram: { le: number | null; count: number }[];
 }
-
-/** Histogram edges (seconds): minutes to a week, so a long tail shows as a tail. */
-export const HISTOGRAM_EDGES = [60, 300, 900, 1800, 3600, 4 * 3600, 86_400, 7 * 86_400] as const;
 
 /** Nearest-rank percentile: the smallest value with at least p% of values at or below it. */
 export function percentile(sorted: number[], p: number): number | null {

@@ -135,6 +135,8 @@ export interface IncidentRow {
 
 /** Incident ids are short and human-friendly: INC-1001, INC-1002, … */
 export const INCIDENT_ID_PATTERN = /^INC-\d+$/;
+/** Visibility query for every incident's current run (a continued one's earlier runs are left out). */
+export const INCIDENT_RUNS = `WorkflowType = 'incident' AND ExecutionStatus != 'ContinuedAsNew'`;
 export const FIRST_INCIDENT_NUMBER = 1001;
 export const incidentId = (n: number): string => `INC-${n}`;
 export const incidentNumber = (id: string): number => Number(id.slice(4));

@@ -152,10 +152,10 @@ class SlackConsole {
       if (!this.d.tokens.identityHas(identity, r.auth as Role))
         return refusal(`${identity} lacks the ${r.auth} role for this`);
       const params = Object.fromEntries(
-        Object.entries(op.params).map(([k, v]) => [
-          k,
-          parse(PATH_PARAMS.get(k)![0], v, PATH_PARAMS.get(k)![1]),
-        ]),
+        Object.entries(op.params).map(([k, v]) => {
+          const [schema, label] = PATH_PARAMS.get(k)!;
+          return [k, parse(schema, v, label)];
+        }),
       );
       const body = r.body ? parse(r.body, op.body ?? {}, 'command') : undefined;
       const fingerprint = sha256(JSON.stringify([op.operationId, params, body ?? null])).slice(0, 16);

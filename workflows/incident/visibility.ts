@@ -17,11 +17,10 @@ import { publicIncident } from '../../domain/status-page';
 const pageLog = (pages: PageRecord[]) =>
   pages
     .filter((p) => p.kind === 'page')
-    .map((p): PageLogEntry =>
-      p.diverted_from
-        ? [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0, p.diverted_from]
-        : [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0],
-    );
+    .map((p): PageLogEntry => {
+      const entry = [p.to, Date.parse(p.sent_at), p.off_hours ? 1 : 0] as const;
+      return p.diverted_from ? [...entry, p.diverted_from] : entry;
+    });
 
 /** The search attributes of an incident; null clears one. */
 export function searchAttributes(i: Incident): SearchAttributeUpdatePair[] {

@@ -3,8 +3,9 @@ import { useState } from 'preact/hooks';
 import { call } from '../api';
 import { Chart, SEVERITY_COLORS, shortDuration } from '../Chart';
 import { ErrorNote, usePoll } from '../ui';
+import { SEVERITIES } from '../../../domain/severity';
+import { HISTOGRAM_EDGES } from '../../../domain/histogram';
 
-const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 type Bucket = { le: number | null; count: number };
 type Dist = {
   count: number;
@@ -125,7 +126,6 @@ function Charts({ m, load, deps }: { m: Metrics; load?: Load; deps: unknown[] })
   );
 }
 
-const EDGES = [60, 300, 900, 1800, 3600, 14_400, 86_400, 604_800];
 const binLabel = (le: number | null) =>
   le === null ? `> ${shortDuration(604_800)}` : `≤ ${shortDuration(le)}`;
 
@@ -140,7 +140,7 @@ function TimeTo(p: {
   const bars = p.seen.flatMap((sev) =>
     p.m.by_severity[sev][p.field].histogram.map((b, n) => ({
       severity: sev,
-      x1: Math.log10(n === 0 ? 30 : EDGES[n - 1]),
+      x1: Math.log10(n === 0 ? 30 : HISTOGRAM_EDGES[n - 1]),
       x2: Math.log10(b.le ?? 14 * 86_400),
       count: b.count,
     })),
@@ -166,7 +166,7 @@ function TimeTo(p: {
         // Log scale by hand (log10 seconds): Plot's log axis labels only 1-2-5 ticks, not minutes and hours.
         x: {
           domain: [Math.log10(30), Math.log10(14 * 86_400)],
-          ticks: EDGES.map((e) => Math.log10(e)),
+          ticks: HISTOGRAM_EDGES.map((e) => Math.log10(e)),
           tickFormat: (v: number) => shortDuration(10 ** v),
           label: null,
         },
@@ -181,7 +181,7 @@ function TimeTo(p: {
         ],
       })}
       table={{
-        head: ['Severity', 'Count', 'p50', 'p90', 'p99', ...[...EDGES, null].map(binLabel)],
+        head: ['Severity', 'Count', 'p50', 'p90', 'p99', ...[...HISTOGRAM_EDGES, null].map(binLabel)],
         rows: p.seen.map((sev) => {
           const d = p.m.by_severity[sev][p.field];
           const f = (v: number | null) => (v === null ? null : shortDuration(v));

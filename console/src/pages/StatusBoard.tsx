@@ -1,5 +1,6 @@
 import { call } from '../api';
 import type { Severity } from '../../../domain/severity';
+import type { IncidentRole } from '../../../domain/roles';
 import { ErrorNote, SeverityBadge, StatusBadge, usePoll, when } from '../ui';
 
 interface Row {
@@ -9,7 +10,7 @@ interface Row {
   status: string;
   services: string[];
   assignee?: string;
-  roles: Partial<Record<'commander' | 'communications' | 'scribe' | 'operations', string>>;
+  roles: Partial<Record<IncidentRole, string>>;
   on_public_page: boolean;
   last_update?: { visibility: string; status: string; message: string; at: string };
 }
