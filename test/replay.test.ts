@@ -17,6 +17,7 @@ import { alertGroupId } from '../api/alerts/intake';
 import { startReceiver } from './support/receiver';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
 import { pageDeliveryId } from '../workflows/page-delivery';
+import { SEQUENCE_WORKFLOW_ID } from '../workflows/definitions';
 
 /**
  * Each generation of the workflow code records its own fixtures (a suffix on the names):
@@ -27,10 +28,11 @@ import { pageDeliveryId } from '../workflows/page-delivery';
  * '-v6' runbook authors (2026-11-29: typed parameters, resumable runs pinned by Worker Versioning),
  * '-v7' published status updates (2026-11-30: sent to channels, external ones in the memo for /status),
  * '-v8' communication (2026-11-30: roles and the newest update in the memo for the internal status board;
- * Slack channels and the page budget are config-driven and recorded by slack.test.ts and escalation-off-hours.test.ts).
+ * Slack channels and the page budget are config-driven and recorded by slack.test.ts and escalation-off-hours.test.ts),
+ * '-v9' generation patches (2026-11-30: one patch marker for a new incident, alert group and run).
  * Each built-in runbook's own run is recorded by its test file (runbook-<name>-v6, keep()).
  */
-const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7', '-v8'];
+const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7', '-v8', '-v9'];
 
 for (const gen of GENERATIONS) {
   if (missing(`incident-escalation${gen}`))
@@ -248,8 +250,8 @@ if (missing('guard-paused-v3'))
     }
   });
 
-// '-v7': forwards numbered, so an incident applies a second delivery once (2026-11-30).
-for (const gen of ['-v3', '-v7'])
+// '-v7': forwards numbered, so an incident applies a second delivery once (2026-11-30); '-v9' one patch marker.
+for (const gen of ['-v3', '-v7', '-v9'])
   if (missing(`alert-group${gen}`))
     it(`records an alert group that opens an incident, forwards, and ends when it resolves (${gen})`, async () => {
       const engine = await startEngine();
@@ -423,6 +425,31 @@ if (missing('runbook-approved-v5'))
       await eventually(async () => (await group.describe()).status.name === 'COMPLETED');
       save(engine.namespace, group.workflowId, 'alert-group-v5');
       save(engine.namespace, `${id}-rb-1`, 'runbook-approved-v5');
+    } finally {
+      await engine.close();
+    }
+  });
+
+/** The incident id sequence (one per namespace, long-running): numbers in batches, a keyed declare answered once. */
+if (missing('incident-sequence-v9'))
+  it('records the incident id sequence handing out numbers', async () => {
+    const engine = await startEngine();
+    try {
+      const declare = (key?: string) =>
+        engine.call('POST', '/api/v1/incidents', {
+          body: {
+            title: 'replay sequence',
+            description: 'd',
+            severity: 'low',
+            affected_services: ['replay'],
+          },
+          headers: key ? { 'Idempotency-Key': key } : {},
+        });
+      const key = unique('replay-sequence');
+      const [a, b] = [await declare(key), await declare(key)];
+      expect(b.body.id).toBe(a.body.id);
+      await declare();
+      save(engine.namespace, SEQUENCE_WORKFLOW_ID, 'incident-sequence-v9');
     } finally {
       await engine.close();
     }

@@ -62,6 +62,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The dev server has one history shard, and each shard reads its internal task queues at most
+ * 20 times a second by default: every hop between workflows (a child started, a signal
+ * between workflows, a task handed to a worker, a timer fired) then waits up to 50 ms for the
+ * next read. A production cluster spreads its workflows over hundreds of shards; one shard
+ * (or the test cluster's four) needs a higher cap (#18: alert → first step p50 153 → 69 ms one alert at a time).
+ */
+export const SHARD_QUEUE_READS: Readonly<Record<string, number>> = Object.fromEntries(
+  ['transfer', 'timer', 'visibility'].map((queue) => [`history.${queue}ProcessorMaxPollRPS`, 1000]),
+);
+
 export async function startDevServer(cli: string, o: DevServerOptions): Promise<DevServer> {
   if (o.pidFile) await stopOrphan(o.pidFile);
   for (const port of [o.port, o.uiPort]) if (port) await portFree(port, o.pidFile ? 5_000 : 0);
@@ -74,6 +85,8 @@ export async function startDevServer(cli: string, o: DevServerOptions): Promise<
   // An activity scheduled by a workflow task goes straight back to the worker that completed
   // it (no task-queue round trip): a runbook's first step, an approved action (#18).
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
+  for (const [key, value] of Object.entries(SHARD_QUEUE_READS))
+    args.push('--dynamic-config-value', `${key}=${value}`);
 
   const log = createWriteStream(o.logFile, { flags: 'a' });
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });

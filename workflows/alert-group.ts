@@ -45,11 +45,12 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
   const opened: string[] = open ? [open] : [];
   let signals = 0;
   // First, before any local activity (patches.ts): a run on #18's code has every earlier patch in force.
-  const current = wf.patched(PATCH.groupCurrent);
+  const gen2 = wf.patched(PATCH.groupGen2);
+  const current = gen2 || wf.patched(PATCH.groupCurrent);
   // Runs from before bounded forwards replay the unbounded batches they sent.
   const bounded = current || wf.patched(PATCH.boundedForwards);
   // Also before any local activity: runs from before numbered forwards replay bare lists.
-  const numbered = wf.patched(PATCH.numberedForwards);
+  const numbered = gen2 || wf.patched(PATCH.numberedForwards);
   let forwarded = input.forwarded ?? 0;
 
   wf.setHandler(alertsSignal, (events) => {

@@ -12,10 +12,20 @@
  * code after it may replay in an earlier workflow task than the one it first ran in, where a
  * patched() called for the first time finds no marker. So a workflow evaluates the patches
  * it may call after a local activity before that activity: the alert group's are implied by
- * PATCH.groupCurrent, evaluated first; a runbook run's by PATCH.hotPathRun, plus the patches
- * runbooks call themselves (RUNBOOK_PATCHES) evaluated at its start.
+ * its generation patch, evaluated first; a runbook run's by its generation patch, plus the
+ * patches its runbook calls itself (RUNBOOK_PATCHES) evaluated at its start.
+ *
+ * Generations: each patch marker costs a history event and a visibility write
+ * (TemporalChangeVersion), so a new workflow records one generation patch that implies every
+ * patch before it; histories from before each generation still evaluate what they did.
  */
 export const PATCH = {
+  /** 2026-11-30, incident (#18): every earlier incident patch in force — one marker for a new incident, not six. */
+  incidentGen2: 'incident-gen-2',
+  /** 2026-11-30, alert group (#18): every earlier alert-group patch in force — one marker, not two. */
+  groupGen2: 'group-gen-2',
+  /** 2026-11-30, runbook run (#18): every earlier run patch in force, and only its own runbook's patches evaluated — one marker, not five. */
+  runGen2: 'run-gen-2',
   /** 2026-11-29, incident (#18): every earlier incident patch in force — one marker for a new incident, not eight. */
   incidentCurrent: 'incident-current',
   /** 2026-11-29, alert group (#18): every earlier alert-group patch in force, and it starts the opening runbook itself. */
@@ -86,9 +96,12 @@ export const PATCH = {
   serviceGuardrails: 'service-guardrails',
 } as const;
 
-/** Patches the runbooks call themselves: evaluated at a run's start, before its local activities (see above). */
-export const RUNBOOK_PATCHES = [
-  PATCH.failoverReadsSelector,
-  PATCH.sessionsChosenFirst,
-  PATCH.dbFailureChecks,
-] as const;
+/** Patches the runbooks call themselves, by runbook: evaluated at a run's start, before its local activities (see above). */
+export const RUNBOOK_PATCHES: ReadonlyMap<string, readonly string[]> = new Map([
+  ['failover', [PATCH.failoverReadsSelector]],
+  ['postgres-connection-exhaustion', [PATCH.sessionsChosenFirst]],
+  ['db-connection-failure', [PATCH.dbFailureChecks]],
+]);
+
+/** Runs on #18's first generation evaluated every runbook's patches, in this order, whatever they ran. */
+export const ALL_RUNBOOK_PATCHES = [...RUNBOOK_PATCHES.values()].flat();

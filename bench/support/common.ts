@@ -169,6 +169,26 @@ export async function activityStartedAt(client: Client, workflowId: string, type
   throw new Error(`no ${type ?? 'activity'} started in ${workflowId}`);
 }
 
+/** The id of the first child of `type` that `workflowId` asked for, polling its history every 50 ms. */
+export async function childStarted(client: Client, workflowId: string, type: string): Promise<string> {
+  for (let i = 0; i < 1200; i++) {
+    const events = await client.workflow
+      .getHandle(workflowId)
+      .fetchHistory()
+      .then(
+        (h) => h.events ?? [],
+        () => [],
+      );
+    const child = events.find(
+      (e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name === type,
+    );
+    const id = child?.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    if (id) return id;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no ${type} child in ${workflowId}`);
+}
+
 /** 503s answered and retried (after Retry-After), as Alertmanager itself retries. */
 export const retried = { count: 0 };
 

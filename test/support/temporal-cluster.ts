@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import YAML from 'yaml';
-import { canListen, ensureBuilt, tail } from '../../worker/dev-server';
+import { canListen, ensureBuilt, SHARD_QUEUE_READS, tail } from '../../worker/dev-server';
 import { ensureSearchAttributes } from '../../worker/search-attributes';
 import { startPostgres, type Postgres } from './postgres';
 
@@ -30,7 +30,7 @@ export interface TemporalCluster {
 const run = promisify(execFile);
 const SERVICES = ['frontend', 'history', 'matching', 'worker'] as const;
 
-/** Same as the dev server's embedded default (worker/dev-server.ts): an approved step's activity comes back eagerly. */
+/** As the dev server's embedded default (worker/dev-server.ts): activities dispatched eagerly, each shard's queues read often. */
 const DYNAMIC_CONFIG = {
   'system.enableActivityEagerExecution': true,
   'system.enableEagerWorkflowStart': true,
@@ -42,6 +42,7 @@ const DYNAMIC_CONFIG = {
   'system.enableDeploymentVersions': true,
   'system.enableDeployments': true,
   'limit.maxIDLength': 255,
+  ...SHARD_QUEUE_READS,
 };
 
 export async function startTemporalCluster(

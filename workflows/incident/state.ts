@@ -78,16 +78,19 @@ export class IncidentState {
       );
     this.historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     this.alertPolicy = input.alertPolicy ?? DEFAULT_ALERT_POLICY;
-    this.current = wf.patched(PATCH.incidentCurrent); // first: it implies the others
+    // First: each generation implies every patch before it (patches.ts).
+    const gen2 = wf.patched(PATCH.incidentGen2);
+    this.current = gen2 || wf.patched(PATCH.incidentCurrent);
     this.richMemo = this.patched(PATCH.recordMemo);
-    // Its own marker, even in a run on current code: those recorded before it replay without.
-    this.publishesUpdates = wf.patched(PATCH.publishedUpdates);
-    this.remindsUpdates = wf.patched(PATCH.updateReminders);
-    this.feedsStatusPages = wf.patched(PATCH.statusPageWebhooks);
-    this.followsTopic = wf.patched(PATCH.channelTopic);
+    // Later than the first generation: those recorded before each replay without it.
+    const since = (id: string) => gen2 || wf.patched(id);
+    this.publishesUpdates = since(PATCH.publishedUpdates);
+    this.remindsUpdates = since(PATCH.updateReminders);
+    this.feedsStatusPages = since(PATCH.statusPageWebhooks);
+    this.followsTopic = since(PATCH.channelTopic);
     this.visibility = new Visibility(this.incident, this.richMemo, (id) => this.patched(id), {
       published: this.publishesUpdates,
-      internal: wf.patched(PATCH.internalStatus),
+      internal: since(PATCH.internalStatus),
     });
     this.escalating = this.patched(PATCH.escalation) && (!input.carried || !!input.carried.escalation);
     this.minRunAge = this.patched(PATCH.minRunAge);

@@ -11,7 +11,7 @@ import { nowIso } from '../../domain/clock';
 import { DEFAULT_GUARDRAILS, type GuardrailConfig } from '../../domain/guardrails';
 import type { RunbookRunRecord } from '../../domain/runbook';
 import { runbookQuery } from '../definitions';
-import { PATCH, RUNBOOK_PATCHES } from '../patches';
+import { ALL_RUNBOOK_PATCHES, PATCH, RUNBOOK_PATCHES } from '../patches';
 import { RUNBOOKS } from '../runbook-registry';
 import { parseParams, RunbookCancelled, RunbookEscalation } from '../runbook-sdk';
 import { registerApprovalHandler } from './approval';
@@ -43,7 +43,7 @@ export async function runbookRun(input: RunbookRunInput): Promise<RunbookRunReco
   registerManualStepHandler(r, manualDone, keys);
   if (r.resumable) registerDecisionHandler(r, keys);
 
-  const { guardrails, entry, catalogued } = await readConfig(input, r.current);
+  const { guardrails, entry, catalogued } = await readConfig(input, r);
   const scoped = catalogued ? scopeRun(input, def?.meta, entry) : { input };
   r.run.params = scoped.input.params;
   const run = r.run;
@@ -85,10 +85,12 @@ wf.setWorkflowOptions({ versioningBehavior: 'PINNED' }, runbookRun);
  * and how), read once at its start and recorded in history. Local activities, together: they
  * run inside the run's first workflow task instead of two task-queue round trips.
  */
-async function readConfig(input: RunbookRunInput, current: boolean) {
+async function readConfig(input: RunbookRunInput, { current, gen2 }: RunRecord) {
   const service = input.service || 'unknown';
   if (current) {
-    for (const patch of RUNBOOK_PATCHES) wf.patched(patch); // before the local activities (patches.ts)
+    // Before the local activities (patches.ts): the runbook's own, or (first generation) all of them.
+    const patches = gen2 ? (RUNBOOK_PATCHES.get(input.name) ?? []) : ALL_RUNBOOK_PATCHES;
+    for (const patch of patches) wf.patched(patch);
     const [guardrails, entry] = await Promise.all([local.guardrailConfig(), local.serviceEntry(service)]);
     return { guardrails, entry: entry ?? undefined, catalogued: true };
   }

@@ -17,10 +17,12 @@ export class RunRecord {
   /** Set when the incident was resolved or closed: whatever the run waits for, it stops. */
   withdrawn?: string;
   private readonly incident: wf.ExternalWorkflowHandle;
+  /** A run on today's code: one marker implies every patch below (patches.ts). */
+  readonly gen2 = wf.patched(PATCH.runGen2);
   /** A run on #18's code (PATCH.hotPathRun): every earlier run patch in force; reports in the background. */
-  readonly current = wf.patched(PATCH.hotPathRun);
+  readonly current = this.gen2 || wf.patched(PATCH.hotPathRun);
   /** A failed step waits for a decision (resume.ts); runs from before fail at once. */
-  readonly resumable = wf.patched(PATCH.resumableRuns);
+  readonly resumable = this.gen2 || wf.patched(PATCH.resumableRuns);
   /** The latest retry or skip for the failed step waiting (resume.ts). */
   decided?: RunDecision;
   private sending?: Promise<void>;
