@@ -29,7 +29,8 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   const s = new IncidentState(input);
   registerHandlers(s);
   if (!input.carried) await open(s);
-  s.publish();
+  // Published once the config is read, in the same task (a second generation run): one visibility write.
+  if (!(s.gen2 && s.escalating)) s.publish();
   // Read after every handler is registered: updates arriving meanwhile are handled, then synced.
   if (s.escalating) {
     const cfg = await (s.current ? local : config).escalationConfig();

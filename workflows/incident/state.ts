@@ -34,6 +34,8 @@ export class IncidentState {
   readonly richMemo: boolean;
   /** A run on #18's code or later (PATCH.incidentCurrent): every earlier incident patch is in force. */
   readonly current: boolean;
+  /** A run on the second generation (PATCH.incidentGen2): its first task publishes visibility once. */
+  readonly gen2: boolean;
   /** Status updates go to channels, external ones to the status page (PATCH.publishedUpdates). */
   readonly publishesUpdates: boolean;
   /** The communications lead is reminded of the next update (PATCH.updateReminders). */
@@ -79,7 +81,7 @@ export class IncidentState {
     this.historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     this.alertPolicy = input.alertPolicy ?? DEFAULT_ALERT_POLICY;
     // First: each generation implies every patch before it (patches.ts).
-    const gen2 = wf.patched(PATCH.incidentGen2);
+    const gen2 = (this.gen2 = wf.patched(PATCH.incidentGen2));
     this.current = gen2 || wf.patched(PATCH.incidentCurrent);
     this.richMemo = this.patched(PATCH.recordMemo);
     // Later than the first generation: those recorded before each replay without it.
