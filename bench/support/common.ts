@@ -1,21 +1,14 @@
 /**
  * Shared benchmark plumbing: a fresh dev server configured like `npm start` (SQLite file,
- * WAL), a worker in its own process (so its RSS is measured alone), the API in this
- * process, percentiles, and the results files.
+ * WAL), a worker in its own process (so its RSS is measured alone), the API in another (as
+ * deployed, apart from the load generators in this one), percentiles, and the results files.
  */
-import { ServicesConfigSchema } from '../../config/schema';
-import { toServiceCatalogue } from '../../config/services';
 import { ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import pino from 'pino';
-import { createApp } from '../../api/app';
-import { TokenStore } from '../../api/auth';
-import type { AlertsConfig } from '../../config';
 import { ensureTemporalCli, freePort, startDevServer } from '../../worker/dev-server';
 import { startTemporalCluster } from '../../test/support/temporal-cluster';
 import { bundleWorkflows } from '../../worker/bundle';
@@ -24,14 +17,34 @@ import { type Severity, SEVERITIES } from '../../domain/severity';
 import type { IncidentInput } from '../../workflows/definitions';
 import type { incident } from '../../workflows';
 
-export const BENCH_TOKEN = 'bench-admin-token';
-/** A second person: whoever starts a run cannot approve its steps. */
-export const BENCH_APPROVER_TOKEN = 'bench-approver-token';
-export const BENCH_AM_SECRET = 'bench-alertmanager-secret';
+import { BENCH_AM_SECRET } from './tokens';
+export { BENCH_AM_SECRET, BENCH_APPROVER_TOKEN, BENCH_TOKEN } from './tokens';
 const root = path.resolve(__dirname, '../..');
 
 export const log = (msg: string) =>
   process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+/** A bench process (worker, API) started with `env`; resolves with the rest of its `ready` line. */
+async function spawnReady(
+  script: string,
+  ready: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/support', script)], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const at = out.indexOf(ready);
+      if (at >= 0) resolve(out.slice(at + ready.length).split('\n')[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`bench ${script} exited with ${code}`)));
+  });
+  return { child, line };
+}
 
 export interface BenchEnv {
   server: { address: string; stop(): Promise<void> };
@@ -76,49 +89,20 @@ export async function startBenchEnv(
   const bundle = path.join(dir, 'workflow-bundle.js');
   if (o.prebuilt) writeFileSync(bundle, (await bundleWorkflows()).code);
 
-  const worker = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'bench/support/worker-process.ts')],
-    {
-      env: {
-        ...process.env,
-        BENCH_TEMPORAL: server.address,
-        BENCH_TASK_QUEUE: taskQueue,
-        ...(o.kubeconfig ? { BENCH_KUBECONFIG: o.kubeconfig } : {}),
-        ...(o.escalation ? { BENCH_ESCALATION: JSON.stringify(o.escalation) } : {}),
-        ...(o.services ? { BENCH_SERVICES: JSON.stringify(o.services) } : {}),
-        ...(o.prebuilt ? { BENCH_BUNDLE: bundle } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    worker.stdout.on('data', (d: Buffer) => d.toString().includes('worker ready') && resolve());
-    worker.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
-  });
-
-  const alerts: AlertsConfig = {
-    alertmanager: { token: BENCH_AM_SECRET },
-    routes: [],
-    auto_resolve: ['SEV3', 'SEV4'],
+  const benchEnv = {
+    ...process.env,
+    BENCH_TEMPORAL: server.address,
+    BENCH_TASK_QUEUE: taskQueue,
+    ...(o.services ? { BENCH_SERVICES: JSON.stringify(o.services) } : {}),
   };
-  const app = createApp({
-    client,
-    namespace: 'default',
-    taskQueue,
-    tokens: new TokenStore([
-      { token: BENCH_TOKEN, identity: 'bench', roles: ['admin'] },
-      { token: BENCH_APPROVER_TOKEN, identity: 'bench-approver', roles: ['approver'] },
-    ]),
-    alerts,
-    logger: pino({ level: 'warn' }),
-    services: toServiceCatalogue(ServicesConfigSchema.parse(o.services ?? {})).entries,
-    // The load generators are one caller at one address: measure the engine, not the limiter.
-    edgeLimits: { perMinute: 10_000_000, failedAuthPerMinute: 10_000_000 },
+  const { child: worker } = await spawnReady('worker-process.ts', 'worker ready', {
+    ...benchEnv,
+    ...(o.kubeconfig ? { BENCH_KUBECONFIG: o.kubeconfig } : {}),
+    ...(o.escalation ? { BENCH_ESCALATION: JSON.stringify(o.escalation) } : {}),
+    ...(o.prebuilt ? { BENCH_BUNDLE: bundle } : {}),
   });
-  const http = app.listen(0, '127.0.0.1');
-  await new Promise((r) => http.once('listening', r));
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const api = await spawnReady('api-process.ts', 'api ready ', benchEnv);
+  const url = api.line.trim();
 
   return {
     server,
@@ -129,9 +113,10 @@ export async function startBenchEnv(
     workerRssMb: () =>
       Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))![1]) / 1024,
     async close() {
-      http.close();
-      worker.kill('SIGTERM');
-      await new Promise((r) => worker.once('exit', r));
+      for (const child of [api.child, worker]) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
       await connection.close();
       await server.stop();
     },
