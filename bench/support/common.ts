@@ -125,8 +125,15 @@ export async function startBenchEnv(
 
 const { EventType } = temporal.api.enums.v1;
 
-/** Server time (ms) at which an activity (the first, or the first of `type`) started in a workflow; polls until it has. */
-export async function activityStartedAt(client: Client, workflowId: string, type?: string): Promise<number> {
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** Polls a workflow's history every 50 ms (for up to a minute) until `found` answers something. */
+async function pollHistory<T>(
+  client: Client,
+  workflowId: string,
+  found: (events: HistoryEvent[]) => T | undefined,
+  what: string,
+): Promise<T> {
   for (let i = 0; i < 1200; i++) {
     const events = await client.workflow
       .getHandle(workflowId)
@@ -135,43 +142,48 @@ export async function activityStartedAt(client: Client, workflowId: string, type
         (h) => h.events ?? [],
         () => [],
       );
-    const scheduled = events.find(
-      (e) =>
-        e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
-        (!type || e.activityTaskScheduledEventAttributes?.activityType?.name === type),
-    );
-    const started =
-      scheduled &&
-      events.find(
-        (e) =>
-          e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
-          Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId),
-      );
-    if (started?.eventTime)
-      return Number(started.eventTime.seconds) * 1000 + Math.floor((started.eventTime.nanos ?? 0) / 1e6);
+    const answer = found(events);
+    if (answer !== undefined) return answer;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`no ${type ?? 'activity'} started in ${workflowId}`);
+  throw new Error(`no ${what} in ${workflowId}`);
 }
 
-/** The id of the first child of `type` that `workflowId` asked for, polling its history every 50 ms. */
-export async function childStarted(client: Client, workflowId: string, type: string): Promise<string> {
-  for (let i = 0; i < 1200; i++) {
-    const events = await client.workflow
-      .getHandle(workflowId)
-      .fetchHistory()
-      .then(
-        (h) => h.events ?? [],
-        () => [],
+/** Server time (ms) at which an activity (the first, or the first of `type`) started in a workflow; polls until it has. */
+export function activityStartedAt(client: Client, workflowId: string, type?: string): Promise<number> {
+  return pollHistory(
+    client,
+    workflowId,
+    (events) => {
+      const scheduled = events.find(
+        (e) =>
+          e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
+          (!type || e.activityTaskScheduledEventAttributes?.activityType?.name === type),
       );
-    const child = events.find(
-      (e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name === type,
-    );
-    const id = child?.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-    if (id) return id;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no ${type} child in ${workflowId}`);
+      const started =
+        scheduled &&
+        events.find(
+          (e) =>
+            e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
+            Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId),
+        );
+      const at = started?.eventTime;
+      return at ? Number(at.seconds) * 1000 + Math.floor((at.nanos ?? 0) / 1e6) : undefined;
+    },
+    `${type ?? 'activity'} started`,
+  );
+}
+
+/** The id of the first child of `type` that `workflowId` asked for; polls until it has. */
+export function childStarted(client: Client, workflowId: string, type: string): Promise<string> {
+  return pollHistory(
+    client,
+    workflowId,
+    (events) =>
+      events.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name === type)
+        ?.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? undefined,
+    `${type} child`,
+  );
 }
 
 /** 503s answered and retried (after Retry-After), as Alertmanager itself retries. */
