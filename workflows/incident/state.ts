@@ -81,11 +81,11 @@ export class IncidentState {
     this.historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     this.alertPolicy = input.alertPolicy ?? DEFAULT_ALERT_POLICY;
     // First: each generation implies every patch before it (patches.ts).
-    const gen2 = (this.gen2 = wf.patched(PATCH.incidentGen2));
-    this.current = gen2 || wf.patched(PATCH.incidentCurrent);
+    this.gen2 = wf.patched(PATCH.incidentGen2);
+    this.current = this.gen2 || wf.patched(PATCH.incidentCurrent);
     this.richMemo = this.patched(PATCH.recordMemo);
     // Later than the first generation: those recorded before each replay without it.
-    const since = (id: string) => gen2 || wf.patched(id);
+    const since = (id: string) => this.gen2 || wf.patched(id);
     this.publishesUpdates = since(PATCH.publishedUpdates);
     this.remindsUpdates = since(PATCH.updateReminders);
     this.feedsStatusPages = since(PATCH.statusPageWebhooks);
