@@ -3,6 +3,7 @@
  * HTTP to loopback receivers (a pager webhook and a Slack-compatible chat hook).
  */
 import { createHmac } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
 import { eventually, startEngine, TestEngine } from './support/engine';
 import { declare, detail } from './support/incidents';
 import { Receiver, startReceiver } from './support/receiver';
@@ -331,6 +332,30 @@ describe('delivery', () => {
     expect(back).toBeLessThan(Date.parse(next.body.due_at)); // the new worker was polling before the deadline
     expect(late).toBeGreaterThanOrEqual(0);
     expect(late).toBeLessThan(1000);
+  });
+});
+
+describe('deadline timer', () => {
+  const timers = async (id: string) => {
+    const { events } = await engine.client.workflow.getHandle(id).fetchHistory();
+    const count = (type: string) =>
+      (events ?? []).filter((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0] === type).length;
+    return { started: count('EVENT_TYPE_TIMER_STARTED'), cancelled: count('EVENT_TYPE_TIMER_CANCELED') };
+  };
+
+  it('keeps its one timer while changes leave the earliest deadline where it is', async () => {
+    const id = await declare(engine, 'payments', 'high'); // SEV2: acknowledge and the next level within 1 h
+    await eventually(async () => pagesFor(id).length === 1);
+    // Each re-plans (its reminder is a deadline), none comes before the hour.
+    const due = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    for (const n of [1, 2, 3]) {
+      const r = await engine.call('POST', `/api/v1/incidents/${id}/action-items`, {
+        body: { title: `follow-up ${n}`, owner: 'pat', due },
+      });
+      expect(r.status).toBe(201);
+    }
+    expect((await detail(engine, id)).action_items).toHaveLength(3);
+    expect(await timers(id)).toEqual({ started: 1, cancelled: 0 });
   });
 });
 

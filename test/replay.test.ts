@@ -29,10 +29,11 @@ import { SEQUENCE_WORKFLOW_ID } from '../workflows/definitions';
  * '-v7' published status updates (2026-11-30: sent to channels, external ones in the memo for /status),
  * '-v8' communication (2026-11-30: roles and the newest update in the memo for the internal status board;
  * Slack channels and the page budget are config-driven and recorded by slack.test.ts and escalation-off-hours.test.ts),
- * '-v9' generation patches (2026-11-30: one patch marker for a new incident, alert group and run).
+ * '-v9' generation patches (2026-11-30: one patch marker for a new incident, alert group and run),
+ * '-v10' the incident's third generation (2026-11-30: opening publishes once, the deadline timer kept while the deadline holds).
  * Each built-in runbook's own run is recorded by its test file (runbook-<name>-v6, keep()).
  */
-const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7', '-v8', '-v9'];
+const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7', '-v8', '-v9', '-v10'];
 
 for (const gen of GENERATIONS) {
   if (missing(`incident-escalation${gen}`))
@@ -250,8 +251,8 @@ if (missing('guard-paused-v3'))
     }
   });
 
-// '-v7': forwards numbered, so an incident applies a second delivery once (2026-11-30); '-v9' one patch marker.
-for (const gen of ['-v3', '-v7', '-v9'])
+// '-v7': forwards numbered, so an incident applies a second delivery once (2026-11-30); '-v9' one patch marker; '-v10' the incident's third generation.
+for (const gen of ['-v3', '-v7', '-v9', '-v10'])
   if (missing(`alert-group${gen}`))
     it(`records an alert group that opens an incident, forwards, and ends when it resolves (${gen})`, async () => {
       const engine = await startEngine();

@@ -28,8 +28,10 @@ export async function incident(input: IncidentInput): Promise<Incident> {
   checkInput('incident', incidentInputProblem(input));
   const s = new IncidentState(input);
   registerHandlers(s);
+  // Published once the config is read, in the same task: one visibility write (a second
+  // generation run; from the third, opening's own changes are held for it too).
+  s.holdPublishing = s.gen3 && s.escalating;
   if (!input.carried) await open(s);
-  // Published once the config is read, in the same task (a second generation run): one visibility write.
   if (!(s.gen2 && s.escalating)) s.publish();
   // Read after every handler is registered: updates arriving meanwhile are handled, then synced.
   if (s.escalating) {
@@ -43,6 +45,7 @@ export async function incident(input: IncidentInput): Promise<Incident> {
     // Reassigned before the config was read: the new assignee is paged now.
     if (s.early.handoff && s.patched(PATCH.earlyHandoff)) s.esc.handoffBeforeConfig(s.early.handoff);
     s.chat?.sync();
+    s.holdPublishing = false;
     s.publish();
   }
   for (;;) {
@@ -106,7 +109,8 @@ async function sleepUntilDue(s: IncidentState): Promise<void> {
     const due = until.filter((t): t is number => t !== undefined);
     const wake = () =>
       woken() || (!!esc && s.replanned) || (young === undefined && s.continueWait() !== undefined);
-    if (due.length === 0) await wf.condition(wake);
+    if (s.gen3) await s.alarm.until(due.length ? Math.min(...due) : undefined, wake);
+    else if (due.length === 0) await wf.condition(wake);
     else await wf.condition(wake, Math.max(1, Math.min(...due) - Date.now()));
     esc?.tick();
     if (woken()) return;

@@ -17,6 +17,7 @@ import type { Escalation } from './escalation';
 import type { IncidentChannel } from './slack-channel';
 import { handoffOf, type SeenAssignment } from '../../domain/escalation';
 import { Visibility } from './visibility';
+import { Alarm } from './alarm';
 import { RequestKeys } from '../request-keys';
 
 const DEFAULT_HISTORY_LIMIT = 8_000; // Temporal warns at 10k events; leave room for in-flight work.
@@ -36,6 +37,12 @@ export class IncidentState {
   readonly current: boolean;
   /** A run on the second generation (PATCH.incidentGen2): its first task publishes visibility once. */
   readonly gen2: boolean;
+  /** The third (PATCH.incidentGen3): opening publishes once, and the deadline timer is kept while it holds. */
+  readonly gen3: boolean;
+  /** The deadline timer of a third generation run. */
+  readonly alarm = new Alarm();
+  /** While set (opening, before the escalation config is read), visibility waits: one write, not two. */
+  holdPublishing = false;
   /** Status updates go to channels, external ones to the status page (PATCH.publishedUpdates). */
   readonly publishesUpdates: boolean;
   /** The communications lead is reminded of the next update (PATCH.updateReminders). */
@@ -81,7 +88,8 @@ export class IncidentState {
     this.historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     this.alertPolicy = input.alertPolicy ?? DEFAULT_ALERT_POLICY;
     // First: each generation implies every patch before it (patches.ts).
-    this.gen2 = wf.patched(PATCH.incidentGen2);
+    this.gen3 = wf.patched(PATCH.incidentGen3);
+    this.gen2 = this.gen3 || wf.patched(PATCH.incidentGen2);
     this.current = this.gen2 || wf.patched(PATCH.incidentCurrent);
     this.richMemo = this.patched(PATCH.recordMemo);
     // Later than the first generation: those recorded before each replay without it.
@@ -127,7 +135,7 @@ export class IncidentState {
 
   /** Visibility only, for changes the escalation made itself (its timers and pages). */
   publish(): void {
-    this.visibility.publish();
+    if (!this.holdPublishing) this.visibility.publish();
   }
 
   acknowledge(actor: string, assignee?: string): void {
