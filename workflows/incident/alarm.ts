@@ -10,15 +10,18 @@ export class Alarm {
 
   /** Waits until `wake()` holds or the deadline `at` (epoch ms; none: no timer) has come. */
   async until(at: number | undefined, wake: () => boolean): Promise<void> {
-    if (at !== undefined) this.arm(at);
+    this.arm(at);
     const armed = this.armed;
     await wf.condition(() => wake() || !!armed?.rang);
   }
 
-  private arm(at: number): void {
+  private arm(at: number | undefined): void {
     const was = this.armed;
     if (was && !was.rang && was.at === at) return;
     if (was && !was.rang) was.scope.cancel();
+    // No deadline: no timer (a rung alarm left armed would wake the loop at once, forever).
+    this.armed = undefined;
+    if (at === undefined) return;
     const next = { at, scope: new wf.CancellationScope(), rang: false };
     this.armed = next;
     next.scope
