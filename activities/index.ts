@@ -23,6 +23,7 @@ import type { SlackConfig } from '../config/schema';
 import { createEngineHealthActivities } from './engine-health';
 import { TargetScope } from './scope';
 import type { ServiceCatalogue, ServiceEntry } from '../domain/services';
+import type { RunConfig } from '../domain/guardrails';
 
 export interface ActivityDeps {
   logger: Logger;
@@ -52,6 +53,8 @@ export function createActivities(deps: ActivityDeps) {
   const numbers = new IncidentNumbers(deps.client, deps.taskQueue, 10);
   const escalation = deps.escalation ?? DEFAULT_ESCALATION;
   const scope = new TargetScope(deps.services?.entries ?? []);
+  const serviceEntry = (service: string) => scope.entry(service) ?? null;
+  const guardrails = () => deps.guardrails ?? DEFAULT_GUARDRAILS;
   const notify = createNotifyActivities({
     logger: deps.logger,
     notifiers: deps.notifiers ?? [{ name: 'log', type: 'log' }],
@@ -67,10 +70,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createPrometheusActivities({ scope }),
     ...createKafkaActivities({ scope }),
     /** Read once at the start of each runbook run: the service's targets, caps and runbooks (no secrets). */
-    serviceEntry: async (service: string): Promise<ServiceEntry | null> => scope.entry(service) ?? null,
+    serviceEntry: async (service: string): Promise<ServiceEntry | null> => serviceEntry(service),
     ...createGuardActivities(deps),
     /** Read once at the start of each runbook run, so the run keeps one policy throughout. */
-    guardrailConfig: async (): Promise<GuardrailConfig> => deps.guardrails ?? DEFAULT_GUARDRAILS,
+    guardrailConfig: async (): Promise<GuardrailConfig> => guardrails(),
     ...notify,
     ...createPageLoadActivities(deps),
     ...createSlackActivities(deps.slack),
@@ -79,6 +82,23 @@ export function createActivities(deps: ActivityDeps) {
     escalationConfig: async (): Promise<EscalationConfig> => escalation,
     /** Used by alert groups to open an incident with a fresh INC- id. */
     allocateIncidentNumber: () => numbers.next(),
+    /**
+     * Used by alert groups (third generation) to open an incident: a fresh INC- number and,
+     * when the group starts a runbook with it, what that run reads at its start — one local
+     * activity in the group's task instead of two more in the run's.
+     */
+    incidentOpening: async (runService?: string): Promise<IncidentOpening> => ({
+      number: await numbers.next(),
+      ...(runService === undefined
+        ? {}
+        : { run: { guardrails: guardrails(), entry: serviceEntry(runService) } }),
+    }),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;
+
+/** A new incident's number, and the config of the run its alert group starts with it. */
+export interface IncidentOpening {
+  number: number;
+  run?: RunConfig;
+}

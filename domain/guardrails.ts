@@ -4,6 +4,7 @@
  */
 import type { Impact } from './runbook';
 import type { Severity } from './severity';
+import type { ServiceEntry } from './services';
 
 export interface PolicyRule {
   impact: Impact;
@@ -91,4 +92,10 @@ export function decide(
       reason: `change freeze until ${freeze.to}${freeze.reason ? ` (${freeze.reason})` : ''}`,
     };
   return base;
+}
+
+/** What a run reads at its start: one policy for the whole run, and its service's catalogue entry. */
+export interface RunConfig {
+  guardrails: GuardrailConfig;
+  entry: ServiceEntry | null;
 }

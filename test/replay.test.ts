@@ -30,7 +30,8 @@ import { SEQUENCE_WORKFLOW_ID } from '../workflows/definitions';
  * '-v8' communication (2026-11-30: roles and the newest update in the memo for the internal status board;
  * Slack channels and the page budget are config-driven and recorded by slack.test.ts and escalation-off-hours.test.ts),
  * '-v9' generation patches (2026-11-30: one patch marker for a new incident, alert group and run),
- * '-v10' the incident's third generation (2026-11-30: opening publishes once, the deadline timer kept while the deadline holds).
+ * '-v10' third generations (2026-11-30: an incident's opening publishes once and its deadline timer is kept while
+ * the deadline holds; an alert group's one local activity numbers the incident and reads its opening run's config).
  * Each built-in runbook's own run is recorded by its test file (runbook-<name>-v6, keep()).
  */
 const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7', '-v8', '-v9', '-v10'];
@@ -251,7 +252,7 @@ if (missing('guard-paused-v3'))
     }
   });
 
-// '-v7': forwards numbered, so an incident applies a second delivery once (2026-11-30); '-v9' one patch marker; '-v10' the incident's third generation.
+// '-v7': forwards numbered, so an incident applies a second delivery once (2026-11-30); '-v9' one patch marker; '-v10' third generations.
 for (const gen of ['-v3', '-v7', '-v9', '-v10'])
   if (missing(`alert-group${gen}`))
     it(`records an alert group that opens an incident, forwards, and ends when it resolves (${gen})`, async () => {

@@ -5,6 +5,7 @@ import type { AlertEvent } from '../domain/alerts';
 import { incidentId } from '../domain/incident';
 import { SEVERITIES, Severity } from '../domain/severity';
 import type { Activities } from '../activities';
+import type { RunConfig } from '../domain/guardrails';
 import {
   AlertGroupInput,
   alertGroupQuery,
@@ -45,7 +46,8 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
   const opened: string[] = open ? [open] : [];
   let signals = 0;
   // First, before any local activity (patches.ts): a run on #18's code has every earlier patch in force.
-  const gen2 = wf.patched(PATCH.groupGen2);
+  const gen3 = wf.patched(PATCH.groupGen3);
+  const gen2 = gen3 || wf.patched(PATCH.groupGen2);
   const current = gen2 || wf.patched(PATCH.groupCurrent);
   // Runs from before bounded forwards replay the unbounded batches they sent.
   const bounded = current || wf.patched(PATCH.boundedForwards);
@@ -96,12 +98,20 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
         queue.putBack(batch);
       }
     } else if (batch.some((e) => e.action === 'trigger')) {
-      const id = incidentId(
-        current || wf.patched(PATCH.localIdAllocation)
-          ? await local.allocateIncidentNumber()
-          : await allocateIncidentNumber(),
-      );
-      await openIncident(input, id, batch, { replaces: ended, startsRun: current });
+      const plan = planOpening(batch, current);
+      let id: string;
+      let config: RunConfig | undefined;
+      if (gen3) {
+        const opening = await local.incidentOpening(plan.run && plan.run.service);
+        id = incidentId(opening.number);
+        config = opening.run;
+      } else
+        id = incidentId(
+          current || wf.patched(PATCH.localIdAllocation)
+            ? await local.allocateIncidentNumber()
+            : await allocateIncidentNumber(),
+        );
+      await openIncident(input, id, batch, plan, { replaces: ended, config });
       open = id;
       opened.push(id);
     } // resolve/acknowledge for a key with no open incident: nothing to do
@@ -173,21 +183,31 @@ class Backlog {
 }
 
 /**
- * Starts the incident for `batch` and (`startsRun`: a group on #18's code) the runbook its
- * first alert picks, in the same workflow task: the run does not wait for the incident's first task.
+ * What a new incident opens with: its request and (`startsRun`: a group on #18's code) the
+ * runbook its first alert picks, with the service that runbook's run reads its config for.
  */
-async function openIncident(
-  input: AlertGroupInput,
-  id: string,
-  batch: AlertEvent[],
-  { replaces, startsRun }: { replaces?: string; startsRun: boolean },
-) {
+function planOpening(batch: AlertEvent[], startsRun: boolean) {
   const request = incidentFromAlerts(batch);
   const labels = batch.find((e) => e.action === 'trigger')?.labels ?? {};
   const meta = startsRun
     ? openingRunbook(labels, { services: request.affected_services, severity: request.severity })
     : undefined;
-  const run = meta && { run_id: `${id}-rb-1`, name: meta.name };
+  return { request, run: meta && { name: meta.name, service: request.affected_services[0] || 'unknown' } };
+}
+
+/**
+ * Starts the incident for `batch` and the runbook its plan picked, in the same workflow task:
+ * the run does not wait for the incident's first task. `config` (a third generation group):
+ * what the run reads at its start, read by the local activity that numbered the incident.
+ */
+async function openIncident(
+  input: AlertGroupInput,
+  id: string,
+  batch: AlertEvent[],
+  { request, run: planned }: ReturnType<typeof planOpening>,
+  { replaces, config }: { replaces?: string; config?: RunConfig },
+) {
+  const run = planned && { run_id: `${id}-rb-1`, name: planned.name };
   const started: Promise<unknown>[] = [];
   if (run) {
     // Asked for first: the server starts children in order, and the run is the hot path
@@ -199,7 +219,7 @@ async function openIncident(
         workflowId: run.run_id,
         taskQueue: input.taskQueue,
         parentClosePolicy: 'ABANDON',
-        args: [runbookInput(on, run.run_id, start)],
+        args: [{ ...runbookInput(on, run.run_id, start), ...(config ? { config } : {}) }],
       }),
     );
   }

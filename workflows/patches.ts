@@ -20,6 +20,8 @@
  * patch before it; histories from before each generation still evaluate what they did.
  */
 export const PATCH = {
+  /** 2026-11-30, alert group (#18): one local activity numbers the incident and reads its opening run's config (the run reads none itself). */
+  groupGen3: 'group-gen-3',
   /** 2026-11-30, incident (#18): opening publishes visibility once; the deadline timer is re-armed only when the deadline moves. */
   incidentGen3: 'incident-gen-3',
   /** 2026-11-30, incident (#18): every earlier incident patch in force — one marker for a new incident, not six. */

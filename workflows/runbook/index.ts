@@ -82,8 +82,8 @@ wf.setWorkflowOptions({ versioningBehavior: 'PINNED' }, runbookRun);
 
 /**
  * One policy for the whole run and the service's catalogue entry (what this run may touch
- * and how), read once at its start and recorded in history. Local activities, together: they
- * run inside the run's first workflow task instead of two task-queue round trips.
+ * and how), read once at its start and recorded in history: handed over in the input by the
+ * alert group that opened the run, or read by local activities, together, in its first task.
  */
 async function readConfig(input: RunbookRunInput, { current, gen2 }: RunRecord) {
   const service = input.service || 'unknown';
@@ -91,7 +91,9 @@ async function readConfig(input: RunbookRunInput, { current, gen2 }: RunRecord) 
     // Before the local activities (patches.ts): the runbook's own, or (first generation) all of them.
     const patches = gen2 ? (RUNBOOK_PATCHES.get(input.name) ?? []) : ALL_RUNBOOK_PATCHES;
     for (const patch of patches) wf.patched(patch);
-    const [guardrails, entry] = await Promise.all([local.guardrailConfig(), local.serviceEntry(service)]);
+    const [guardrails, entry] = input.config
+      ? [input.config.guardrails, input.config.entry]
+      : await Promise.all([local.guardrailConfig(), local.serviceEntry(service)]);
     return { guardrails, entry: entry ?? undefined, catalogued: true };
   }
   const guardrails: GuardrailConfig = wf.patched(PATCH.guardrailConfig)

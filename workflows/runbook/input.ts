@@ -1,3 +1,4 @@
+import type { RunConfig } from '../../domain/guardrails';
 import type { Severity } from '../../domain/severity';
 
 export interface RunbookRunInput {
@@ -13,4 +14,10 @@ export interface RunbookRunInput {
   service?: string;
   /** Every mutating step waits for one approval whatever the policy, with this reason (offered by escalation). */
   approvalRequired?: string;
+  /**
+   * Read for it by the alert group's local activity that numbered the incident (an opening
+   * run): the run's first task then needs no local activity of its own. Runs are pinned to
+   * the code they start on, so which path a run takes follows from its input alone.
+   */
+  config?: RunConfig;
 }
