@@ -3,7 +3,9 @@
  * what automation touches. A Deployment outside the catalogue ("coredns" in a victim
  * namespace) stays untouched whatever arrives; every refusal is on the incident's timeline.
  */
+import { defaultPayloadConverter } from '@temporalio/common';
 import { createHttpActivities } from '../activities/http';
+import type { RunbookRunInput } from '../workflows/runbook';
 import { createKubernetesActivities } from '../activities/kubernetes';
 import { TargetScope } from '../activities/scope';
 import { ServicesConfigSchema } from '../config/schema';
@@ -88,6 +90,12 @@ it('labels naming a namespace, a Deployment and a cap are ignored; an alert-star
   expect(run.params).not.toHaveProperty('max_replicas');
   expect(await replicas(pay.namespace, 'payments')).toBe(4);
   expect(await replicas(victim, 'coredns')).toBe(1);
+  // What the run acted within was read by its alert group from the catalogue and handed over in
+  // its input (one local activity for the incident's number and the run's config).
+  const { events } = await engine.client.workflow.getHandle(`${id}-rb-1`).fetchHistory();
+  const [payload] = events![0].workflowExecutionStartedEventAttributes!.input!.payloads!;
+  const input = defaultPayloadConverter.fromPayload<RunbookRunInput>(payload);
+  expect(input.config?.entry).toMatchObject({ name: pay.name, kubernetes: { namespace: pay.namespace } });
 });
 
 it('a runbook label for a runbook the service does not allow is refused on the timeline', async () => {
