@@ -17,6 +17,7 @@ import {
 import { incident } from './incident';
 import { openingRunbook, runbookInput } from './incident/runbooks';
 import { runbookRun } from './runbook';
+import { configService } from './runbook/input';
 import { ENGINE_ACTOR } from './runbook/scope';
 import { oldEnoughToContinue } from './continue-as-new';
 import { PATCH } from './patches';
@@ -192,7 +193,7 @@ function planOpening(batch: AlertEvent[], startsRun: boolean) {
   const meta = startsRun
     ? openingRunbook(labels, { services: request.affected_services, severity: request.severity })
     : undefined;
-  return { request, run: meta && { name: meta.name, service: request.affected_services[0] || 'unknown' } };
+  return { request, run: meta && { name: meta.name, service: configService(request.affected_services[0]) } };
 }
 
 /**

@@ -15,7 +15,7 @@ import { ALL_RUNBOOK_PATCHES, PATCH, RUNBOOK_PATCHES } from '../patches';
 import { RUNBOOKS } from '../runbook-registry';
 import { parseParams, RunbookCancelled, RunbookEscalation } from '../runbook-sdk';
 import { registerApprovalHandler } from './approval';
-import type { RunbookRunInput } from './input';
+import { configService, type RunbookRunInput } from './input';
 import { RunRecord } from './record';
 import { RequestKeys } from '../request-keys';
 import { scopeRun } from './scope';
@@ -86,7 +86,7 @@ wf.setWorkflowOptions({ versioningBehavior: 'PINNED' }, runbookRun);
  * alert group that opened the run, or read by local activities, together, in its first task.
  */
 async function readConfig(input: RunbookRunInput, { current, gen2 }: RunRecord) {
-  const service = input.service || 'unknown';
+  const service = configService(input.service);
   if (current) {
     // Before the local activities (patches.ts): the runbook's own, or (first generation) all of them.
     const patches = gen2 ? (RUNBOOK_PATCHES.get(input.name) ?? []) : ALL_RUNBOOK_PATCHES;

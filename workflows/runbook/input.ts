@@ -21,3 +21,6 @@ export interface RunbookRunInput {
    */
   config?: RunConfig;
 }
+
+/** The service whose catalogue entry and guardrails a run reads (its input's, or 'unknown'). */
+export const configService = (service: string | undefined): string => service || 'unknown';
