@@ -3,8 +3,7 @@ import { checkInput } from './failures';
 import * as wf from '@temporalio/workflow';
 import type { AlertEvent } from '../domain/alerts';
 import { incidentId } from '../domain/incident';
-import type { Activities } from '../activities';
-import type { RunConfig } from '../domain/guardrails';
+import type { Activities, IncidentOpening } from '../activities';
 import {
   AlertGroupInput,
   alertGroupQuery,
@@ -94,18 +93,8 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
       }
     } else if (batch.some((e) => e.action === 'trigger')) {
       const plan = planOpening(batch, current);
-      let id: string;
-      let config: RunConfig | undefined;
-      if (gen3) {
-        const opening = await local.incidentOpening(plan.run && plan.run.service);
-        id = incidentId(opening.number);
-        config = opening.run;
-      } else
-        id = incidentId(
-          current || wf.patched(PATCH.localIdAllocation)
-            ? await local.allocateIncidentNumber()
-            : await allocateIncidentNumber(),
-        );
+      const { number, run: config } = await numberIncident({ gen3, current }, plan.run?.service);
+      const id = incidentId(number);
       await openIncident(input, id, batch, plan, { replaces: ended, config });
       open = id;
       opened.push(id);
@@ -117,6 +106,20 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
         return await wf.continueAsNew<typeof alertGroup>({ ...input, openIncident: open });
     }
   }
+}
+
+/**
+ * The new incident's number and — a third generation group, when it starts a run for
+ * `runService` — that run's config, by the local activity (or, for groups from before, the
+ * activity) that group's generation used.
+ */
+async function numberIncident(
+  gen: { gen3: boolean; current: boolean },
+  runService?: string,
+): Promise<IncidentOpening> {
+  if (gen.gen3) return local.incidentOpening(runService);
+  const byLocal = gen.current || wf.patched(PATCH.localIdAllocation);
+  return { number: byLocal ? await local.allocateIncidentNumber() : await allocateIncidentNumber() };
 }
 
 /**
