@@ -9,6 +9,7 @@
 import { alertGroupId } from '../api/alerts/intake';
 import { DEFAULT_ALERT_POLICY, type AlertEvent } from '../domain/alerts';
 import { alertsSignal, type AlertGroupInput } from '../workflows/definitions';
+import { GENERATION } from '../workflows/patches';
 import {
   BENCH_TOKEN,
   log,
@@ -104,6 +105,7 @@ async function main() {
         dedup_key: key,
         taskQueue: env.taskQueue,
         alertPolicy: DEFAULT_ALERT_POLICY,
+        generation: GENERATION,
       };
       await env.client.workflow.signalWithStart('alertGroup', {
         workflowId: alertGroupId('alertmanager', key),

@@ -8,6 +8,7 @@
 import { alertGroupId } from '../api/alerts/intake';
 import { DEFAULT_ALERT_POLICY, type AlertEvent } from '../domain/alerts';
 import { alertsSignal, type AlertGroupInput } from '../workflows/definitions';
+import { GENERATION } from '../workflows/patches';
 import {
   BENCH_TOKEN,
   log,
@@ -66,6 +67,7 @@ async function main() {
     dedup_key: 'bench-storm-raw',
     taskQueue: env.taskQueue,
     alertPolicy: DEFAULT_ALERT_POLICY,
+    generation: GENERATION,
   };
   const signalRaw = (k: number) =>
     env.client.workflow

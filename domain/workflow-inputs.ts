@@ -37,6 +37,7 @@ export function incidentInputProblem(i: unknown): Problem {
       optional(i.openingRun, (o) => isObject(o) && text(o.run_id, 128) && text(o.name, 128)),
       'openingRun: { run_id, name }',
     ],
+    [optional(i.generation, count), 'generation: a positive integer'],
   ]);
 }
 
@@ -61,6 +62,7 @@ export function alertGroupInputProblem(g: unknown): Problem {
     [optional(g.pending, Array.isArray), 'pending: a list'],
     [optional(g.historyLimit, count), 'historyLimit: a positive integer'],
     [optional(g.forwarded, count), 'forwarded: a positive integer'],
+    [optional(g.generation, count), 'generation: a positive integer'],
   ]);
 }
 
@@ -77,6 +79,7 @@ export function runbookRunInputProblem(r: unknown): Problem {
       isObject(params) && Object.values(params).every((v) => typeof v === 'string'),
       'params: an object of strings',
     ],
+    [optional(r.generation, count), 'generation: a positive integer'],
   ]);
 }
 

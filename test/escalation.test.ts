@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { eventually, startEngine, TestEngine } from './support/engine';
-import { declare, detail } from './support/incidents';
+import { alertOpened, declare, detail } from './support/incidents';
 import { Receiver, startReceiver } from './support/receiver';
 
 const PAGER_SECRET = 'pager-webhook-secret-0123456789';
@@ -296,25 +296,49 @@ describe('one-click links in pages', () => {
 });
 
 describe('delivery', () => {
-  it('keeps retrying while the receiver is down and delivers the page exactly once when it is back', async () => {
-    pager.down = true;
-    const id = await declare(engine, 'payments', 'high');
-    await eventually(
-      async () => pager.requests.filter((r) => r.body.incident?.id === id && r.status === 503).length >= 2,
-      { timeoutMs: 10_000 },
-    );
-    pager.down = false;
-    const delivered = await eventually(async () => pagesFor(id).length === 1 && pagesFor(id));
-    await new Promise((r) => setTimeout(r, 2000)); // no late duplicate
-    expect(pagesFor(id)).toHaveLength(1);
-    const tries = pager.requests.filter((r) => r.body.incident?.id === id);
-    expect(new Set(tries.map((r) => r.body.idempotency_key))).toEqual(
-      new Set([delivered[0].body.idempotency_key]),
-    );
-    const page = await eventually(async () =>
-      (await detail(engine, id)).pages.find((p: any) => p.delivered_at),
-    );
-    expect(page).toMatchObject({ to: 'pat', kind: 'page' });
+  // An alert group's incident (generation 4) tries each delivery by local activity first; a declared one by activity.
+  it.each([
+    ['declared', declare],
+    ['opened by an alert', alertOpened],
+  ])(
+    'keeps retrying while the receiver is down and delivers the page exactly once when it is back (%s)',
+    async (_, open) => {
+      pager.down = true;
+      const id = await open(engine, 'payments');
+      await eventually(
+        async () => pager.requests.filter((r) => r.body.incident?.id === id && r.status === 503).length >= 2,
+        { timeoutMs: 10_000 },
+      );
+      pager.down = false;
+      const delivered = await eventually(async () => pagesFor(id).length === 1 && pagesFor(id));
+      await new Promise((r) => setTimeout(r, 2000)); // no late duplicate
+      expect(pagesFor(id)).toHaveLength(1);
+      const tries = pager.requests.filter((r) => r.body.incident?.id === id);
+      expect(new Set(tries.map((r) => r.body.idempotency_key))).toEqual(
+        new Set([delivered[0].body.idempotency_key]),
+      );
+      const page = await eventually(async () =>
+        (await detail(engine, id)).pages.find((p: any) => p.delivered_at),
+      );
+      expect(page).toMatchObject({ to: 'pat', kind: 'page' });
+    },
+  );
+
+  it("delivers an alert-opened incident's page in the task that sent it, a declared one's by activity", async () => {
+    const deliveries = async (id: string) => {
+      await eventually(async () => (await detail(engine, id)).pages.find((p: any) => p.delivered_at));
+      const { events } = await engine.client.workflow.getHandle(id).fetchHistory();
+      const local = (events ?? []).filter(
+        (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+      );
+      const scheduled = (events ?? []).flatMap(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+      );
+      return { local: local.length, activities: scheduled.filter((n) => n === 'deliverNotification').length };
+    };
+    // The escalation config, then the page, both by local activity.
+    expect(await deliveries(await alertOpened(engine, 'payments'))).toEqual({ local: 2, activities: 0 });
+    expect(await deliveries(await declare(engine, 'payments'))).toEqual({ local: 1, activities: 1 });
   });
 
   it('pages the next level on time after a worker restart in the middle of an escalation', async () => {

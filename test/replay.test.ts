@@ -31,10 +31,11 @@ import { SEQUENCE_WORKFLOW_ID } from '../workflows/definitions';
  * Slack channels and the page budget are config-driven and recorded by slack.test.ts and escalation-off-hours.test.ts),
  * '-v9' generation patches (2026-11-30: one patch marker for a new incident, alert group and run),
  * '-v10' third generations (2026-11-30: an incident's opening publishes once and its deadline timer is kept while
- * the deadline holds; an alert group's one local activity numbers the incident and reads its opening run's config).
+ * the deadline holds; an alert group's one local activity numbers the incident and reads its opening run's config),
+ * '-v11' generations from the input (2026-11-30: a workflow whose input names GENERATION 4 records no patch marker).
  * Each built-in runbook's own run is recorded by its test file (runbook-<name>-v6, keep()).
  */
-const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7', '-v8', '-v9', '-v10'];
+const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7', '-v8', '-v9', '-v10', '-v11'];
 
 for (const gen of GENERATIONS) {
   if (missing(`incident-escalation${gen}`))
@@ -253,7 +254,7 @@ if (missing('guard-paused-v3'))
   });
 
 // '-v7': forwards numbered, so an incident applies a second delivery once (2026-11-30); '-v9' one patch marker; '-v10' third generations.
-for (const gen of ['-v3', '-v7', '-v9', '-v10'])
+for (const gen of ['-v3', '-v7', '-v9', '-v10', '-v11'])
   if (missing(`alert-group${gen}`))
     it(`records an alert group that opens an incident, forwards, and ends when it resolves (${gen})`, async () => {
       const engine = await startEngine();
@@ -470,4 +471,56 @@ it('replays every recorded history on the current workflow code', async () => {
       ),
     ).resolves.toBeUndefined();
   }
+});
+
+/** A recorded history with its first event's input changed by `edit` (the history is otherwise as recorded). */
+function withInput(file: string, edit: (input: Record<string, unknown>) => void) {
+  const history = JSON.parse(readFileSync(path.join(DIR, file), 'utf8'));
+  const payload = history.events[0].workflowExecutionStartedEventAttributes.input.payloads[0];
+  const input = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
+  edit(input);
+  payload.data = Buffer.from(JSON.stringify(input)).toString('base64');
+  return history;
+}
+
+const replay = (history: unknown, name: string) =>
+  Worker.runReplayHistory(
+    { workflowBundle: { codePath: process.env.TOURNIQUET_TEST_BUNDLE! } },
+    history,
+    name,
+  );
+
+describe('generations named in the input', () => {
+  const byThis = ['alert-group-v11', 'incident-alerts-v11', 'runbook-run-v11'];
+
+  it('records no patch marker for a workflow started by this generation', () => {
+    for (const name of byThis) {
+      const history = JSON.parse(readFileSync(path.join(DIR, `${name}.json`), 'utf8'));
+      const markers = history.events
+        .map((e: Record<string, { markerName?: string }>) => e.markerRecordedEventAttributes?.markerName)
+        .filter((m: string | undefined) => m === 'core_patch');
+      expect({ name, markers }).toEqual({ name, markers: [] });
+    }
+  });
+
+  it('replays an alert group that a worker of the previous generation ran first (a rollout)', async () => {
+    // The API on this code named generation 4; the older worker ignored it and recorded its marker.
+    for (const name of ['alert-group-v10'])
+      await expect(
+        replay(
+          withInput(`${name}.json`, (i) => (i.generation = 4)),
+          name,
+        ),
+      ).resolves.toBeUndefined();
+  });
+
+  it('takes its path from the input: without the generation, the same history no longer replays', async () => {
+    for (const name of byThis)
+      await expect(
+        replay(
+          withInput(`${name}.json`, (i) => delete i.generation),
+          name,
+        ),
+      ).rejects.toThrow();
+  });
 });

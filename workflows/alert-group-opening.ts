@@ -12,6 +12,7 @@ import { openingRunbook, runbookInput } from './incident/runbooks';
 import { runbookRun } from './runbook';
 import { configService } from './runbook/input';
 import { ENGINE_ACTOR } from './runbook/scope';
+import { GENERATION } from './patches';
 
 /**
  * What a new incident opens with: its request and (`startsRun`: a group on #18's code) the
@@ -68,6 +69,7 @@ export async function openIncident(
           alerts: batch,
           alertPolicy: input.alertPolicy,
           historyLimit: input.historyLimit,
+          generation: GENERATION,
           ...(replaces ? { replaces } : {}),
           ...(run ? { openingRun: run } : {}),
         },

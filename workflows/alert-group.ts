@@ -13,7 +13,7 @@ import {
 } from './definitions';
 import { openIncident, planOpening } from './alert-group-opening';
 import { oldEnoughToContinue } from './continue-as-new';
-import { PATCH } from './patches';
+import { generationPatch, PATCH } from './patches';
 
 // Allocation only hands out a number: retrying it forever is harmless, and an alert must
 // never be dropped because Temporal was briefly busy.
@@ -40,7 +40,7 @@ export async function alertGroup(input: AlertGroupInput): Promise<void> {
   const opened: string[] = open ? [open] : [];
   let signals = 0;
   // First, before any local activity (patches.ts): a run on #18's code has every earlier patch in force.
-  const gen3 = wf.patched(PATCH.groupGen3);
+  const gen3 = generationPatch(input.generation, PATCH.groupGen3);
   const gen2 = gen3 || wf.patched(PATCH.groupGen2);
   const current = gen2 || wf.patched(PATCH.groupCurrent);
   // Runs from before bounded forwards replay the unbounded batches they sent.

@@ -18,6 +18,8 @@ export interface AlertGroupInput {
   historyLimit?: number;
   /** Carried by continue-as-new: the number of the last forward sent (AlertForward). */
   forwarded?: number;
+  /** The generation of the code that started it (patches.ts GENERATION): which changes it runs with. */
+  generation?: number;
 }
 
 /** Alerts (firing, resolved, acknowledged) for an alert group, from the API. */

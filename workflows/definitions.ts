@@ -57,6 +57,8 @@ export interface IncidentInput {
   openingRun?: { run_id: string; name: string };
   /** Carried by continue-as-new: the number of the last forward applied (AlertForward). */
   forwarded?: number;
+  /** The generation of the code that started it (patches.ts GENERATION): which changes it runs with. */
+  generation?: number;
 }
 
 /** Memo shown in list rows without querying each workflow. */

@@ -23,6 +23,22 @@ export const notifier = wf.proxyActivities<NotifyActivities>({
   },
 });
 
+/**
+ * A first attempt inside the workflow task that sends the page: no activity task and no
+ * second workflow task when the receiver answers at once (most pages, and every storm's).
+ * One attempt, briefly: a receiver that is slow or down gets `notifier`'s day of retries.
+ */
+export const quickNotifier = wf.proxyLocalActivities<NotifyActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
+/** A delivery the notifier refused (or could not make sense of): retrying it would not help. */
+export const refused = (err: unknown) =>
+  err instanceof wf.ActivityFailure &&
+  err.cause instanceof wf.ApplicationFailure &&
+  (err.cause.nonRetryable || ['NotifierRefused', 'InvalidInput'].includes(err.cause.type ?? ''));
+
 export interface PageDeliveryInput {
   incidentId: string;
   notifier: string;

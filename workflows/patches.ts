@@ -18,7 +18,36 @@
  * Generations: each patch marker costs a history event and a visibility write
  * (TemporalChangeVersion), so a new workflow records one generation patch that implies every
  * patch before it; histories from before each generation still evaluate what they did.
+ * From GENERATION 4 the code that starts a workflow names its generation in the input, and
+ * the workflow records no marker at all (generationPatch).
  */
+import * as wf from '@temporalio/workflow';
+
+/**
+ * The generation of this code, written into the input of the workflows it starts (#18): a
+ * workflow whose input names 4 or later has its type's generation patch in force without a
+ * marker, and an incident's deliveries go first by local activity (paging.ts). Its input
+ * never changes, so every replay takes the path it first took. Workflows start their children
+ * on their own version; the API names it only for alert groups, which differ from generation
+ * 3 by the marker alone (generationPatch), so an older worker in a rollout does no harm.
+ */
+export const GENERATION = 4;
+
+/** Whether a workflow's input names generation `n` or later. */
+export const fromGeneration = (generation: number | undefined, n: number): boolean => (generation ?? 0) >= n;
+
+/**
+ * `patched(id)` for a workflow's generation patch, answered from its input when the code that
+ * started it named GENERATION 4 or later. On replay a marker for `id` is accepted
+ * (deprecatePatch): in a rollout a worker of the previous generation, which ignores the
+ * field, may have run the workflow first and recorded one.
+ */
+export function generationPatch(generation: number | undefined, id: string): boolean {
+  if (!fromGeneration(generation, 4)) return wf.patched(id);
+  if (wf.workflowInfo().unsafe.isReplaying) wf.deprecatePatch(id);
+  return true;
+}
+
 export const PATCH = {
   /** 2026-11-30, alert group (#18): one local activity numbers the incident and reads its opening run's config (the run reads none itself). */
   groupGen3: 'group-gen-3',

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { AlertEvent, AlertPolicy, AlertSource } from '../../domain/alerts';
 import { boundAlert } from '../../domain/limits';
 import { alertsSignal, AlertGroupInput } from '../../workflows/definitions';
+import { GENERATION } from '../../workflows/patches';
 import type { alertGroup } from '../../workflows';
 import { UnavailableError } from '../errors';
 import { temporalCall } from '../temporal-errors';
@@ -82,6 +83,7 @@ export class AlertIntake {
               dedup_key: batch[0].dedup_key,
               taskQueue: this.o.taskQueue,
               alertPolicy: this.o.alertPolicy,
+              generation: GENERATION,
             };
             await this.o.client.workflow.signalWithStart<typeof alertGroup, [AlertEvent[]]>('alertGroup', {
               workflowId,

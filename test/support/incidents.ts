@@ -1,5 +1,5 @@
 /** Small helpers for tests that follow an incident through its runbooks. */
-import { eventually, TestEngine } from './engine';
+import { ALERT_SECRETS, eventually, TestEngine, unique } from './engine';
 
 export const detail = async (engine: TestEngine, id: string) =>
   (await engine.call('GET', `/api/v1/incidents/${id}`)).body;
@@ -53,6 +53,32 @@ export async function declare(engine: TestEngine, service: string, severity = 'h
   });
   if (r.status !== 201) throw new Error(`declare failed: ${JSON.stringify(r.body)}`);
   return r.body.id as string;
+}
+
+/** Opens an incident for `service` by an Alertmanager alert (a new group key each call); returns its id. */
+export async function alertOpened(engine: TestEngine, service: string, severity = 'error') {
+  const groupKey = unique(`alert-${service}`);
+  const r = await engine.call('POST', '/api/v1/alerts/alertmanager', {
+    bearer: ALERT_SECRETS.alertmanager,
+    body: {
+      version: '4',
+      status: 'firing',
+      groupKey,
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'Trouble', service, severity },
+          annotations: { summary: `Trouble in ${service} (${groupKey})` },
+          fingerprint: groupKey,
+        },
+      ],
+    },
+  });
+  if (r.status !== 200) throw new Error(`alert failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return eventually(async () => {
+    const list = await engine.call('GET', `/api/v1/incidents?service=${service}&limit=100`);
+    return list.body.incidents.find((i: any) => i.title.includes(groupKey))?.id as string | undefined;
+  });
 }
 
 /** Declares an incident for `service` and starts runbook `name` on it (202); returns the incident id. */

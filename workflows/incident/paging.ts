@@ -22,7 +22,7 @@ import { PATCH } from '../patches';
 import { errorMessage } from '../failures';
 import type { PageDelivered } from '../definitions';
 import type { IncidentState } from './state';
-import { notifier, pageDelivery, pageDeliveryId } from '../page-delivery';
+import { notifier, pageDelivery, pageDeliveryId, quickNotifier, refused } from '../page-delivery';
 import { isBudgeted, offHoursCounts, overBudgetReason } from './page-budget';
 
 export interface Page {
@@ -208,10 +208,21 @@ export class Pager {
     notification: ReturnType<typeof buildNotification>,
   ) {
     try {
-      const { delivered_at } = await notifier.deliverNotification({ notifier: notifierName, notification });
+      const { delivered_at } = await this.sendNotification({ notifier: notifierName, notification });
       page.delivered_at ??= delivered_at;
     } catch (err) {
       deliveryFailed(this.s, page, notifierName, errorMessage(err));
+    }
+  }
+
+  /** By local activity first (generation 4), then, unless refused, by activity with retries for a day. */
+  private async sendNotification(args: Parameters<typeof notifier.deliverNotification>[0]) {
+    if (!this.s.gen4) return notifier.deliverNotification(args);
+    try {
+      return await quickNotifier.deliverNotification(args);
+    } catch (err) {
+      if (refused(err)) throw err;
+      return notifier.deliverNotification(args);
     }
   }
 

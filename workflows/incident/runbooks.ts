@@ -11,6 +11,7 @@ import { addEntry } from '../../domain/timeline';
 import { runbookRun, type RunbookRunInput } from '../runbook';
 import { ENGINE_ACTOR } from '../runbook/scope';
 import { RUNBOOKS } from '../runbook-registry';
+import { GENERATION } from '../patches';
 import { runbookFindings } from './record';
 import type { IncidentState } from './state';
 
@@ -63,6 +64,7 @@ export function runbookInput(i: RunFor, runId: string, start: RunbookStart): Run
     dryRun,
     alertsFiring: i.alertsFiring,
     service: i.affected_services[0] || params.service,
+    generation: GENERATION,
     ...(approvalRequired ? { approvalRequired } : {}),
   };
 }

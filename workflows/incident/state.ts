@@ -12,7 +12,7 @@ import type { Transition } from '../../domain/lifecycle';
 import { addEntry, type Entry, tailCount, TIMELINE, type TimelineArchive } from '../../domain/timeline';
 import { type AlertForward, type IncidentInput, withdrawApprovalsSignal } from '../definitions';
 import { MIN_RUN_MS, oldEnoughToContinue } from '../continue-as-new';
-import { PATCH } from '../patches';
+import { fromGeneration, generationPatch, PATCH } from '../patches';
 import type { Escalation } from './escalation';
 import type { IncidentChannel } from './slack-channel';
 import { handoffOf, type SeenAssignment } from '../../domain/escalation';
@@ -39,6 +39,8 @@ export class IncidentState {
   readonly gen2: boolean;
   /** The third (PATCH.incidentGen3): opening publishes once, and the deadline timer is kept while it holds. */
   readonly gen3: boolean;
+  /** Started by generation 4 code (its input says so): deliveries go first by local activity. */
+  readonly gen4: boolean;
   /** The deadline timer of a third generation run. */
   readonly alarm = new Alarm();
   /** While set (opening, before the escalation config is read), visibility waits: one write, not two. */
@@ -88,7 +90,8 @@ export class IncidentState {
     this.historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     this.alertPolicy = input.alertPolicy ?? DEFAULT_ALERT_POLICY;
     // First: each generation implies every patch before it (patches.ts).
-    this.gen3 = wf.patched(PATCH.incidentGen3);
+    this.gen4 = fromGeneration(input.generation, 4);
+    this.gen3 = generationPatch(input.generation, PATCH.incidentGen3);
     this.gen2 = this.gen3 || wf.patched(PATCH.incidentGen2);
     this.current = this.gen2 || wf.patched(PATCH.incidentCurrent);
     this.richMemo = this.patched(PATCH.recordMemo);

@@ -20,6 +20,8 @@ export interface RunbookRunInput {
    * the code they start on, so which path a run takes follows from its input alone.
    */
   config?: RunConfig;
+  /** The generation of the code that started it (patches.ts GENERATION): which changes it runs with. */
+  generation?: number;
 }
 
 /** The service whose catalogue entry and guardrails a run reads (its input's, or 'unknown'). */

@@ -8,7 +8,7 @@ import { parseDuration } from '../../domain/duration';
 import type { RunbookRunRecord, RunDecision, StepRecord } from '../../domain/runbook';
 import { type MetricsSinks, runbookProgressSignal } from '../definitions';
 import type { RunbookRunInput } from './input';
-import { PATCH } from '../patches';
+import { generationPatch, PATCH } from '../patches';
 
 const { metrics } = wf.proxySinks<MetricsSinks>();
 
@@ -17,12 +17,12 @@ export class RunRecord {
   /** Set when the incident was resolved or closed: whatever the run waits for, it stops. */
   withdrawn?: string;
   private readonly incident: wf.ExternalWorkflowHandle;
-  /** A run on today's code: one marker implies every patch below (patches.ts). */
-  readonly gen2 = wf.patched(PATCH.runGen2);
+  /** A run on today's code: one marker (none from GENERATION 4) implies every patch below (patches.ts). */
+  readonly gen2: boolean;
   /** A run on #18's code (PATCH.hotPathRun): every earlier run patch in force; reports in the background. */
-  readonly current = this.gen2 || wf.patched(PATCH.hotPathRun);
+  readonly current: boolean;
   /** A failed step waits for a decision (resume.ts); runs from before fail at once. */
-  readonly resumable = this.gen2 || wf.patched(PATCH.resumableRuns);
+  readonly resumable: boolean;
   /** The latest retry or skip for the failed step waiting (resume.ts). */
   decided?: RunDecision;
   private sending?: Promise<void>;
@@ -30,6 +30,9 @@ export class RunRecord {
   private reached = false;
 
   constructor(private readonly input: RunbookRunInput) {
+    this.gen2 = generationPatch(input.generation, PATCH.runGen2);
+    this.current = this.gen2 || wf.patched(PATCH.hotPathRun);
+    this.resumable = this.gen2 || wf.patched(PATCH.resumableRuns);
     this.run = {
       run_id: input.runId,
       name: input.name,
