@@ -324,6 +324,19 @@ describe('delivery', () => {
     },
   );
 
+  it('records a page the receiver refuses, without retrying it, for an alert-opened incident', async () => {
+    pager.refuseWith = 400;
+    try {
+      const id = await alertOpened(engine, 'payments');
+      const page = await eventually(async () => (await detail(engine, id)).pages.find((p: any) => p.error));
+      expect(page.error).toContain('refused the notification: HTTP 400');
+      await new Promise((r) => setTimeout(r, 2000)); // the activity, had it been tried after, would have sent it again
+      expect(pager.requests.filter((r) => r.body.incident?.id === id)).toHaveLength(1);
+    } finally {
+      pager.refuseWith = undefined;
+    }
+  });
+
   it("delivers an alert-opened incident's page in the task that sent it, a declared one's by activity", async () => {
     const deliveries = async (id: string) => {
       await eventually(async () => (await detail(engine, id)).pages.find((p: any) => p.delivered_at));

@@ -33,11 +33,17 @@ export const quickNotifier = wf.proxyLocalActivities<NotifyActivities>({
   retry: { maximumAttempts: 1 },
 });
 
-/** A delivery the notifier refused (or could not make sense of): retrying it would not help. */
-export const refused = (err: unknown) =>
-  err instanceof wf.ActivityFailure &&
-  err.cause instanceof wf.ApplicationFailure &&
-  (err.cause.nonRetryable || ['NotifierRefused', 'InvalidInput'].includes(err.cause.type ?? ''));
+/**
+ * A delivery the notifier refused (or could not make sense of): retrying it would not help.
+ * A failed local activity may reach the workflow as the error itself, unwrapped (SDK 1.24).
+ */
+export function refused(err: unknown): boolean {
+  const failure = err instanceof wf.ActivityFailure ? err.cause : err;
+  return (
+    failure instanceof wf.ApplicationFailure &&
+    (failure.nonRetryable || ['NotifierRefused', 'InvalidInput'].includes(failure.type ?? ''))
+  );
+}
 
 export interface PageDeliveryInput {
   incidentId: string;

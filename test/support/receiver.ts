@@ -21,6 +21,8 @@ export interface Receiver {
   delivered(): Received[];
   /** While true, answers 503. */
   down: boolean;
+  /** While set, answers this status (a receiver refusing what it is sent, e.g. 400). */
+  refuseWith?: number;
   /** Answers after this many ms (a slow chat service). */
   delayMs: number;
   close(): Promise<void>;
@@ -40,7 +42,7 @@ export async function startReceiver(): Promise<Receiver> {
       } catch {
         body = raw;
       }
-      const status = r.down ? 503 : 200;
+      const status = r.down ? 503 : (r.refuseWith ?? 200);
       requests.push({ at: Date.now(), status, headers: req.headers, raw, body });
       setTimeout(() => res.writeHead(status).end(), r.delayMs);
     });
