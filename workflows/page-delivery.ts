@@ -11,6 +11,9 @@ import { pageDeliveryInputProblem } from '../domain/workflow-inputs';
 import { pageDeliveredSignal } from './definitions';
 import { checkInput, errorMessage } from './failures';
 
+/** Failures retrying would not mend: the receiver refused the notification, or it made no sense. */
+const NOT_RETRIED = ['NotifierRefused', 'InvalidInput'];
+
 // A receiver that is down delays a page, it does not lose it: retry with backoff for a day.
 export const notifier = wf.proxyActivities<NotifyActivities>({
   startToCloseTimeout: '15 seconds',
@@ -19,7 +22,7 @@ export const notifier = wf.proxyActivities<NotifyActivities>({
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: ['NotifierRefused', 'InvalidInput'],
+    nonRetryableErrorTypes: NOT_RETRIED,
   },
 });
 
@@ -41,7 +44,7 @@ export function refused(err: unknown): boolean {
   const failure = err instanceof wf.ActivityFailure ? err.cause : err;
   return (
     failure instanceof wf.ApplicationFailure &&
-    (failure.nonRetryable || ['NotifierRefused', 'InvalidInput'].includes(failure.type ?? ''))
+    (failure.nonRetryable || NOT_RETRIED.includes(failure.type ?? ''))
   );
 }
 
