@@ -4,7 +4,7 @@
  * on the Kubernetes plane, and the runbook's evidence (each with its PromQL) and diagnosis say
  * so. Windows are seconds here (params), minutes in production.
  */
-import { startEngine, TestEngine } from './support/engine';
+import { eventually, startEngine, TestEngine } from './support/engine';
 import { keep } from './support/histories';
 import { declare, runReaches } from './support/incidents';
 import { deployment, kube } from './support/kube';
@@ -42,15 +42,27 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** /checkout's p99 over the last 10s, as Prometheus answers it now. */
+async function checkoutP99() {
+  const promql =
+    'histogram_quantile(0.99, sum by (route, le) (rate(http_request_duration_seconds_bucket{job="checkout",route="/checkout"}[10s])))';
+  const r = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  return Number((await r.json()).data.result[0]?.value[1] ?? 0);
+}
+
+// The run must compare a slow last 10s with a fast 20s before. Rather than a fixed wait (the
+// run starts seconds later on a loaded machine, and its "before" window then holds slow calls
+// too), the run starts as soon as Prometheus itself sees the slowdown: a fast machine needs a
+// few seconds of slow calls among its many fast ones, a slow machine one scrape.
 it('compares p99 by route with the window before, finds the slow dependency and the deploy, and says so', async () => {
+  const id = await declare(engine, checkout.name, 'high');
   await new Promise((r) => setTimeout(r, 22_000)); // the baseline: every call fast
   const d = await k.apps.readNamespacedDeployment({ namespace: checkout.namespace, name: 'checkout' });
   d.spec!.template.spec!.containers[0].image = 'registry.example/checkout:v2';
   await k.apps.replaceNamespacedDeployment({ namespace: checkout.namespace, name: 'checkout', body: d });
   app.dependencies.set('payments', 400);
-  await new Promise((r) => setTimeout(r, 11_000));
+  await eventually(async () => (await checkoutP99()) > 0.25, { timeoutMs: 15_000, intervalMs: 250 });
 
-  const id = await declare(engine, checkout.name, 'high');
   await engine.call('POST', `/api/v1/incidents/${id}/runbooks`, {
     body: { name: 'high-latency-investigation', params: {} },
   });
