@@ -64,7 +64,7 @@ it('restarts the app when its connections leaked, and the new pool has room', as
     expect((await fetch(`${leaky.app.url}/leak`, { method: 'POST' })).status).toBe(204);
   // Waits for a connection; its old pod goes away with the restart (the app's close() ends it).
   void fetch(`${leaky.app.url}/work?ms=10`).catch(() => undefined);
-  await new Promise((r) => setTimeout(r, 300));
+  await eventually(async () => (await pool(leaky.app)).waiting === 1);
   expect(await pool(leaky.app)).toEqual({ total: 3, idle: 0, waiting: 1, max: 3 });
 
   const { id, run: r } = await run(leaky.svc);
