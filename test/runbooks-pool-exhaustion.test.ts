@@ -50,7 +50,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-const pool = async (app: PoolApp) => (await fetch(app.poolUrl)).json();
+const pool = async (app: PoolApp) => (await (await fetch(app.poolUrl)).json()) as Record<string, number>;
 
 async function run(svc: TestService) {
   const id = await startRunbook(engine, svc.name, 'connection-pool-exhaustion');
