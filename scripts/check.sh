@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { echo "[check] $*" >&2; }
-step "types";          npx tsc --noEmit -p . && npx tsc --noEmit -p console
+# Two commands, not `a && b`: under `set -e` a failing `a` in an && list does not stop the script.
+step "types";          npx tsc --noEmit -p .; npx tsc --noEmit -p console
 step "lint";           npx eslint --max-warnings 0 .
 step "format";         npx prettier --check --log-level warn .
 step "import rules";   npm run --silent deps
