@@ -169,9 +169,10 @@ describe('escalation along the policy', () => {
 
   it('re-plans on a severity upgrade: SEV3 → SEV1 pages at once', async () => {
     const id = await declare(engine, 'search', 'medium');
+    // SEV3: the team channel only — its post, and no page beside it.
+    await eventually(async () => chat.delivered().some((r) => r.body.text?.includes(id)));
     await new Promise((r) => setTimeout(r, 1000));
-    expect(pagesFor(id)).toEqual([]); // SEV3: team channel only
-    expect(chat.delivered().some((r) => r.body.text?.includes(id))).toBe(true);
+    expect(pagesFor(id)).toEqual([]);
     const before = (await detail(engine, id)).milestones.find((m: any) => m.name === 'acknowledge').due_at;
     const upgraded = Date.now();
     const edit = await engine.call('PATCH', `/api/v1/incidents/${id}`, { body: { severity: 'SEV1' } });
