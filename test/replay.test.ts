@@ -11,7 +11,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { ALERT_SECRETS, eventually, startEngine, unique } from './support/engine';
-import { fencedFailoverWaiting, pendingApproval, runReaches } from './support/incidents';
+import { alertOpened, detail, fencedFailoverWaiting, pendingApproval, runReaches } from './support/incidents';
 import { createNamespace, deployment, failoverTarget, kube } from './support/kube';
 import { HISTORIES_DIR as DIR, missing, save } from './support/histories';
 import { alertGroupId } from '../api/alerts/intake';
@@ -33,7 +33,8 @@ import { SEQUENCE_WORKFLOW_ID } from '../workflows/definitions';
  * '-v9' generation patches (2026-11-30: one patch marker for a new incident, alert group and run),
  * '-v10' third generations (2026-11-30: an incident's opening publishes once and its deadline timer is kept while
  * the deadline holds; an alert group's one local activity numbers the incident and reads its opening run's config),
- * '-v11' generations from the input (2026-11-30: a workflow whose input names GENERATION 4 records no patch marker).
+ * '-v11' generations from the input (2026-11-30: a workflow whose input names GENERATION 4 records no patch marker);
+ * incident-refused-page-v11: an alert-opened incident's refused page, tried once by local activity and not resent).
  * Each built-in runbook's own run is recorded by its test file (runbook-<name>-v6, keep()).
  */
 const GENERATIONS = ['', '-v2', '-v4', '-v5', '-v6', '-v7', '-v8', '-v9', '-v10', '-v11'];
@@ -431,6 +432,43 @@ if (missing('runbook-approved-v5'))
       save(engine.namespace, `${id}-rb-1`, 'runbook-approved-v5');
     } finally {
       await engine.close();
+    }
+  });
+
+/**
+ * A page refused by its receiver ('-v11'): an alert-opened incident tries it once by local
+ * activity, records the refusal and schedules no activity to send it again.
+ */
+if (missing('incident-refused-page-v11'))
+  it('records an alert-opened incident whose page the receiver refuses', async () => {
+    const receiver = await startReceiver();
+    receiver.refuseWith = 400;
+    const engine = await startEngine({
+      escalation: {
+        schedules: {
+          primary: {
+            timezone: 'UTC',
+            rotation: 'daily',
+            handoff: '00:00',
+            start: '2026-01-01',
+            people: ['pat'],
+          },
+        },
+        policies: { default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] } },
+        business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+        notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url }],
+      },
+    });
+    try {
+      const id = await alertOpened(engine, 'replay');
+      await eventually(async () => (await detail(engine, id)).pages?.some((p: any) => p.error));
+      // A task after the refusal, so a resend scheduled in the refusal's task would not match.
+      await engine.call('POST', `/api/v1/incidents/${id}/acknowledge`, { body: {} });
+      expect(receiver.requests.filter((r) => r.body.incident?.id === id)).toHaveLength(1);
+      save(engine.namespace, id, 'incident-refused-page-v11');
+    } finally {
+      await engine.close();
+      await receiver.close();
     }
   });
 
