@@ -13,6 +13,7 @@ import { eventually, startEngine, TestEngine, unique } from './support/engine';
 import { detail, runReaches } from './support/incidents';
 import { deployment, kube } from './support/kube';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
+import { ALL_DAY } from './support/oncall';
 
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
 const svc = testService('insight', { deployments: ['web'], runbooks: { 'rolling-restart': {} } });
@@ -31,7 +32,7 @@ beforeAll(async () => {
     },
     escalation: {
       policies: { default: { levels: [{ targets: [{ person: pager }], timeout: '1h' }] } },
-      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      business_hours: ALL_DAY,
     },
   });
   browser = await launchBrowser();

@@ -9,6 +9,7 @@ import { deployment, kube } from './support/kube';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
 import { Receiver, startReceiver } from './support/receiver';
 import { DEFAULT_GUARDRAILS } from '../domain/guardrails';
+import { ALL_DAY } from './support/oncall';
 
 let engine: TestEngine;
 // Restart first; its stronger alternative fails over to the standby behind the Service "web".
@@ -29,7 +30,7 @@ beforeAll(async () => {
       approvalTimeoutSeconds: { ...DEFAULT_GUARDRAILS.approvalTimeoutSeconds, SEV2: 3 },
     },
     escalation: {
-      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      business_hours: ALL_DAY,
       severities: { SEV2: { acknowledge: '1h', mitigate: '4s', update_every: null, page: false } },
       schedules: {
         platform: {

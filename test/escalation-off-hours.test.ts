@@ -9,6 +9,7 @@ import { declare, detail } from './support/incidents';
 import { Receiver, startReceiver } from './support/receiver';
 import { nextBusinessStart } from '../domain/oncall';
 import { keep } from './support/histories';
+import { dailyOnCall } from './support/oncall';
 
 let engine: TestEngine;
 let pager: Receiver;
@@ -26,13 +27,7 @@ beforeAll(async () => {
       business_hours: hours,
       severities: { SEV3: { acknowledge: '2s' }, SEV1: { acknowledge: '1h', update_every: null } },
       schedules: {
-        primary: {
-          timezone: 'UTC',
-          rotation: 'daily',
-          handoff: '00:00',
-          start: '2026-01-01',
-          people: ['owl'],
-        },
+        primary: dailyOnCall('owl'),
       },
       policies: {
         default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] },

@@ -7,19 +7,12 @@ import { temporal } from '@temporalio/proto';
 import { eventually, startEngine, TestEngine } from './support/engine';
 import { alertOpened, declare, detail } from './support/incidents';
 import { Receiver, startReceiver } from './support/receiver';
+import { dailyOnCall, ALL_DAY } from './support/oncall';
 
 const PAGER_SECRET = 'pager-webhook-secret-0123456789';
 let engine: TestEngine;
 let pager: Receiver;
 let chat: Receiver;
-
-const schedule = (person: string) => ({
-  timezone: 'UTC',
-  rotation: 'daily',
-  handoff: '00:00',
-  start: '2026-01-01',
-  people: [person],
-});
 
 beforeAll(async () => {
   pager = await startReceiver();
@@ -27,7 +20,7 @@ beforeAll(async () => {
   engine = await startEngine({
     escalation: {
       // Always business hours, so the test does not depend on when it runs.
-      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      business_hours: ALL_DAY,
       severities: {
         SEV1: { acknowledge: '3s', mitigate: '1h', update_every: null },
         SEV2: { acknowledge: '1h', mitigate: '1h', update_every: null },
@@ -35,9 +28,9 @@ beforeAll(async () => {
         SEV4: { acknowledge: '2s' },
       },
       schedules: {
-        primary: schedule('pat'),
-        secondary: schedule('sam'),
-        ic: schedule('ivy'),
+        primary: dailyOnCall('pat'),
+        secondary: dailyOnCall('sam'),
+        ic: dailyOnCall('ivy'),
         // Berlin, weekly handoff on Mondays 09:00 local, with a one-day override.
         platform: {
           timezone: 'Europe/Berlin',

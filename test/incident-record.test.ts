@@ -7,6 +7,7 @@ import parsePrometheus from 'parse-prometheus-text-format';
 import { ALERT_SECRETS, eventually, startEngine, TestEngine, unique } from './support/engine';
 import { detail } from './support/incidents';
 import { Receiver, startReceiver } from './support/receiver';
+import { ALL_DAY } from './support/oncall';
 
 let engine: TestEngine;
 let pager: Receiver;
@@ -18,7 +19,7 @@ beforeAll(async () => {
     namespace: 'test-7',
     pageSize: 3, // metrics must read past the first visibility page
     escalation: {
-      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      business_hours: ALL_DAY,
       severities: { SEV2: { acknowledge: '1h', update_every: '1h' } },
       policies: { default: { levels: [{ targets: [{ person: 'pat' }], timeout: '1h' }] } },
       action_item_reminders: '2s',

@@ -6,6 +6,7 @@
 import { eventually, startEngine, TestEngine } from './support/engine';
 import { detail } from './support/incidents';
 import { startReceiver, type Receiver } from './support/receiver';
+import { ALL_DAY } from './support/oncall';
 
 let engine: TestEngine;
 let receiver: Receiver;
@@ -27,7 +28,7 @@ beforeAll(async () => {
           ],
         },
       },
-      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      business_hours: ALL_DAY,
       notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url, kinds: ['page', 'reminder'] }],
     },
   });

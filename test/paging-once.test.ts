@@ -5,6 +5,7 @@
 import { eventually, startEngine, TestEngine } from './support/engine';
 import { declare, detail } from './support/incidents';
 import { Receiver, startReceiver } from './support/receiver';
+import { ALL_DAY } from './support/oncall';
 
 let engine: TestEngine;
 let chat: Receiver;
@@ -14,7 +15,7 @@ beforeAll(async () => {
   engine = await startEngine({
     historyLimit: 40,
     escalation: {
-      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      business_hours: ALL_DAY,
       notifiers: [{ name: 'chat', type: 'slack', url: chat.url, kinds: ['notify'] }],
     },
   });

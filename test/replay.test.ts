@@ -19,6 +19,7 @@ import { startReceiver } from './support/receiver';
 import { catalogueOf, ensureNamespace, testService } from './support/services';
 import { pageDeliveryId } from '../workflows/page-delivery';
 import { SEQUENCE_WORKFLOW_ID } from '../workflows/definitions';
+import { dailyOnCall, ALL_DAY } from './support/oncall';
 
 /**
  * Each generation of the workflow code records its own fixtures (a suffix on the names):
@@ -50,20 +51,8 @@ for (const gen of GENERATIONS) {
             SEV1: { update_every: '10s' },
           },
           schedules: {
-            primary: {
-              timezone: 'UTC',
-              rotation: 'daily',
-              handoff: '00:00',
-              start: '2026-01-01',
-              people: ['pat'],
-            },
-            secondary: {
-              timezone: 'UTC',
-              rotation: 'daily',
-              handoff: '00:00',
-              start: '2026-01-01',
-              people: ['sam'],
-            },
+            primary: dailyOnCall('pat'),
+            secondary: dailyOnCall('sam'),
           },
           policies: {
             default: {
@@ -73,7 +62,7 @@ for (const gen of GENERATIONS) {
               ],
             },
           },
-          business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+          business_hours: ALL_DAY,
           notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url }],
         },
       });
@@ -118,7 +107,7 @@ for (const gen of GENERATIONS) {
       const engine = await startEngine({
         escalation: {
           action_item_reminders: '1s',
-          business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+          business_hours: ALL_DAY,
         },
       });
       try {
@@ -339,7 +328,7 @@ if (missing('incident-keys-v4'))
       historyLimit: 60,
       services: catalogueOf([svc]),
       escalation: {
-        business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+        business_hours: ALL_DAY,
         notifiers: [{ name: 'chat', type: 'slack', url: chat.url, kinds: ['notify'] }],
       },
     });
@@ -446,16 +435,10 @@ if (missing('incident-refused-page-v11'))
     const engine = await startEngine({
       escalation: {
         schedules: {
-          primary: {
-            timezone: 'UTC',
-            rotation: 'daily',
-            handoff: '00:00',
-            start: '2026-01-01',
-            people: ['pat'],
-          },
+          primary: dailyOnCall('pat'),
         },
         policies: { default: { levels: [{ targets: [{ schedule: 'primary' }], timeout: '1h' }] } },
-        business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+        business_hours: ALL_DAY,
         notifiers: [{ name: 'pager', type: 'webhook', url: receiver.url }],
       },
     });

@@ -17,6 +17,7 @@ import { startReceiver, type Receiver } from '../support/receiver';
 import { catalogueOf, ensureNamespace, testService, type TestService } from '../support/services';
 import { startTemporalCluster, type TemporalCluster } from '../support/temporal-cluster';
 import { startProcess, type EngineProcess } from '../support/engine-process';
+import { ALL_DAY } from '../support/oncall';
 
 let cluster: TemporalCluster;
 let plane: K8sPlane;
@@ -76,7 +77,7 @@ function configFile() {
       engine_budget: { count: 3, window: '15m' },
     },
     escalation: {
-      business_hours: { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '23:59' },
+      business_hours: ALL_DAY,
       severities: { SEV2: { acknowledge: '4s', mitigate: '1h', update_every: null, page: true } },
       policies: {
         default: {
